@@ -1,0 +1,201 @@
+"""Project specs: how one project's exports look and how they map onto canonical columns.
+
+A spec lives in ``data_schemas/projects/<id>.yaml``. It is the only place where a project's
+export layout is described: reader options, the participant-ID column, how the wave is found,
+the raw → canonical column map, project-specific answer labels, identifier and free-text
+columns to drop, the instruments used and the primary wellbeing measure.
+
+Answer labels of the standard instruments (``"Voortdurend"`` → 1 for MHI-5, ``"ja!"`` → 1 for
+De Jong Gierveld, …) are not repeated here: they come from the instrument registry. A spec only
+adds labels a project's own questionnaire used (``value_labels``).
+
+This module validates a spec on load and fails with :class:`SpecError` naming the file, the key
+and what was expected. It does not read exports (see ``outcomes.ingest.readers``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+ExportFormat = Literal["qualtrics", "limesurvey", "castor", "redcap", "spss", "excel", "csv"]
+
+#: Canonical non-item columns a spec may map raw columns onto.
+CANONICAL_META_COLUMNS = (
+    "participant_id",
+    "wave",
+    "assessed_on",
+    "site",
+    "arm",
+    "gender",
+    "birth_date",
+    "birth_year",
+    "age",
+    "completed",
+)
+
+
+class SpecError(ValueError):
+    """A project spec is missing, unreadable or invalid; the message names file and key."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ExportOptions(_Strict):
+    """How to read the files of one project (reader options)."""
+
+    format: ExportFormat
+    pattern: str = Field("*", description="glob of export files inside landing/<project>/")
+    delimiter: str | None = Field(None, description="field separator; detected when absent")
+    encoding: str | None = Field(None, description="text encoding; detected when absent")
+    decimal_comma: bool = False
+    sheet: str | int | None = Field(None, description="Excel sheet name or index; all when absent")
+    header_row: int = Field(0, ge=0, description="0-based row holding column names (Excel/CSV)")
+    skip_rows_after_header: int = Field(0, ge=0)
+    date_format: str | None = Field(None, description="strptime format of date cells")
+    data_dictionary: str | None = Field(None, description="REDCap data dictionary file glob")
+
+
+class WaveRule(_Strict):
+    """How the measurement wave (0 = baseline) of a row is found.
+
+    Exactly one of ``column``, ``file_pattern`` or ``date_order`` is used; ``labels`` maps raw
+    values (``"T0"``, ``"baseline_arm_1"``, ``"Nulmeting"``) onto wave numbers.
+    """
+
+    column: str | None = None
+    file_pattern: str | None = Field(
+        None, description="regular expression with a named group 'wave' applied to the file name"
+    )
+    date_order: bool = False
+    labels: dict[str, int] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> WaveRule:
+        chosen = [self.column is not None, self.file_pattern is not None, self.date_order]
+        if sum(chosen) != 1:
+            raise ValueError("give exactly one of 'column', 'file_pattern' or 'date_order: true'")
+        return self
+
+
+class ProjectSpec(_Strict):
+    """A validated project spec (``data_schemas/projects/<id>.yaml``)."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9-]*$")
+    name: str
+    organisation: str | None = None
+    description: str | None = None
+    export: ExportOptions
+    participant_id: str = Field(description="raw column with the participant's study ID")
+    wave: WaveRule
+    assessed_on: str | None = Field(None, description="raw column with the assessment date")
+    site: str | None = Field(None, description="raw column with the site, if any")
+    default_site: str | None = Field(None, description="site when the export has no site column")
+    arm: str | None = Field(None, description="raw column with the trial arm (controlled designs)")
+    completed: str | None = Field(
+        None, description="raw column that is empty/false for incomplete submissions"
+    )
+    columns: dict[str, str] = Field(description="raw column → canonical column")
+    value_labels: dict[str, dict[str, int | float | str]] = Field(
+        default_factory=dict,
+        description="canonical column or instrument key → {raw label: code}; extends the "
+        "instrument registry's labels",
+    )
+    missing_codes: list[int | float | str] = Field(
+        default_factory=list, description="raw values meaning 'missing' (e.g. -9, 99, 'n.v.t.')"
+    )
+    instruments: list[str]
+    primary_wellbeing: str = Field(description="instrument key of the primary wellbeing measure")
+    identifiers: list[str] = Field(
+        default_factory=list, description="raw columns with direct identifiers; dropped at ingest"
+    )
+    free_text: list[str] = Field(default_factory=list, description="raw free-text columns; dropped")
+    drop: list[str] = Field(
+        default_factory=list, description="raw columns deliberately ignored (tool metadata)"
+    )
+    quarantine_threshold: float = Field(0.05, ge=0, le=1)
+
+    @field_validator("columns")
+    @classmethod
+    def _canonical_targets_unique(cls, columns: dict[str, str]) -> dict[str, str]:
+        seen: dict[str, str] = {}
+        for raw, canonical in columns.items():
+            if canonical in seen:
+                raise ValueError(
+                    f"raw columns {seen[canonical]!r} and {raw!r} both map to {canonical!r}"
+                )
+            seen[canonical] = raw
+        return columns
+
+    @model_validator(mode="after")
+    def _primary_is_used(self) -> ProjectSpec:
+        if self.primary_wellbeing not in self.instruments:
+            raise ValueError(
+                f"primary_wellbeing {self.primary_wellbeing!r} is not among instruments "
+                f"{self.instruments}"
+            )
+        return self
+
+    def dropped_columns(self) -> set[str]:
+        """Return every raw column that never reaches the warehouse."""
+        return set(self.identifiers) | set(self.free_text) | set(self.drop)
+
+
+def _format_validation_error(path: Path, error: ValidationError) -> str:
+    lines = [f"{path}: invalid project spec"]
+    for problem in error.errors():
+        key = ".".join(str(part) for part in problem["loc"]) or "(top level)"
+        lines.append(f"  key '{key}': {problem['msg']}")
+    return "\n".join(lines)
+
+
+def parse_spec(data: Any, source: Path | str = "<spec>") -> ProjectSpec:
+    """Return the validated :class:`ProjectSpec` for already-parsed YAML ``data``."""
+    path = Path(source)
+    if not isinstance(data, dict):
+        raise SpecError(f"{path}: a project spec must be a mapping of keys, got {type(data).__name__}")
+    try:
+        spec = ProjectSpec.model_validate(data)
+    except ValidationError as error:
+        raise SpecError(_format_validation_error(path, error)) from None
+    if path.suffix in {".yaml", ".yml"} and path.stem != spec.id:
+        raise SpecError(f"{path}: key 'id' is {spec.id!r} but the file is named {path.name!r}")
+    return spec
+
+
+def load_spec(path: Path | str) -> ProjectSpec:
+    """Return the validated spec in ``path``; raise :class:`SpecError` naming file and key."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SpecError(f"{path}: project spec not found") from None
+    except UnicodeDecodeError:
+        raise SpecError(f"{path}: project spec is not UTF-8 text") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        raise SpecError(f"{path}: not valid YAML ({error})") from None
+    return parse_spec(data, path)
+
+
+def default_specs_dir() -> Path:
+    """Return ``data_schemas/projects`` of this checkout (or ``OUTCOMES_SPECS`` when set)."""
+    import os
+
+    configured = os.environ.get("OUTCOMES_SPECS")
+    if configured:
+        return Path(configured)
+    return Path(__file__).resolve().parents[3] / "data_schemas" / "projects"
+
+
+def load_specs(directory: Path | str | None = None) -> dict[str, ProjectSpec]:
+    """Return every spec in ``directory`` keyed by project id, sorted by id."""
+    directory = Path(directory) if directory is not None else default_specs_dir()
+    specs = [load_spec(p) for p in sorted(directory.glob("*.yaml"))]
+    return {spec.id: spec for spec in sorted(specs, key=lambda s: s.id)}
