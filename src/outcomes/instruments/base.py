@@ -10,8 +10,9 @@ text are all generated from it. Scoring logic itself lives in each instrument's 
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import polars as pl
 
@@ -41,12 +42,29 @@ class Item:
 
 @dataclass(frozen=True)
 class Cutoff:
-    """A published cut-off: scores ``>= lower`` and ``<= upper`` get ``label``."""
+    """A published cut-off: scores ``>= lower`` and ``<= upper`` get ``label``.
+
+    With ``upper_inclusive=False`` the band is ``lower <= score < upper`` (for rules written as
+    "below 60", where prorated scores can fall between whole numbers).
+    """
 
     label: str
     lower: float
     upper: float
     label_nl: str = ""
+    upper_inclusive: bool = True
+
+    def contains(self, value: float) -> bool:
+        """Return True when ``value`` falls in this band."""
+        if self.upper_inclusive:
+            return self.lower <= value <= self.upper
+        return self.lower <= value < self.upper
+
+    def expr(self, column: str) -> pl.Expr:
+        """Return a boolean expression: is ``column`` in this band (null stays null)."""
+        score = pl.col(column)
+        upper = score <= self.upper if self.upper_inclusive else score < self.upper
+        return (score >= self.lower) & upper
 
 
 @dataclass(frozen=True)
@@ -63,6 +81,25 @@ class Score:
     higher_is_better: bool | None
     cutoffs: tuple[Cutoff, ...] = ()
     dtype: type[pl.DataType] = pl.Float64
+
+    def classify(self, value: float | None, lang: str = "en") -> str | None:
+        """Return the cut-off label of ``value`` (Dutch with ``lang="nl"``), None outside bands."""
+        if value is None:
+            return None
+        for cutoff in self.cutoffs:
+            if cutoff.contains(value):
+                return cutoff.label_nl if lang == "nl" and cutoff.label_nl else cutoff.label
+        return None
+
+    def category_expr(self, lang: str = "en") -> pl.Expr:
+        """Return an expression with the cut-off label of this score column (null outside)."""
+        if not self.cutoffs:
+            return pl.lit(None, dtype=pl.String).alias(f"{self.column}_category")
+        chain: Any = pl
+        for cutoff in self.cutoffs:
+            label = cutoff.label_nl if lang == "nl" and cutoff.label_nl else cutoff.label
+            chain = chain.when(cutoff.expr(self.column)).then(pl.lit(label))
+        return chain.otherwise(pl.lit(None, dtype=pl.String)).alias(f"{self.column}_category")
 
 
 @dataclass(frozen=True)
@@ -85,8 +122,62 @@ class Instrument:
     scorer: Callable[[pl.DataFrame], pl.DataFrame] = field(repr=False)
     #: inclusive range of item values when there are no answer options (counts)
     value_range: tuple[float, float] | None = None
-    #: the score column that is this instrument's wellbeing measure on 0–100, and how to get it
+    #: the score column that is this instrument's wellbeing measure; ``wellbeing_expr`` rescales
+    #: it to 0–100 (higher = better) from the score's own minimum and maximum
     wellbeing_column: str | None = None
+    name_nl: str = ""
+    scoring_rule_nl: str = ""
+    missing_rule_nl: str = ""
+    #: True when item values must be whole numbers (counts); answer codes are always whole
+    integer_items: bool = True
+
+    def score_by_column(self, column: str) -> Score:
+        """Return the :class:`Score` named ``column``; raise KeyError naming the instrument."""
+        for score in self.scores:
+            if score.column == column:
+                return score
+        raise KeyError(f"instrument {self.key!r} has no score column {column!r}")
+
+    def item_valid_expr(self, column: str) -> pl.Expr:
+        """Return an expression: is the value in ``column`` a valid item value?
+
+        Null (missing) counts as valid here; missing items are handled by each missing rule.
+        A value that is not an allowed code (or outside ``value_range`` / not a whole number for
+        counts) is invalid: scores of a row with an invalid item are null, never computed from
+        the remaining items.
+        """
+        value = pl.col(column).cast(pl.Float64)
+        if self.options:
+            ok = value.is_in([float(code) for code in self.codes])
+        else:
+            low, high = self.item_range()
+            ok = (value >= low) & (value <= high) & value.is_finite()
+            if self.integer_items:
+                ok = ok & (value.round(0) == value)
+        return value.is_null() | ok.fill_null(False)
+
+    def all_items_valid_expr(self) -> pl.Expr:
+        """Return an expression: are all item values of the row valid (or missing)?"""
+        return pl.all_horizontal([self.item_valid_expr(c) for c in self.item_columns])
+
+    def wellbeing_expr(self) -> pl.Expr:
+        """Return ``wellbeing``: the wellbeing score rescaled to 0–100, higher = better.
+
+        100 · (score − minimum) / (maximum − minimum) with the score's declared range, reversed
+        when lower scores are better. Raises :class:`InstrumentError` when the instrument has no
+        wellbeing score.
+        """
+        if self.wellbeing_column is None:
+            raise InstrumentError(
+                f"instrument {self.key!r} has no wellbeing score; choose a primary_wellbeing "
+                "instrument among mhi5, swemwbs or qol_grade"
+            )
+        score = self.score_by_column(self.wellbeing_column)
+        span = score.maximum - score.minimum
+        scaled = (pl.col(score.column).cast(pl.Float64) - score.minimum) / span * 100.0
+        if score.higher_is_better is False:
+            scaled = 100.0 - scaled
+        return scaled.alias("wellbeing")
 
     @property
     def item_columns(self) -> tuple[str, ...]:
@@ -117,14 +208,43 @@ class Instrument:
         return mapping
 
     def score(self, frame: pl.DataFrame) -> pl.DataFrame:
-        """Return the score columns for every row of ``frame`` (see each module's docstring)."""
+        """Return the score columns for every row of ``frame`` (see each module's docstring).
+
+        Item columns absent from ``frame`` count as missing. The result has the height of
+        ``frame`` and exactly the columns of ``scores``, in that order, with their dtypes.
+        """
         missing = [c for c in self.item_columns if c not in frame.columns]
         if missing:
             frame = frame.with_columns(pl.lit(None, dtype=pl.Float64).alias(c) for c in missing)
-        return self.scorer(frame)
+        items = frame.select(pl.col(c).cast(pl.Float64) for c in self.item_columns)
+        scored = self.scorer(items)
+        return scored.select(pl.col(s.column).cast(s.dtype) for s in self.scores)
+
+
+class InstrumentError(ValueError):
+    """An instrument key or score request that the registry cannot satisfy."""
+
+
+def count_missing(columns: Sequence[str]) -> pl.Expr:
+    """Return an expression: how many of ``columns`` are null in the row."""
+    return pl.sum_horizontal([pl.col(c).is_null().cast(pl.Int32) for c in columns])
+
+
+def count_in(columns: Sequence[str], codes: Sequence[int]) -> pl.Expr:
+    """Return an expression: how many of ``columns`` hold one of ``codes`` (nulls count 0)."""
+    allowed = [float(code) for code in codes]
+    return pl.sum_horizontal(
+        [pl.col(c).is_in(allowed).fill_null(False).cast(pl.Int32) for c in columns]
+    )
 
 
 def normalise_label(label: str) -> str:
-    """Return ``label`` lower-cased, accents kept, white space collapsed, for label matching."""
+    """Return ``label`` normalised for matching answer labels across exports.
+
+    Lower-cased (accents kept), Unicode NFC, white space collapsed and trimmed, surrounding
+    quotes removed and no space before an exclamation mark (``" Nee ! "`` → ``"nee!"``).
+    """
     text = unicodedata.normalize("NFC", str(label)).strip().lower()
-    return " ".join(text.split())
+    text = text.strip("\"'‘’“”").strip()
+    text = " ".join(text.split())
+    return text.replace(" !", "!")
