@@ -1,0 +1,45 @@
+"""SQL access for analysts: ``warehouse/warehouse.duckdb`` with one view per materialized table.
+
+Views read the parquet files in place (partitioned assets as one view over all their
+partitions), so the database file is small and always shows the latest materialization. It is
+rebuilt atomically after the panel is written.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from outcomes import atomic
+from outcomes.workspace import Workspace
+
+DATABASE = "warehouse.duckdb"
+
+
+def table_sources(workspace: Workspace) -> dict[str, str]:
+    """Return view name → parquet glob for every table now in the warehouse."""
+    sources: dict[str, str] = {}
+    for path in sorted(workspace.warehouse.iterdir()) if workspace.warehouse.exists() else []:
+        if path.is_dir() and any(path.glob("*.parquet")):
+            sources[path.name] = str(path / "*.parquet")
+        elif path.suffix == ".parquet":
+            sources[path.stem] = str(path)
+    return sources
+
+
+def refresh_views(workspace: Workspace) -> Path:
+    """(Re)build ``warehouse.duckdb`` with a view per table; return its path."""
+    import duckdb
+
+    target = workspace.warehouse / DATABASE
+
+    def build(temporary: Path) -> None:
+        temporary.unlink(missing_ok=True)
+        with duckdb.connect(str(temporary)) as connection:
+            for name, source in table_sources(workspace).items():
+                quoted = source.replace("'", "''")
+                connection.execute(
+                    f'CREATE VIEW "{name}" AS SELECT * FROM read_parquet(\'{quoted}\', '
+                    "union_by_name = true)"
+                )
+
+    return atomic.write_with(target, build)
