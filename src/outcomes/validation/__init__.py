@@ -1,0 +1,50 @@
+"""Validation of canonical tables: pandera schemas, quarantine with reasons, blocking checks.
+
+The pipeline calls :func:`validate_responses` per project, writes the results with
+:func:`write_validation_json` and :func:`write_quarantine_csv`, and turns :func:`reconcile` and
+:func:`check_quarantine_share` into blocking asset checks. ``outcomes validate`` prints
+:func:`format_summary`. Schemas of the other canonical tables (panel, quarantine, fixed
+effects) are here too, generated from the instrument registry.
+"""
+
+from outcomes.validation.messages import LanguageError, message, rule_label
+from outcomes.validation.quarantine import (
+    format_summary,
+    neutralise_formulas,
+    write_quarantine_csv,
+    write_validation_json,
+)
+from outcomes.validation.rules import (
+    DUPLICATE_POLICIES,
+    ResponsesStructureError,
+    ValidationResult,
+    check_quarantine_share,
+    reconcile,
+    validate_responses,
+)
+from outcomes.validation.schemas import (
+    model_result_schema,
+    panel_schema,
+    quarantine_schema,
+    responses_schema,
+)
+
+__all__ = [
+    "DUPLICATE_POLICIES",
+    "LanguageError",
+    "ResponsesStructureError",
+    "ValidationResult",
+    "check_quarantine_share",
+    "format_summary",
+    "message",
+    "model_result_schema",
+    "neutralise_formulas",
+    "panel_schema",
+    "quarantine_schema",
+    "reconcile",
+    "responses_schema",
+    "rule_label",
+    "validate_responses",
+    "write_quarantine_csv",
+    "write_validation_json",
+]

@@ -1,0 +1,596 @@
+"""Validation rules for a project's responses: row rules, cross-row rules, the quarantine split.
+
+Belongs here: :func:`validate_responses` (split ``responses[project]`` into valid rows and one
+quarantine record per broken rule), the blocking checks computed from its summary
+(:func:`reconcile`, :func:`check_quarantine_share`) and the duplicate policies. Writing the
+validation JSON and the quarantine CSV, and printing a summary, live in ``quarantine.py``;
+wording lives in ``messages.py``; the schemas in ``schemas.py``.
+
+Row rules come from the pandera schema of the project (:func:`~.schemas.responses_schema`):
+types, ranges and allowed codes of every column, ``participant_id`` and ``wave`` present, at
+least one item answered, ``completed`` not false; plus every ``ingest_issues`` entry. They are
+evaluated as polars expressions generated from the schema's checks (see
+``violation_expression``); pandera itself validates the column set and types once. Cross-row
+rules run on the rows that pass every row rule: duplicate participant × wave submissions (by
+policy), follow-up without a baseline, follow-up dated before baseline, waves out of order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import pandera.polars as pa
+import polars as pl
+
+from outcomes.ingest.spec import ProjectSpec
+from outcomes.instruments.base import Instrument
+from outcomes.validation import messages
+from outcomes.validation.schemas import (
+    QUARANTINE_COLUMNS,
+    responses_schema,
+    spec_instruments,
+    violation_expression,
+)
+
+DuplicatePolicy = Literal["keep_latest_complete", "keep_first", "quarantine_all"]
+DUPLICATE_POLICIES: tuple[str, ...] = ("keep_latest_complete", "keep_first", "quarantine_all")
+
+ROW = "__row"
+_RECORD_SCHEMA: dict[str, pl.DataType] = {
+    ROW: pl.UInt32(),
+    "column": pl.Utf8(),
+    "value": pl.Utf8(),
+    "rule": pl.Utf8(),
+    "expected": pl.Utf8(),
+}
+
+
+class ResponsesStructureError(ValueError):
+    """The responses frame lacks a required column or has an unusable one (message says which)."""
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    """The outcome of validating one project's responses.
+
+    ``valid``: rows breaking no rule, in input order, without ``ingest_issues``, columns cast to
+    the schema's types. ``quarantine``: one record per broken rule per row and column (columns
+    of :data:`~.schemas.QUARANTINE_COLUMNS`), sorted by source file and row. ``summary``: counts
+    (see :func:`validate_responses`).
+    """
+
+    valid: pl.DataFrame
+    quarantine: pl.DataFrame
+    summary: dict[str, Any]
+
+    @property
+    def passed(self) -> bool:
+        """Return True when the quarantined share is within the spec's threshold."""
+        return bool(self.summary["passed_threshold"])
+
+
+def _empty_records() -> pl.DataFrame:
+    return pl.DataFrame(schema=_RECORD_SCHEMA)
+
+
+def value_text(column: str, dtype: pl.DataType) -> pl.Expr:
+    """Return ``column`` as text the way a data manager reads it (``7`` rather than ``7.0``)."""
+    value = pl.col(column)
+    if dtype.is_float():
+        whole = value.is_finite() & (value == value.floor()) & (value.abs() < 1e15)
+        return (
+            pl.when(whole)
+            .then(value.cast(pl.Int64, strict=False).cast(pl.Utf8))
+            .otherwise(value.cast(pl.Utf8))
+        )
+    if isinstance(dtype, pl.List | pl.Struct | pl.Array):
+        return pl.lit(None, dtype=pl.Utf8)
+    return value.cast(pl.Utf8, strict=False)
+
+
+def _target_dtype(column: pa.Column) -> pl.DataType:
+    dtype = column.dtype.type
+    return dtype if isinstance(dtype, pl.DataType) else dtype()
+
+
+def _check_structure(responses: pl.DataFrame, schema: pa.DataFrameSchema) -> None:
+    missing = [
+        name for name, column in schema.columns.items() if column.required and name not in responses
+    ]
+    if missing:
+        owners = []
+        for name in missing:
+            instrument = (schema.columns[name].metadata or {}).get("instrument")
+            owners.append(f"{name} ({instrument})" if instrument else name)
+        raise ResponsesStructureError(
+            f"{schema.name}: required columns missing from the responses frame: "
+            f"{', '.join(owners)}; the export or its project spec does not provide them"
+        )
+    for name in ("project", "source_file", "source_row"):
+        nulls = responses[name].null_count()
+        if nulls:
+            raise ResponsesStructureError(
+                f"{schema.name}: column {name!r} is empty in {nulls} rows; every row needs "
+                "its provenance (project, source_file, source_row) from ingest"
+            )
+    if "ingest_issues" in responses and not isinstance(responses["ingest_issues"].dtype, pl.List):
+        raise ResponsesStructureError(
+            f"{schema.name}: column 'ingest_issues' must be a list of issues, "
+            f"got {responses['ingest_issues'].dtype}"
+        )
+
+
+def _conform_types(
+    frame: pl.DataFrame, schema: pa.DataFrameSchema, lang: str
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Return ``frame`` with schema columns cast to their types, and ``wrong_type`` records.
+
+    A value that cannot be read as the column's type (text in a number column, 2.5 in a
+    whole-number column) becomes null and gets a record.
+    """
+    records = [_empty_records()]
+    for name, column in schema.columns.items():
+        if name not in frame.columns or name == "ingest_issues":
+            continue
+        source, target = frame.schema[name], _target_dtype(column)
+        if source == target:
+            continue
+        original = pl.col(name)
+        cast = original.cast(target, strict=False)
+        if source.is_float() and target.is_integer():
+            cast = pl.when(original == original.round()).then(cast)
+        try:
+            converted = frame.select(
+                cast.alias("cast"), (original.is_not_null() & cast.is_null()).alias("bad")
+            )
+        except pl.exceptions.PolarsError:
+            converted = frame.select(
+                pl.lit(None, dtype=target).alias("cast"), original.is_not_null().alias("bad")
+            )
+        bad = converted["bad"]
+        if bad.any():
+            records.append(
+                frame.filter(bad).select(
+                    pl.col(ROW),
+                    pl.lit(name).alias("column"),
+                    value_text(name, source).alias("value"),
+                    pl.lit("wrong_type").alias("rule"),
+                    pl.lit(messages.word(lang, str(target.base_type()))).alias("expected"),
+                )
+            )
+        frame = frame.with_columns(converted["cast"].alias(name))
+    return frame, pl.concat(records)
+
+
+def _row_checks(
+    frame: pl.DataFrame, schema: pa.DataFrameSchema, lang: str, item_names: str
+) -> list[tuple[str | None, str, str, pl.Expr]]:
+    """Return (column, rule, expected, violation expression) for every row rule of ``schema``."""
+    checks: list[tuple[str | None, str, str, pl.Expr]] = []
+    for name, column in schema.columns.items():
+        if name not in frame.columns:
+            continue
+        null_rule = (column.metadata or {}).get("null_rule")
+        if not column.nullable and null_rule:
+            expected = messages.word(lang, "wave_expected") if name == "wave" else ""
+            checks.append((name, null_rule, expected, pl.col(name).is_null()))
+        for check in column.checks:
+            rule = check.title or "out_of_range"
+            expected = messages.expected_text(check.name, check.statistics or {}, lang)
+            checks.append((name, rule, expected, violation_expression(name, check)))
+    for check in schema.checks:
+        checks.append(
+            (None, check.title or check.name, item_names, violation_expression("", check))
+        )
+    return checks
+
+
+def _row_records(
+    frame: pl.DataFrame, checks: list[tuple[str | None, str, str, pl.Expr]]
+) -> pl.DataFrame:
+    """Return one record per (row, broken check), evaluated as polars expressions."""
+    if not checks or frame.height == 0:
+        return _empty_records()
+    broken = frame.select(pl.any_horizontal([expr for *_, expr in checks])).to_series()
+    suspects = frame.filter(broken)
+    records = [_empty_records()]
+    for column, rule, expected, expr in checks:
+        hits = suspects.filter(expr)
+        if hits.height == 0:
+            continue
+        value = (
+            value_text(column, frame.schema[column])
+            if column is not None and rule not in {"missing_participant_id", "missing_wave"}
+            else pl.lit(None, dtype=pl.Utf8)
+        )
+        records.append(
+            hits.select(
+                pl.col(ROW),
+                pl.lit(column, dtype=pl.Utf8).alias("column"),
+                value.alias("value"),
+                pl.lit(rule).alias("rule"),
+                pl.lit(expected).alias("expected"),
+            )
+        )
+    return pl.concat(records)
+
+
+def _pandera_records(
+    frame: pl.DataFrame, schema: pa.DataFrameSchema, lang: str, item_names: str
+) -> pl.DataFrame:
+    """Return the row records as pandera's lazy validation finds them (reference engine)."""
+    try:
+        schema.validate(frame.drop("ingest_issues", strict=False), lazy=True)
+    except pa.errors.SchemaErrors as errors:
+        cases = errors.failure_cases.filter(pl.col("index").is_not_null())
+    else:
+        return _empty_records()
+    rows: list[tuple[Any, ...]] = []
+    for case in cases.iter_rows(named=True):
+        column_name = case["column"]
+        if case["schema_context"] == "DataFrameSchema":
+            check = schema.checks[case["check_number"]]
+            rows.append((case["index"], None, None, check.title or check.name, item_names))
+            continue
+        column = schema.columns[column_name]
+        if case["check"] == "not_nullable":
+            rule = (column.metadata or {}).get("null_rule", "missing_value")
+            expected = messages.word(lang, "wave_expected") if column_name == "wave" else ""
+            rows.append((case["index"], column_name, None, rule, expected))
+            continue
+        check = column.checks[case["check_number"]]
+        expected = messages.expected_text(check.name, check.statistics or {}, lang)
+        rows.append((case["index"], column_name, "", check.title or "out_of_range", expected))
+    records = pl.DataFrame(rows, schema=_RECORD_SCHEMA, orient="row")
+    # pandera renders values its own way; take the value text from the frame itself
+    values = []
+    for column_name in records["column"].drop_nulls().unique().to_list():
+        subset = records.filter((pl.col("column") == column_name) & pl.col("value").is_not_null())
+        values.append(
+            subset.select(ROW, "column", "rule").join(
+                frame.select(
+                    ROW, value_text(column_name, frame.schema[column_name]).alias("value")
+                ),
+                on=ROW,
+            )
+        )
+    keyed = pl.concat(values) if values else records.clear().select(ROW, "column", "rule", "value")
+    return records.join(keyed, on=[ROW, "column", "rule"], how="left", suffix="_frame").select(
+        ROW,
+        "column",
+        pl.coalesce("value_frame", pl.when(pl.col("value") != "").then(pl.col("value"))).alias(
+            "value"
+        ),
+        "rule",
+        "expected",
+    )
+
+
+def _ingest_records(frame: pl.DataFrame) -> pl.DataFrame:
+    """Return one record per ``ingest_issues`` entry; ingest's message becomes ``expected``."""
+    if "ingest_issues" not in frame.columns:
+        return _empty_records()
+    issues = frame.select(ROW, "ingest_issues").filter(pl.col("ingest_issues").list.len() > 0)
+    if issues.height == 0:
+        return _empty_records()
+    return (
+        issues.explode("ingest_issues")
+        .unnest("ingest_issues")
+        .select(
+            pl.col(ROW),
+            pl.col("column").cast(pl.Utf8),
+            pl.col("value").cast(pl.Utf8),
+            pl.col("rule").cast(pl.Utf8).fill_null("ingest_issue"),
+            pl.col("message").cast(pl.Utf8).alias("expected"),
+        )
+    )
+
+
+def _duplicate_records(
+    rows: pl.DataFrame, policy: str, lang: str
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Return (kept rows, ``duplicate_submission`` records) for participant × wave duplicates.
+
+    ``keep_latest_complete``: keep the latest submission by ``assessed_on`` (undated counts as
+    earliest), then file and row — only complete rows reach this rule; ``keep_first``: keep the
+    first in delivery order (file, row); ``quarantine_all``: keep none of a duplicated pair.
+    """
+    key = ["participant_id", "wave"]
+    counted = rows.with_columns(pl.len().over(key).alias("_n"))
+    duplicated = counted.filter(pl.col("_n") > 1)
+    if duplicated.height == 0:
+        return rows, _empty_records()
+    if policy == "keep_latest_complete":
+        ordered = duplicated.sort(
+            ["assessed_on", "source_file", "source_row"], nulls_last=False, maintain_order=True
+        )
+        kept = ordered.group_by(key, maintain_order=True).agg(pl.col(ROW).last().alias("_kept"))
+    elif policy == "keep_first":
+        ordered = duplicated.sort(["source_file", "source_row"], maintain_order=True)
+        kept = ordered.group_by(key, maintain_order=True).agg(pl.col(ROW).first().alias("_kept"))
+    else:
+        kept = duplicated.select(*key, pl.lit(None, dtype=pl.UInt32).alias("_kept")).unique()
+    kept_rows = kept.join(
+        rows.select(pl.col(ROW).alias("_kept"), "source_file", "source_row"), on="_kept", how="left"
+    )
+    marked = duplicated.join(
+        kept_rows.rename({"source_file": "_kept_file", "source_row": "_kept_row"}),
+        on=key,
+        how="left",
+        nulls_equal=True,
+    ).filter(pl.col("_kept").is_null() | (pl.col(ROW) != pl.col("_kept")))
+    expected = (
+        pl.when(pl.col("_kept").is_null())
+        .then(pl.lit(messages.word(lang, "all_quarantined")))
+        .otherwise(pl.format(messages.WORDS[lang]["kept"], "_kept_row", "_kept_file"))
+    )
+    records = marked.select(
+        pl.col(ROW),
+        pl.lit("wave").alias("column"),
+        pl.col("wave").cast(pl.Utf8).alias("value"),
+        pl.lit("duplicate_submission").alias("rule"),
+        expected.alias("expected"),
+    )
+    remaining = rows.filter(~pl.col(ROW).is_in(marked[ROW].implode()))
+    return remaining, records
+
+
+def _followup_records(rows: pl.DataFrame, lang: str) -> pl.DataFrame:
+    """Return records for follow-ups without baseline, before baseline, and waves out of order.
+
+    ``rows`` hold one row per participant × wave (after the duplicate policy).
+    """
+    baseline = rows.filter(pl.col("wave") == 0).select(
+        "participant_id", pl.col("assessed_on").alias("_baseline_on"), pl.lit(True).alias("_bl")
+    )
+    followups = (
+        rows.filter(pl.col("wave") > 0)
+        .join(baseline, on="participant_id", how="left")
+        .sort(["participant_id", "wave"])
+        .with_columns(
+            pl.col("assessed_on")
+            .cum_max()
+            .forward_fill()
+            .shift(1)
+            .over("participant_id")
+            .alias("_earlier_on")
+        )
+    )
+    date_text = pl.col("assessed_on").cast(pl.Utf8)
+    without = followups.filter(pl.col("_bl").is_null()).select(
+        pl.col(ROW),
+        pl.lit("wave").alias("column"),
+        pl.col("wave").cast(pl.Utf8).alias("value"),
+        pl.lit("followup_without_baseline").alias("rule"),
+        pl.lit(None, dtype=pl.Utf8).alias("expected"),
+    )
+    before = followups.filter(pl.col("assessed_on") < pl.col("_baseline_on")).select(
+        pl.col(ROW),
+        pl.lit("assessed_on").alias("column"),
+        date_text.alias("value"),
+        pl.lit("followup_before_baseline").alias("rule"),
+        pl.col("_baseline_on").cast(pl.Utf8).alias("expected"),
+    )
+    disorder = followups.filter(pl.col("assessed_on") < pl.col("_earlier_on")).select(
+        pl.col(ROW),
+        pl.lit("assessed_on").alias("column"),
+        date_text.alias("value"),
+        pl.lit("waves_out_of_order").alias("rule"),
+        pl.format(
+            messages.WORDS[lang]["earlier_wave"],
+            pl.col("_earlier_on").cast(pl.Utf8),
+        ).alias("expected"),
+    )
+    return pl.concat([without, before, disorder])
+
+
+def validate_responses(
+    responses: pl.DataFrame,
+    spec: ProjectSpec,
+    *,
+    lang: str = "nl",
+    duplicate_policy: str = "keep_latest_complete",
+    instruments: Mapping[str, Instrument] | None = None,
+    today: dt.date | None = None,
+    engine: Literal["polars", "pandera"] = "polars",
+) -> ValidationResult:
+    """Return the valid rows, the quarantine records and the summary of ``responses``.
+
+    A row is quarantined when it breaks at least one rule; it then has one quarantine record
+    per broken rule and column (two items out of range give two records). The summary holds
+    ``project``, ``rows_read``, ``rows_valid``, ``rows_quarantined``, ``quarantined_share``,
+    ``threshold`` (the spec's ``quarantine_threshold``), ``passed_threshold``, ``rules``
+    (records per rule), ``rows_by_rule`` (rows per rule), ``files`` (per source file:
+    ``rows_read``, ``rows_valid``, ``rows_quarantined``) and ``duplicate_policy``.
+
+    ``instruments`` replaces the registry (tests); ``today`` bounds plausible dates;
+    ``engine="pandera"`` evaluates row rules with pandera's lazy validation instead of the
+    generated polars expressions (same rules, slower; used to cross-check). Raises
+    :class:`ResponsesStructureError` when a required column is missing.
+    """
+    messages.check_language(lang)
+    if duplicate_policy not in DUPLICATE_POLICIES:
+        raise ValueError(
+            f"duplicate_policy {duplicate_policy!r} is not one of {', '.join(DUPLICATE_POLICIES)}"
+        )
+    schema = responses_schema(spec, instruments, today=today)
+    _check_structure(responses, schema)
+    item_names = ", ".join(i.name for i in spec_instruments(spec, instruments))
+
+    frame = responses.with_row_index(ROW)
+    frame, type_records = _conform_types(frame, schema, lang)
+    # the schema of record: column set and types, validated once (no data-level checks)
+    try:
+        schema.validate(frame.lazy(), lazy=True)
+    except pa.errors.SchemaErrors as errors:
+        raise ResponsesStructureError(
+            f"{schema.name}: columns do not match the schema:\n{errors.failure_cases}"
+        ) from None
+
+    if engine == "pandera":
+        row_records = _pandera_records(frame, schema, lang, item_names)
+    else:
+        row_records = _row_records(frame, _row_checks(frame, schema, lang, item_names))
+    # a value outside the codes' range is reported as out of range only, not also as no code
+    row_records = row_records.join(
+        row_records.filter(pl.col("rule") == "out_of_range").select(
+            ROW, "column", pl.lit("code_not_allowed").alias("rule")
+        ),
+        on=[ROW, "column", "rule"],
+        how="anti",
+        nulls_equal=True,
+    )
+    if type_records.height:
+        # a value already reported as the wrong type is not reported again as missing
+        row_records = row_records.join(
+            type_records.select(ROW, "column"), on=[ROW, "column"], how="anti"
+        )
+    records = pl.concat([type_records, row_records, _ingest_records(frame)])
+
+    rejected = records[ROW].unique().implode()
+    columns = [ROW, "participant_id", "wave", "assessed_on", "source_file", "source_row"]
+    passing = frame.filter(~pl.col(ROW).is_in(rejected)).select(
+        *[c for c in columns if c in frame.columns],
+        *(
+            [pl.lit(None, dtype=pl.Date).alias("assessed_on")]
+            if "assessed_on" not in frame.columns
+            else []
+        ),
+    )
+    kept, duplicate_records = _duplicate_records(passing, duplicate_policy, lang)
+    records = pl.concat([records, duplicate_records, _followup_records(kept, lang)])
+
+    quarantined_rows = records[ROW].unique()
+    valid = frame.filter(~pl.col(ROW).is_in(quarantined_rows.implode())).drop(
+        ROW, "ingest_issues", strict=False
+    )
+    quarantine = _quarantine_frame(frame, records, lang)
+    summary = _summary(frame, valid, quarantined_rows, records, spec, duplicate_policy)
+    return ValidationResult(valid=valid, quarantine=quarantine, summary=summary)
+
+
+def _quarantine_frame(frame: pl.DataFrame, records: pl.DataFrame, lang: str) -> pl.DataFrame:
+    """Return the quarantine records with provenance and messages, sorted by file and row."""
+    provenance = frame.select(ROW, "project", "source_file", "source_row", "participant_id", "wave")
+    joined = records.join(provenance, on=ROW, how="left").sort(
+        ["source_file", "source_row", ROW], maintain_order=True
+    )
+    joined = joined.with_columns(messages.render_messages(joined, lang).alias("message"))
+    return joined.select([pl.col(name).cast(dtype) for name, dtype in QUARANTINE_COLUMNS.items()])
+
+
+def _summary(
+    frame: pl.DataFrame,
+    valid: pl.DataFrame,
+    quarantined_rows: pl.Series,
+    records: pl.DataFrame,
+    spec: ProjectSpec,
+    duplicate_policy: str,
+) -> dict[str, Any]:
+    read = dict(frame.group_by("source_file").len().iter_rows())
+    valid_counts = dict(valid.group_by("source_file").len().iter_rows())
+    quarantined = dict(
+        frame.filter(pl.col(ROW).is_in(quarantined_rows.implode()))
+        .group_by("source_file")
+        .len()
+        .iter_rows()
+    )
+    files = {
+        name: {
+            "rows_read": int(read.get(name, 0)),
+            "rows_valid": int(valid_counts.get(name, 0)),
+            "rows_quarantined": int(quarantined.get(name, 0)),
+        }
+        for name in sorted(set(read) | set(valid_counts) | set(quarantined))
+    }
+    rows_read = frame.height
+    rows_quarantined = quarantined_rows.len()
+    share = rows_quarantined / rows_read if rows_read else 0.0
+    per_rule = records.group_by("rule").agg(
+        pl.len().alias("records"), pl.col(ROW).n_unique().alias("rows")
+    )
+    return {
+        "project": spec.id,
+        "rows_read": rows_read,
+        "rows_valid": valid.height,
+        "rows_quarantined": rows_quarantined,
+        "quarantined_share": share,
+        "threshold": spec.quarantine_threshold,
+        "passed_threshold": share <= spec.quarantine_threshold,
+        "rules": {r: int(n) for r, n in sorted(per_rule.select("rule", "records").iter_rows())},
+        "rows_by_rule": {r: int(n) for r, n in sorted(per_rule.select("rule", "rows").iter_rows())},
+        "files": files,
+        "duplicate_policy": duplicate_policy,
+    }
+
+
+def reconcile(
+    summary: Mapping[str, Any], read_counts: Mapping[str, int] | None = None
+) -> tuple[bool, dict[str, Any]]:
+    """Return (passed, details) of the reconciliation check: nothing lost, per export file.
+
+    Passes when for every file ``rows_read == rows_valid + rows_quarantined``, the totals agree,
+    and — when ``read_counts`` (rows per file as ingest read them) is given — each file's
+    ``rows_read`` equals ingest's count. ``details`` lists every file with its counts and the
+    files that do not balance.
+    """
+    files = summary.get("files", {})
+    unbalanced: dict[str, dict[str, Any]] = {}
+    for name, counts in files.items():
+        expected_read = counts["rows_valid"] + counts["rows_quarantined"]
+        problems = []
+        if counts["rows_read"] != expected_read:
+            problems.append(
+                f"rows_read {counts['rows_read']} != rows_valid {counts['rows_valid']} + "
+                f"rows_quarantined {counts['rows_quarantined']}"
+            )
+        if read_counts is not None and read_counts.get(name) != counts["rows_read"]:
+            problems.append(
+                f"ingest read {read_counts.get(name)} rows, validation {counts['rows_read']}"
+            )
+        if problems:
+            unbalanced[name] = {**counts, "problems": problems}
+    if read_counts is not None:
+        for name in sorted(set(read_counts) - set(files)):
+            unbalanced[name] = {
+                "rows_read": 0,
+                "rows_valid": 0,
+                "rows_quarantined": 0,
+                "problems": [f"ingest read {read_counts[name]} rows, validation saw none"],
+            }
+    totals_balance = (
+        summary["rows_read"] == summary["rows_valid"] + summary["rows_quarantined"]
+        and sum(c["rows_read"] for c in files.values()) == summary["rows_read"]
+    )
+    passed = not unbalanced and totals_balance
+    return passed, {
+        "project": summary.get("project"),
+        "rows_read": summary["rows_read"],
+        "rows_valid": summary["rows_valid"],
+        "rows_quarantined": summary["rows_quarantined"],
+        "files": dict(files),
+        "unbalanced_files": unbalanced,
+        "totals_balance": totals_balance,
+    }
+
+
+def check_quarantine_share(summary: Mapping[str, Any]) -> tuple[bool, dict[str, Any]]:
+    """Return (passed, details): passes when the quarantined share is within the threshold.
+
+    ``details`` holds the share, the threshold, the counts and the rules with most records, so a
+    failing check says why.
+    """
+    share = summary["quarantined_share"]
+    threshold = summary["threshold"]
+    rules = sorted(summary.get("rules", {}).items(), key=lambda item: (-item[1], item[0]))
+    return share <= threshold, {
+        "project": summary.get("project"),
+        "quarantined_share": share,
+        "threshold": threshold,
+        "rows_read": summary["rows_read"],
+        "rows_quarantined": summary["rows_quarantined"],
+        "top_rules": dict(rules[:5]),
+    }
