@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import polars as pl
 
 from outcomes.ingest.spec import ProjectSpec
-from outcomes.instruments import djg6, djg11, lsns6, mhi5, network_map, swemwbs
+from outcomes.instruments import djg6, djg11, lsns6, mhi5, network_map, qol_grade, swemwbs
 from outcomes.instruments.base import Instrument, InstrumentError
 
 __all__ = [
@@ -29,7 +29,7 @@ __all__ = [
 
 INSTRUMENTS: dict[str, Instrument] = {
     module.INSTRUMENT.key: module.INSTRUMENT
-    for module in (mhi5, djg11, djg6, swemwbs, lsns6, network_map)
+    for module in (mhi5, djg11, djg6, swemwbs, lsns6, network_map, qol_grade)
 }
 
 
