@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 
 import polars as pl
-import pytest
 
 from outcomes.ingest.spec import ProjectSpec, parse_spec
 from outcomes.instruments.base import AnswerOption, Instrument, Item, Score
@@ -74,11 +73,6 @@ ITEMS = [c for i in INSTRUMENTS.values() for c in i.item_columns]
 TODAY = dt.date(2025, 6, 1)
 
 
-@pytest.fixture
-def instruments() -> dict[str, Instrument]:
-    return INSTRUMENTS
-
-
 def make_spec(**overrides: object) -> ProjectSpec:
     data: dict[str, object] = {
         "id": "proef",
@@ -92,11 +86,6 @@ def make_spec(**overrides: object) -> ProjectSpec:
     }
     data.update(overrides)
     return parse_spec(data)
-
-
-@pytest.fixture
-def spec() -> ProjectSpec:
-    return make_spec()
 
 
 def clean_responses(participants: int = 6, waves: int = 3) -> pl.DataFrame:
@@ -148,8 +137,3 @@ def clean_responses(participants: int = 6, waves: int = 3) -> pl.DataFrame:
         ),
     }
     return pl.DataFrame(rows, schema=schema, orient="row")
-
-
-@pytest.fixture
-def responses() -> pl.DataFrame:
-    return clean_responses()

@@ -66,8 +66,9 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "en": "follow-up dated {value}, before the baseline of {expected}.",
     },
     "followup_without_baseline": {
-        "nl": "vervolgmeting (meetmoment {value}) zonder geldige nulmeting van deze deelnemer.",
-        "en": "follow-up (wave {value}) without a valid baseline for this participant.",
+        "nl": "vervolgmeting (meetmoment {value}) zonder nulmeting van deze deelnemer in de "
+        "export.",
+        "en": "follow-up (wave {value}) without any baseline of this participant in the export.",
     },
     "waves_out_of_order": {
         "nl": "meetmomenten in de verkeerde volgorde: gedateerd {value}, eerder dan {expected}.",

@@ -338,17 +338,27 @@ def _duplicate_records(
     return remaining, records
 
 
-def _followup_records(rows: pl.DataFrame, lang: str) -> pl.DataFrame:
+def _followup_records(
+    rows: pl.DataFrame, submitted_baselines: pl.DataFrame, lang: str
+) -> pl.DataFrame:
     """Return records for follow-ups without baseline, before baseline, and waves out of order.
 
-    ``rows`` hold one row per participant × wave (after the duplicate policy).
+    ``rows`` hold one row per participant × wave (after the duplicate policy). A follow-up is
+    without baseline when the export holds no baseline row at all for the participant
+    (``submitted_baselines``); a baseline quarantined for its own problems is reported on its
+    own row and does not drag the follow-ups along. Dates are compared with the rows in ``rows``.
     """
     baseline = rows.filter(pl.col("wave") == 0).select(
-        "participant_id", pl.col("assessed_on").alias("_baseline_on"), pl.lit(True).alias("_bl")
+        "participant_id", pl.col("assessed_on").alias("_baseline_on")
     )
     followups = (
         rows.filter(pl.col("wave") > 0)
         .join(baseline, on="participant_id", how="left")
+        .join(
+            submitted_baselines.select("participant_id", pl.lit(True).alias("_bl")),
+            on="participant_id",
+            how="left",
+        )
         .sort(["participant_id", "wave"])
         .with_columns(
             pl.col("assessed_on")
@@ -461,7 +471,14 @@ def validate_responses(
         ),
     )
     kept, duplicate_records = _duplicate_records(passing, duplicate_policy, lang)
-    records = pl.concat([records, duplicate_records, _followup_records(kept, lang)])
+    submitted_baselines = (
+        frame.filter((pl.col("wave") == 0) & pl.col("participant_id").is_not_null())
+        .select("participant_id")
+        .unique()
+    )
+    records = pl.concat(
+        [records, duplicate_records, _followup_records(kept, submitted_baselines, lang)]
+    )
 
     quarantined_rows = records[ROW].unique()
     valid = frame.filter(~pl.col(ROW).is_in(quarantined_rows.implode())).drop(

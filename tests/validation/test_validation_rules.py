@@ -1,0 +1,296 @@
+"""Each validation rule on small frames: which rows are quarantined, with which records."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+import pytest
+
+from outcomes.validation import (
+    ResponsesStructureError,
+    check_quarantine_share,
+    reconcile,
+    validate_responses,
+)
+
+from .helpers import INSTRUMENTS, TODAY, clean_responses, make_spec
+
+
+def run(frame: pl.DataFrame, **options: object):
+    spec = options.pop("spec", None) or make_spec()
+    return validate_responses(frame, spec, instruments=INSTRUMENTS, today=TODAY, **options)  # type: ignore[arg-type]
+
+
+def set_cell(frame: pl.DataFrame, file: str, row: int, column: str, value: object) -> pl.DataFrame:
+    target = (pl.col("source_file") == file) & (pl.col("source_row") == row)
+    dtype = frame.schema[column]
+    return frame.with_columns(
+        pl.when(target).then(pl.lit(value, dtype=dtype)).otherwise(pl.col(column)).alias(column)
+    )
+
+
+def problems(result) -> list[tuple[str, int, str | None, str | None, str]]:
+    return [
+        (r["source_file"], r["source_row"], r["column"], r["value"], r["rule"])
+        for r in result.quarantine.iter_rows(named=True)
+    ]
+
+
+def test_clean_frame_passes_everything(responses):
+    result = run(responses)
+    assert result.quarantine.height == 0
+    assert result.valid.height == responses.height
+    assert "ingest_issues" not in result.valid.columns
+    assert result.summary["rows_quarantined"] == 0
+    assert result.summary["passed_threshold"]
+
+
+def test_item_out_of_range_is_one_record_with_value_and_range(responses):
+    frame = set_cell(responses, "t0.csv", 3, "mhi5_3", 7.0)
+    result = run(frame)
+    assert problems(result) == [("t0.csv", 3, "mhi5_3", "7", "out_of_range")]
+    assert result.quarantine["message"][0] == (
+        "Bestand t0.csv, rij 3, kolom mhi5_3: waarde 7 ligt buiten het toegestane bereik 1–6."
+    )
+    assert result.valid.height == responses.height - 1
+
+
+def test_item_inside_range_but_not_a_code(responses):
+    frame = set_cell(responses, "t1.csv", 2, "djg6_2", 2.5)
+    result = run(frame, lang="en")
+    assert problems(result) == [("t1.csv", 2, "djg6_2", "2.5", "code_not_allowed")]
+    assert "expected one of 1, 2, 3" in result.quarantine["message"][0]
+
+
+def test_count_items_use_the_instruments_value_range(responses):
+    frame = set_cell(responses, "t0.csv", 2, "net_friends", 51.0)
+    frame = set_cell(frame, "t0.csv", 3, "net_family", -1.0)
+    frame = set_cell(frame, "t0.csv", 4, "net_household", 50.0)  # upper bound itself is fine
+    result = run(frame)
+    assert problems(result) == [
+        ("t0.csv", 2, "net_friends", "51", "out_of_range"),
+        ("t0.csv", 3, "net_family", "-1", "out_of_range"),
+    ]
+
+
+def test_two_broken_columns_give_two_records_one_row(responses):
+    frame = set_cell(responses, "t0.csv", 3, "mhi5_1", 0.0)
+    frame = set_cell(frame, "t0.csv", 3, "gender", "x")
+    result = run(frame)
+    assert result.summary["rows_quarantined"] == 1
+    assert sorted(r[4] for r in problems(result)) == ["code_not_allowed", "out_of_range"]
+
+
+def test_missing_items_are_allowed_but_not_all_of_them(responses):
+    items = [c for i in INSTRUMENTS.values() for c in i.item_columns]
+    frame = set_cell(responses, "t0.csv", 2, "mhi5_1", None)
+    for column in items:
+        frame = set_cell(frame, "t1.csv", 4, column, None)
+    result = run(frame)
+    assert problems(result) == [("t1.csv", 4, None, None, "no_items_answered")]
+    assert "MHI-5, De Jong Gierveld 6, Netwerkkaart" in result.quarantine["message"][0]
+
+
+def test_missing_participant_id_and_wave(responses):
+    frame = set_cell(responses, "t2.csv", 5, "participant_id", None)
+    frame = set_cell(frame, "t2.csv", 6, "wave", None)
+    result = run(frame)
+    assert problems(result) == [
+        ("t2.csv", 5, "participant_id", None, "missing_participant_id"),
+        ("t2.csv", 6, "wave", None, "missing_wave"),
+    ]
+
+
+def test_negative_wave_and_implausible_dates(responses):
+    frame = set_cell(responses, "t0.csv", 2, "wave", -1)
+    frame = set_cell(frame, "t1.csv", 3, "assessed_on", dt.date(1999, 12, 31))
+    frame = set_cell(frame, "t2.csv", 4, "assessed_on", TODAY + dt.timedelta(days=1))
+    frame = set_cell(frame, "t2.csv", 5, "birth_year", 1850)
+    result = run(frame)
+    found = {(r[0], r[1], r[2], r[4]) for r in problems(result)}
+    assert ("t0.csv", 2, "wave", "out_of_range") in found
+    assert ("t1.csv", 3, "assessed_on", "date_implausible") in found
+    assert ("t2.csv", 4, "assessed_on", "date_implausible") in found
+    assert ("t2.csv", 5, "birth_year", "out_of_range") in found
+    # p0000's baseline now claims wave -1: the export holds no baseline for p0000
+    assert ("t1.csv", 2, "wave", "followup_without_baseline") in found
+    assert len(found) == 6
+
+
+def test_incomplete_submission(responses):
+    frame = set_cell(responses, "t1.csv", 3, "completed", False)
+    frame = set_cell(frame, "t1.csv", 4, "completed", None)  # unknown counts as complete
+    result = run(frame)
+    assert problems(result) == [("t1.csv", 3, "completed", "false", "incomplete_submission")]
+
+
+def test_wrong_type_values_are_quarantined_not_fatal(responses):
+    frame = responses.with_columns(
+        pl.col("mhi5_2").cast(pl.Utf8),
+        pl.col("wave").cast(pl.Float64),
+    )
+    frame = set_cell(frame, "t0.csv", 2, "mhi5_2", "vaak")
+    frame = set_cell(frame, "t1.csv", 2, "wave", 1.5)
+    result = run(frame, lang="en")
+    assert problems(result) == [
+        ("t0.csv", 2, "mhi5_2", "vaak", "wrong_type"),
+        ("t1.csv", 2, "wave", "1.5", "wrong_type"),
+    ]
+    assert result.quarantine["message"][0].endswith("value vaak is not a number.")
+    assert result.valid.schema["mhi5_2"] == pl.Float64
+    assert result.valid.schema["wave"] == pl.Int64
+
+
+def test_ingest_issues_are_quarantined_and_translated(responses):
+    issue = {"column": "mhi5_4", "value": "soms wel", "rule": "unknown_label", "message": "x"}
+    near = {
+        "column": "participant_id",
+        "value": "p0002",
+        "rule": "participant_id_near_duplicate",
+        "message": "looks like another ID",
+    }
+    other = {"column": "site", "value": "?", "rule": "odd_site", "message": "site unknown"}
+    frame = responses.with_columns(
+        pl.when(pl.col("source_row") == 3)
+        .then(pl.lit([issue, near], dtype=responses.schema["ingest_issues"]))
+        .when(pl.col("source_row") == 4)
+        .then(pl.lit([other], dtype=responses.schema["ingest_issues"]))
+        .otherwise(pl.col("ingest_issues"))
+        .alias("ingest_issues")
+    ).filter(pl.col("source_file") == "t0.csv")
+    result = run(frame.with_columns(wave=pl.lit(0, pl.Int64)))
+    rules = [(r[1], r[4]) for r in problems(result)]
+    assert rules == [
+        (3, "unknown_label"),
+        (3, "participant_id_near_duplicate"),
+        (4, "odd_site"),
+    ]
+    text = result.quarantine["message"].to_list()
+    assert text[0] == (
+        "Bestand t0.csv, rij 3, kolom mhi5_4: antwoord soms wel is onbekend; "
+        "verwacht een antwoord uit de vragenlijst."
+    )
+    assert "tikfout" in text[1]
+    assert text[2].endswith("kolom site: site unknown")  # unknown rules keep ingest's words
+
+
+def duplicate_frame() -> pl.DataFrame:
+    """Participant p0000 submitted wave 1 three times: complete, incomplete, complete (later)."""
+    base = clean_responses(participants=3, waves=2)
+    extra = base.filter((pl.col("participant_id") == "p0000") & (pl.col("wave") == 1))
+    second = extra.with_columns(source_row=pl.lit(20, pl.Int64), completed=pl.lit(False))
+    third = extra.with_columns(
+        source_row=pl.lit(21, pl.Int64),
+        assessed_on=pl.col("assessed_on") + pl.duration(days=3),
+    )
+    return pl.concat([base, second, third])
+
+
+@pytest.mark.parametrize(
+    ("policy", "quarantined", "kept"),
+    [
+        ("keep_latest_complete", {2, 20}, 21),
+        ("keep_first", {20, 21}, 2),
+        ("quarantine_all", {2, 20, 21}, None),
+    ],
+)
+def test_duplicate_policies(policy, quarantined, kept):
+    result = run(duplicate_frame(), duplicate_policy=policy)
+    bad = result.quarantine.filter(pl.col("source_file") == "t1.csv")
+    assert set(bad["source_row"]) == quarantined
+    assert bad.filter(pl.col("source_row") == 20)["rule"].to_list()[0] == "incomplete_submission"
+    duplicates = bad.filter(pl.col("rule") == "duplicate_submission")
+    assert set(duplicates["source_row"]) == quarantined - {20}
+    survivors = result.valid.filter((pl.col("participant_id") == "p0000") & (pl.col("wave") == 1))[
+        "source_row"
+    ].to_list()
+    assert survivors == ([] if kept is None else [kept])
+    if kept is not None:
+        assert f"bewaard is rij {kept} van t1.csv" in duplicates["message"][0]
+
+
+def test_unknown_duplicate_policy_is_refused(responses):
+    with pytest.raises(ValueError, match="duplicate_policy"):
+        run(responses, duplicate_policy="merge")
+
+
+def test_followup_before_baseline_and_without_baseline(responses):
+    frame = set_cell(responses, "t1.csv", 2, "assessed_on", dt.date(2024, 1, 1))
+    frame = frame.filter(~((pl.col("source_file") == "t0.csv") & (pl.col("source_row") == 3)))
+    result = run(frame)
+    found = problems(result)
+    assert ("t1.csv", 2, "assessed_on", "2024-01-01", "followup_before_baseline") in found
+    assert ("t1.csv", 3, "wave", "1", "followup_without_baseline") in found
+    assert ("t2.csv", 3, "wave", "2", "followup_without_baseline") in found
+    assert result.summary["rows_quarantined"] == 3
+
+
+def test_waves_out_of_order(responses):
+    # wave 2 of p0004 (t2.csv row 6) dated before its wave 1, but after baseline
+    frame = set_cell(responses, "t2.csv", 6, "assessed_on", dt.date(2024, 5, 1))
+    result = run(frame, lang="en")
+    assert problems(result) == [("t2.csv", 6, "assessed_on", "2024-05-01", "waves_out_of_order")]
+    assert "earlier than an earlier wave dated 2024-07-12" in result.quarantine["message"][0]
+
+
+def test_missing_instrument_column_is_a_structure_error(responses):
+    with pytest.raises(ResponsesStructureError, match=r"djg6_3 \(djg6\)"):
+        run(responses.drop("djg6_3"))
+
+
+def test_columns_of_unused_instruments_may_be_absent(responses):
+    spec = make_spec(instruments=["mhi5"])
+    result = run(responses.drop([c for c in responses.columns if c.startswith("djg6")]), spec=spec)
+    assert result.quarantine.height == 0
+
+
+def test_engines_agree_on_a_corrupted_frame(responses):
+    frame = set_cell(responses, "t0.csv", 3, "mhi5_3", 7.0)
+    frame = set_cell(frame, "t0.csv", 4, "djg6_1", 2.5)
+    frame = set_cell(frame, "t1.csv", 5, "wave", None)
+    frame = set_cell(frame, "t1.csv", 6, "gender", "vrouw")
+    frame = set_cell(frame, "t2.csv", 2, "completed", False)
+    frame = set_cell(frame, "t2.csv", 3, "age", 130)
+    for column in [c for i in INSTRUMENTS.values() for c in i.item_columns]:
+        frame = set_cell(frame, "t2.csv", 7, column, None)
+    fast = run(frame)
+    reference = run(frame, engine="pandera")
+    assert fast.quarantine.height >= 7
+    assert fast.quarantine.equals(reference.quarantine)
+    assert fast.summary == reference.summary
+
+
+def test_summary_counts_and_blocking_checks(responses):
+    frame = set_cell(responses, "t0.csv", 3, "mhi5_1", 9.0)
+    frame = set_cell(frame, "t0.csv", 3, "mhi5_2", 9.0)
+    result = run(frame)
+    summary = result.summary
+    # a quarantined baseline is reported on its own row; its follow-ups stay valid
+    assert summary["rows_read"] == 18
+    assert summary["rows_quarantined"] == 1
+    assert summary["rules"] == {"out_of_range": 2}
+    assert summary["rows_by_rule"] == {"out_of_range": 1}
+    assert summary["files"]["t0.csv"] == {"rows_read": 6, "rows_valid": 5, "rows_quarantined": 1}
+    passed, details = reconcile(summary)
+    assert passed and not details["unbalanced_files"]
+    passed, details = reconcile(summary, read_counts={"t0.csv": 6, "t1.csv": 7, "t2.csv": 6})
+    assert not passed and list(details["unbalanced_files"]) == ["t1.csv"]
+    passed, details = check_quarantine_share(summary)
+    assert not passed  # 1/18 > 5%
+    assert details["top_rules"]["out_of_range"] == 2
+    lenient = run(frame, spec=make_spec(quarantine_threshold=0.1))
+    assert check_quarantine_share(lenient.summary)[0]
+
+
+def test_reconcile_catches_a_lost_row():
+    summary = {
+        "project": "proef",
+        "rows_read": 10,
+        "rows_valid": 8,
+        "rows_quarantined": 1,
+        "files": {"a.csv": {"rows_read": 10, "rows_valid": 8, "rows_quarantined": 1}},
+    }
+    passed, details = reconcile(summary)
+    assert not passed
+    assert "a.csv" in details["unbalanced_files"]
