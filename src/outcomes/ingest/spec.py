@@ -118,6 +118,11 @@ class ProjectSpec(_Strict):
     drop: list[str] = Field(
         default_factory=list, description="raw columns deliberately ignored (tool metadata)"
     )
+    optional_columns: list[str] = Field(
+        default_factory=list,
+        description="raw columns (mapped or named above) that some exports lack, e.g. "
+        "demographics only asked at baseline; absent → empty values instead of an error",
+    )
     quarantine_threshold: float = Field(0.05, ge=0, le=1)
 
     @field_validator("columns")
@@ -158,7 +163,9 @@ def parse_spec(data: Any, source: Path | str = "<spec>") -> ProjectSpec:
     """Return the validated :class:`ProjectSpec` for already-parsed YAML ``data``."""
     path = Path(source)
     if not isinstance(data, dict):
-        raise SpecError(f"{path}: a project spec must be a mapping of keys, got {type(data).__name__}")
+        raise SpecError(
+            f"{path}: a project spec must be a mapping of keys, got {type(data).__name__}"
+        )
     try:
         spec = ProjectSpec.model_validate(data)
     except ValidationError as error:

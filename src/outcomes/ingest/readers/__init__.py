@@ -1,0 +1,66 @@
+"""Export readers: one module per survey tool / file format, all returning a :class:`RawExport`.
+
+``read_export(path, spec)`` picks the reader named by the spec's ``export.format``. Readers only
+read: string columns of the file, ``source_row``, the codebook the file carries and the tool's
+own metadata/identifier columns. Mapping onto canonical columns is ``outcomes.ingest.canonical``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from outcomes.ingest.readers.base import (
+    READER_COLUMNS,
+    SOURCE_ROW,
+    SOURCE_SHEET,
+    ExportError,
+    RawExport,
+)
+from outcomes.ingest.readers.castor import read_castor
+from outcomes.ingest.readers.excel import read_excel_export
+from outcomes.ingest.readers.generic_csv import read_csv_export
+from outcomes.ingest.readers.limesurvey import read_limesurvey
+from outcomes.ingest.readers.qualtrics import read_qualtrics
+from outcomes.ingest.readers.redcap import read_redcap
+from outcomes.ingest.readers.spss import read_spss
+from outcomes.ingest.spec import ProjectSpec
+
+__all__ = [
+    "READER_COLUMNS",
+    "SOURCE_ROW",
+    "SOURCE_SHEET",
+    "ExportError",
+    "RawExport",
+    "read_export",
+]
+
+
+def read_export(path: Path | str, spec: ProjectSpec) -> RawExport:
+    """Return the raw table of one export file of ``spec``'s project.
+
+    Raises :class:`ExportError` (a ``ValueError``) naming the file, and row and column where
+    there is one, when the file cannot be read as the spec describes.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ExportError(f"{path}: export file not found")
+    options = spec.export
+    fmt = options.format
+    try:
+        if fmt == "qualtrics":
+            return read_qualtrics(path, options)
+        if fmt == "limesurvey":
+            return read_limesurvey(path, options, id_column=spec.participant_id)
+        if fmt == "castor":
+            return read_castor(path, options, id_column=spec.participant_id)
+        if fmt == "redcap":
+            return read_redcap(path, options)
+        if fmt == "spss":
+            return read_spss(path, options)
+        if fmt == "excel":
+            return read_excel_export(path, options, id_column=spec.participant_id)
+        return read_csv_export(path, options)
+    except ExportError:
+        raise
+    except (OSError, MemoryError) as error:
+        raise ExportError(f"{path.name}: cannot be read ({error})") from None

@@ -1,0 +1,75 @@
+"""LimeSurvey response exports (CSV and xlsx) with question-code headings.
+
+Headings are question codes: ``Q1``, ``Q2[SQ001]`` for array sub-questions, ``Q2[other]`` for
+"other" free text. An empty ``submitdate`` means the response was never submitted (incomplete).
+``token``, ``ipaddr`` and ``refurl`` identify the respondent; ``id``, ``lastpage``,
+``startlanguage``, ``seed``, ``startdate`` and ``datestamp`` are tool metadata. ``[other]`` and
+``[comment]`` columns hold free text.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from outcomes.ingest.readers.base import RawExport, read_delimited, read_workbook
+from outcomes.ingest.spec import ExportOptions
+
+LIMESURVEY_IDENTIFIERS = frozenset({"token", "ipaddr", "refurl", "email", "firstname", "lastname"})
+LIMESURVEY_METADATA = frozenset(
+    {
+        "id",
+        "submitdate",
+        "lastpage",
+        "startlanguage",
+        "seed",
+        "startdate",
+        "datestamp",
+        "interviewtime",
+    }
+)
+
+
+def read_limesurvey(
+    path: Path, options: ExportOptions, *, id_column: str | None = None
+) -> RawExport:
+    """Return the raw table of a LimeSurvey export (CSV or xlsx) with ``submitdate`` marking
+    complete submissions."""
+    encoding = None
+    delimiter = None
+    warnings: list[str] = []
+    if path.suffix.lower() in {".xlsx", ".xlsm"}:
+        frame, _, warnings = read_workbook(
+            path,
+            sheet=options.sheet,
+            header_row=options.header_row,
+            skip_rows_after_header=options.skip_rows_after_header,
+            required_column=id_column,
+        )
+    else:
+        table = read_delimited(
+            path,
+            delimiter=options.delimiter,
+            encoding=options.encoding,
+            header_row=options.header_row,
+            skip_rows_after_header=options.skip_rows_after_header,
+        )
+        frame, warnings = table.frame, table.warnings
+        encoding, delimiter = table.encoding, table.delimiter
+    columns = set(frame.columns)
+    lower = {c.lower(): c for c in columns}
+    free_text = {
+        c for c in columns if c.lower().endswith(("[other]", "[comment]", "[othercomment]"))
+    }
+    free_text |= {c for c in columns if "[other" in c.lower() or "comment]" in c.lower()}
+    return RawExport(
+        path=path,
+        format="limesurvey",
+        frame=frame,
+        metadata={lower[c] for c in LIMESURVEY_METADATA if c in lower},
+        identifiers={lower[c] for c in LIMESURVEY_IDENTIFIERS if c in lower},
+        free_text=free_text,
+        completed_column=lower.get("submitdate"),
+        warnings=warnings,
+        encoding=encoding,
+        delimiter=delimiter,
+    )

@@ -1,0 +1,137 @@
+"""Qualtrics CSV/TSV exports: three header rows, numeric codes or choice text, ``_TEXT`` columns.
+
+A current Qualtrics export has column names in row 1, the question text in row 2 and
+``{"ImportId":"QID1_1"}`` JSON in row 3; data start in row 4. Legacy exports have two header
+rows (names, question text). TSV exports are UTF-16 with a byte-order mark. The question-text
+row is kept as the codebook. Qualtrics' own columns are tool metadata or identifiers (IP
+address, location, recipient name and e-mail) and never reach the warehouse; ``*_TEXT``
+columns hold free text ("other, namely …") and are dropped unless the spec maps them.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from outcomes.ingest.readers.base import (
+    RawExport,
+    check_text_content,
+    decode_export,
+    head_records,
+    read_delimited,
+    sniff_delimiter,
+)
+from outcomes.ingest.spec import ExportOptions
+
+#: Qualtrics columns holding identifying information (Qualtrics "Response metadata")
+QUALTRICS_IDENTIFIERS = frozenset(
+    {
+        "IPAddress",
+        "LocationLatitude",
+        "LocationLongitude",
+        "RecipientLastName",
+        "RecipientFirstName",
+        "RecipientEmail",
+        "ExternalReference",
+        "ExternalDataReference",
+    }
+)
+#: Qualtrics columns describing the response, not the participant
+QUALTRICS_METADATA = frozenset(
+    {
+        "StartDate",
+        "EndDate",
+        "Status",
+        "Progress",
+        "Duration (in seconds)",
+        "Finished",
+        "RecordedDate",
+        "ResponseId",
+        "ResponseID",
+        "DistributionChannel",
+        "UserLanguage",
+        "Q_RecaptchaScore",
+        "Q_RelevantIDDuplicate",
+        "Q_RelevantIDDuplicateScore",
+        "Q_RelevantIDFraudScore",
+        "Q_RelevantIDLastStartDate",
+    }
+)
+
+
+def qualtrics_header_rows(path: Path, options: ExportOptions) -> int:
+    """Return how many header rows the export has: 3 (ImportId row), 2 (legacy) or 1."""
+    head = _head_bytes(path)
+    check_text_content(path, head)
+    utf8, _, _ = decode_export(path, head, options.encoding)
+    text = utf8.decode("utf-8", errors="ignore")
+    first_line = text.lstrip("\r\n").split("\n", 1)[0]
+    sep = options.delimiter or sniff_delimiter(first_line)
+    records = head_records(text, sep, options.header_row + 3)[options.header_row :]
+    if not records:
+        return 1
+    if len(records) >= 3 and any(v.startswith('{"ImportId"') for v in records[2]):
+        return 3
+    if len(records) >= 2 and any(v.startswith('{"ImportId"') for v in records[1]):
+        return 2
+    header = records[0]
+    if len(records) >= 2 and "ResponseID" in header:
+        position = header.index("ResponseID")
+        if position < len(records[1]) and records[1][position].strip().lower() == "response id":
+            return 2
+    return 1
+
+
+def _head_bytes(path: Path) -> bytes:
+    """Return the first rows of ``path`` (enough for the header block), cut at a line end."""
+    with open(path, "rb") as handle:
+        data = handle.read(1 << 20)
+    if len(data) == 1 << 20:
+        cut = data.rfind(b"\n")
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            cut = cut - cut % 2 if cut > 0 else cut
+            return data[: cut + 2]
+        return data[: cut + 1]
+    return data
+
+
+def read_qualtrics(path: Path, options: ExportOptions) -> RawExport:
+    """Return the raw table of a Qualtrics export with the question-text row as codebook."""
+    header_rows = qualtrics_header_rows(path, options)
+    table = read_delimited(
+        path,
+        delimiter=options.delimiter,
+        encoding=options.encoding,
+        header_row=options.header_row,
+        header_rows=header_rows,
+        skip_rows_after_header=options.skip_rows_after_header,
+    )
+    codebook: dict[str, dict[str, object]] = {}
+    question_row = table.header_records[1] if header_rows >= 2 else []
+    import_row = table.header_records[2] if header_rows >= 3 else []
+    for position, name in enumerate(table.frame.columns[1:]):
+        entry: dict[str, object] = {}
+        if position < len(question_row):
+            entry["label"] = question_row[position]
+        if position < len(import_row):
+            try:
+                entry["import_id"] = json.loads(import_row[position]).get("ImportId")
+            except (ValueError, AttributeError):
+                entry["import_id"] = import_row[position]
+        if entry:
+            codebook[name] = entry
+    columns = set(table.frame.columns)
+    raw = RawExport(
+        path=path,
+        format="qualtrics",
+        frame=table.frame,
+        codebook=codebook,
+        metadata={c for c in QUALTRICS_METADATA if c in columns},
+        identifiers={c for c in QUALTRICS_IDENTIFIERS if c in columns},
+        free_text={c for c in columns if c.endswith("_TEXT")},
+        completed_column="Finished" if "Finished" in columns else None,
+        warnings=table.warnings,
+        encoding=table.encoding,
+        delimiter=table.delimiter,
+    )
+    return raw

@@ -1,0 +1,296 @@
+"""Pseudonymisation and identifier stripping at ingest.
+
+What belongs here: the pseudonym key (where it comes from, how a missing key is reported),
+``pseudonymise`` (HMAC-SHA256 of project + raw study ID), and the patterns that recognise
+direct identifiers (names, e-mail, phone, address, postcode, IP, location, national ID) in
+column names and values, so that an identifier column a spec forgot never reaches the
+warehouse. Disclosure control of report tables lives elsewhere.
+
+Policy for identifier-looking columns (``find_identifier_columns``): a column the spec *maps*
+onto a canonical column is refused (:class:`IdentifierColumnError` naming the column) because
+mapping it would copy identifiers into the warehouse; a column the spec does not mention is
+dropped with a warning in the ingest summary, like every other unmapped column, but reported
+separately so the data manager can add it to the spec's ``identifiers``.
+"""
+
+from __future__ import annotations
+
+import hmac
+import os
+import re
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from hashlib import sha256
+from pathlib import Path
+
+import polars as pl
+
+KEY_ENV = "OUTCOMES_PSEUDONYM_KEY"
+KEY_FILE_ENV = "OUTCOMES_PSEUDONYM_KEY_FILE"
+DEFAULT_KEY_FILE = Path("~/.config/outcomes/pseudonym.key")
+MIN_KEY_LENGTH = 16
+#: separates project and raw ID in the HMAC message so ("ab", "c") and ("a", "bc") differ
+_SEPARATOR = "\x1f"
+
+
+class MissingKeyError(RuntimeError):
+    """No pseudonym key is configured; the message says how to set one."""
+
+
+class IdentifierColumnError(ValueError):
+    """A column the spec maps onto a canonical column holds direct identifiers."""
+
+
+def _how_to_set_key(default_file: Path) -> str:
+    return (
+        "No pseudonym key is configured, so participant IDs cannot be pseudonymised.\n"
+        "Set one of:\n"
+        f"  export {KEY_ENV}=$(python -c 'import secrets; print(secrets.token_hex(32))')\n"
+        f"  or write such a secret to {default_file} (chmod 600),\n"
+        f"  or point {KEY_FILE_ENV} at a key file outside the workspace.\n"
+        "Keep the key safe and keep using the same one: the same key gives the same pseudonyms, "
+        "a new key breaks the linkage with earlier exports. (`outcomes demo` creates a key file "
+        "itself.)"
+    )
+
+
+def load_pseudonym_key(
+    *,
+    allow_generate: bool = False,
+    key_file: Path | None = None,
+    workspace_home: Path | None = None,
+) -> bytes:
+    """Return the project-wide pseudonym key.
+
+    Looks at ``key_file`` when given, else ``$OUTCOMES_PSEUDONYM_KEY``, else the file named by
+    ``$OUTCOMES_PSEUDONYM_KEY_FILE``, else ``~/.config/outcomes/pseudonym.key``. The key is the
+    file's (or variable's) text stripped of white space, as UTF-8 bytes. Without a key raises
+    :class:`MissingKeyError` saying how to set one; with ``allow_generate`` (``outcomes demo``)
+    a new random key file is created with mode 0600. A key file inside the workspace
+    (``workspace_home`` or ``$OUTCOMES_HOME``) is refused: it would travel with the data.
+    """
+    if key_file is None:
+        secret = os.environ.get(KEY_ENV, "").strip()
+        if secret:
+            return _checked(secret.encode("utf-8"), KEY_ENV)
+        configured = os.environ.get(KEY_FILE_ENV, "").strip()
+        key_file = Path(configured) if configured else DEFAULT_KEY_FILE
+    path = key_file.expanduser()
+    _refuse_inside_workspace(path, workspace_home)
+    if path.is_file():
+        text = path.read_text(encoding="utf-8").strip()
+        if text:
+            return _checked(text.encode("utf-8"), str(path))
+        if not allow_generate:
+            raise MissingKeyError(
+                f"The pseudonym key file {path} is empty.\n{_how_to_set_key(path)}"
+            )
+    if not allow_generate:
+        raise MissingKeyError(_how_to_set_key(path))
+    return _generate_key_file(path)
+
+
+def _checked(key: bytes, source: str) -> bytes:
+    if len(key) < MIN_KEY_LENGTH:
+        raise MissingKeyError(
+            f"The pseudonym key from {source} is {len(key)} characters long; use at least "
+            f"{MIN_KEY_LENGTH} (e.g. python -c 'import secrets; print(secrets.token_hex(32))')."
+        )
+    return key
+
+
+def _refuse_inside_workspace(path: Path, workspace_home: Path | None) -> None:
+    homes = [workspace_home] if workspace_home is not None else []
+    if os.environ.get("OUTCOMES_HOME"):
+        homes.append(Path(os.environ["OUTCOMES_HOME"]))
+    resolved = path.resolve()
+    for home in homes:
+        if resolved.is_relative_to(home.expanduser().resolve()):
+            raise MissingKeyError(
+                f"The pseudonym key file {path} lies inside the workspace {home}; keep it outside "
+                f"(default {DEFAULT_KEY_FILE}) so that it never travels with the data."
+            )
+
+
+def _generate_key_file(path: Path) -> bytes:
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    secret = secrets.token_hex(32)
+    try:
+        handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # created concurrently (or empty): use what is there when valid
+        text = path.read_text(encoding="utf-8").strip()
+        if text:
+            return _checked(text.encode("utf-8"), str(path))
+        handle = os.open(path, os.O_WRONLY | os.O_TRUNC, 0o600)
+    with os.fdopen(handle, "w", encoding="utf-8") as out:
+        out.write(secret + "\n")
+    os.chmod(path, 0o600)
+    return secret.encode("utf-8")
+
+
+def pseudonym(raw_id: str, key: bytes, project: str) -> str:
+    """Return ``"p" + hex(HMAC-SHA256(key, project + "\\x1f" + raw_id))`` for one raw ID."""
+    message = f"{project}{_SEPARATOR}{raw_id.strip()}".encode()
+    return "p" + hmac.new(key, message, sha256).hexdigest()
+
+
+def pseudonymise(ids: pl.Series, key: bytes, project: str) -> pl.Series:
+    """Return the pseudonyms of raw study IDs ``ids`` (same length and name; null stays null).
+
+    Pseudonym = ``"p"`` + hex HMAC-SHA256 under ``key`` of ``project`` + U+001F + the raw ID
+    stripped of surrounding white space, so the same participant gets the same pseudonym in
+    every export of a project and different projects never share pseudonyms. The HMAC is
+    computed once per distinct ID.
+    """
+    if not key:
+        raise MissingKeyError(_how_to_set_key(DEFAULT_KEY_FILE))
+    text = ids.cast(pl.String)
+    distinct = text.drop_nulls().unique()
+    digest = hmac.digest
+    prefix = f"{project}{_SEPARATOR}".encode()
+    mapping = {
+        raw: "p" + digest(key, prefix + raw.strip().encode(), "sha256").hex()
+        for raw in distinct.to_list()
+    }
+    if not mapping:
+        return pl.Series(ids.name, [None] * len(ids), dtype=pl.String)
+    return text.replace_strict(mapping, default=None, return_dtype=pl.String).alias(ids.name)
+
+
+# -- identifiers ------------------------------------------------------------------------------
+
+#: column-name tokens meaning a direct identifier (Dutch and English), by kind
+IDENTIFIER_NAME_TOKENS: dict[str, frozenset[str]] = {
+    "name": frozenset(
+        {
+            "naam",
+            "name",
+            "voornaam",
+            "achternaam",
+            "firstname",
+            "lastname",
+            "surname",
+            "fullname",
+            "initialen",
+            "roepnaam",
+            "tussenvoegsel",
+        }
+    ),
+    "e-mail": frozenset({"email", "mail", "emailadres", "mailadres", "e-mail"}),
+    "phone": frozenset(
+        {"phone", "telefoon", "telefoonnummer", "telnr", "tel", "mobiel", "mobile", "gsm"}
+    ),
+    "address": frozenset(
+        {"adres", "address", "straat", "street", "huisnummer", "woonplaats", "postcode", "zip"}
+    ),
+    "IP address": frozenset({"ip", "ipaddress", "ipaddr", "ipadres"}),
+    "location": frozenset(
+        {"latitude", "longitude", "locationlatitude", "locationlongitude", "gps", "geolocation"}
+    ),
+    "national ID": frozenset({"bsn", "burgerservicenummer", "ssn"}),
+}
+
+#: value patterns of direct identifiers, by kind
+IDENTIFIER_PATTERNS: dict[str, re.Pattern[str]] = {
+    "e-mail": re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$"),
+    "phone": re.compile(r"^(\+\d{2}|00\d{2}|0)[\s-]?\(?0?\)?[1-9](?:[\s-]?\d){7,8}$"),
+    "IP address": re.compile(
+        r"^(\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}|[0-9a-fA-F]{1,4}(:[0-9a-fA-F]{0,4}){2,7})$"
+    ),
+    "postcode": re.compile(r"^[1-9]\d{3}\s?[A-Za-z]{2}$"),
+}
+
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
+_SPLIT = re.compile(r"[^0-9a-z]+")
+
+
+def name_tokens(column: str) -> set[str]:
+    """Return the lower-case word tokens of a column name (camelCase and separators split),
+    plus the whole name with separators removed."""
+    spaced = _CAMEL.sub(" ", column).lower()
+    tokens = {t for t in _SPLIT.split(spaced) if t}
+    tokens.add(_SPLIT.sub("", column.lower()))
+    return tokens
+
+
+def identifier_kind_of_name(column: str) -> str | None:
+    """Return the kind of identifier a column *name* suggests (``"e-mail"``…), else None."""
+    tokens = name_tokens(column)
+    for kind, words in IDENTIFIER_NAME_TOKENS.items():
+        if tokens & words:
+            return kind
+    return None
+
+
+def identifier_kind_of_value(value: str) -> str | None:
+    """Return the kind of identifier one *value* looks like, else None."""
+    text = value.strip()
+    if not text or len(text) > 254:
+        return None
+    for kind, pattern in IDENTIFIER_PATTERNS.items():
+        if pattern.match(text):
+            return kind
+    return None
+
+
+def identifier_kind_of_values(values: pl.Series, sample: int = 200) -> str | None:
+    """Return the identifier kind that at least half of a sample of distinct values has."""
+    distinct = values.drop_nulls().cast(pl.String).unique(maintain_order=True).head(sample)
+    texts = [v for v in distinct.to_list() if v.strip()]
+    if not texts:
+        return None
+    counts: dict[str, int] = {}
+    for text in texts:
+        kind = identifier_kind_of_value(text)
+        if kind is not None:
+            counts[kind] = counts.get(kind, 0) + 1
+    if not counts:
+        return None
+    kind = max(counts, key=lambda k: counts[k])
+    return kind if counts[kind] * 2 >= len(texts) else None
+
+
+@dataclass(frozen=True)
+class IdentifierFinding:
+    """One column that looks like it holds direct identifiers."""
+
+    column: str
+    kind: str
+    by: str  # "name" or "values"
+
+
+def find_identifier_columns(
+    frame: pl.DataFrame, columns: Iterable[str], *, check_names: bool = True
+) -> list[IdentifierFinding]:
+    """Return the ``columns`` of ``frame`` whose name or values look like direct identifiers."""
+    findings: list[IdentifierFinding] = []
+    for column in columns:
+        if column not in frame.columns:
+            continue
+        kind = identifier_kind_of_name(column) if check_names else None
+        if kind is not None:
+            findings.append(IdentifierFinding(column, kind, "name"))
+            continue
+        if frame.schema[column] == pl.String:
+            kind = identifier_kind_of_values(frame.get_column(column))
+            if kind is not None:
+                findings.append(IdentifierFinding(column, kind, "values"))
+    return findings
+
+
+def redact(value: str | None) -> str | None:
+    """Return ``value``, or ``"<redacted …>"`` when it looks like a direct identifier."""
+    if value is None:
+        return None
+    kind = identifier_kind_of_value(value)
+    return value if kind is None else f"<redacted {kind}>"
+
+
+def strip_identifiers(frame: pl.DataFrame, identifiers: Iterable[str]) -> pl.DataFrame:
+    """Return ``frame`` without the ``identifiers`` columns and without any other column whose
+    name or values look like direct identifiers (for previews of raw tables)."""
+    drop = {c for c in identifiers if c in frame.columns}
+    rest = [c for c in frame.columns if c not in drop]
+    drop |= {finding.column for finding in find_identifier_columns(frame, rest)}
+    return frame.drop(sorted(drop))
