@@ -1,0 +1,142 @@
+"""The pandera schemas are generated from the instrument definitions and the spec."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandera.polars as pa
+import polars as pl
+import pytest
+
+from outcomes.validation import (
+    model_result_schema,
+    panel_schema,
+    quarantine_schema,
+    responses_schema,
+    validate_responses,
+)
+
+from .helpers import INSTRUMENTS, TODAY, make_instrument, make_spec
+
+
+def test_item_checks_follow_the_instrument_definitions():
+    schema = responses_schema(make_spec(), INSTRUMENTS, today=TODAY)
+    for instrument in INSTRUMENTS.values():
+        low, high = instrument.item_range()
+        for column in instrument.item_columns:
+            checks = {c.name: c.statistics for c in schema.columns[column].checks}
+            assert checks["in_range"]["min_value"] == low
+            assert checks["in_range"]["max_value"] == high
+            if instrument.codes:
+                assert checks["isin"]["allowed_values"] == [float(c) for c in instrument.codes]
+            else:
+                assert "isin" not in checks
+
+
+def test_a_changed_instrument_changes_the_schema():
+    wider = dict(INSTRUMENTS)
+    wider["mhi5"] = make_instrument("mhi5", "MHI-5", ["mhi5_1"], [0, 1, 2, 3, 4, 5, 6, 7])
+    schema = responses_schema(make_spec(), wider, today=TODAY)
+    assert schema.columns["mhi5_1"].checks[0].statistics["max_value"] == 7
+    assert "mhi5_2" not in schema.columns
+
+
+def test_only_the_spec_instruments_are_required():
+    schema = responses_schema(make_spec(instruments=["mhi5"]), INSTRUMENTS, today=TODAY)
+    assert "mhi5_5" in schema.columns
+    assert "djg6_1" not in schema.columns
+    assert schema.columns["participant_id"].required and schema.columns["wave"].required
+
+
+def test_unknown_instrument_names_the_project():
+    spec = make_spec(instruments=["mhi5", "ucla"])
+    with pytest.raises(KeyError, match=r"'proef'.*'ucla'"):
+        responses_schema(spec, INSTRUMENTS)
+
+
+def test_valid_rows_pass_the_pandera_schema_of_record(responses):
+    frame = responses.with_columns(
+        pl.when(pl.col("source_row") == 3).then(9.0).otherwise(pl.col("mhi5_1")).alias("mhi5_1")
+    )
+    schema = responses_schema(make_spec(), INSTRUMENTS, today=TODAY)
+    with pytest.raises(pa.errors.SchemaErrors):
+        schema.validate(frame, lazy=True)
+    result = validate_responses(frame, make_spec(), instruments=INSTRUMENTS, today=TODAY)
+    schema.validate(result.valid, lazy=True)
+    quarantine_schema().validate(result.quarantine, lazy=True)
+
+
+def test_dates_in_the_future_are_implausible():
+    schema = responses_schema(make_spec(), INSTRUMENTS, today=dt.date(2024, 1, 1))
+    bounds = schema.columns["assessed_on"].checks[0].statistics
+    assert bounds["max_value"] == dt.date(2024, 1, 1)
+
+
+def panel_frame(**changes: object) -> pl.DataFrame:
+    row: dict[str, object] = {
+        "participant_id": "p01",
+        "project": "proef",
+        "site": "Utrecht",
+        "arm": None,
+        "wave": 1,
+        "assessed_on": dt.date(2024, 6, 1),
+        "months_since_baseline": 6.0,
+        "years": 0.5,
+        "mhi5": 64.0,
+        "loneliness6": 2.0,
+        "lsns6_isolated": False,
+        "network_size": 7.0,
+        "wellbeing": 64.0,
+        "network_size_bl": 5.0,
+        "network_family_bl": 3.0,
+        "network_diversity_bl": 2.0,
+        "network_group": "small",
+        "age_bl": 70,
+        "gender": "female",
+        "status": "completer",
+    }
+    row.update(changes)
+    dtypes = {
+        "arm": pl.Utf8,
+        "lsns6_isolated": pl.Boolean,
+        "age_bl": pl.Int64,
+        "wave": pl.Int64,
+    }
+    return pl.DataFrame([row], schema_overrides=dtypes)
+
+
+def test_panel_schema_accepts_a_panel_row_and_uses_score_ranges():
+    schema = panel_schema(INSTRUMENTS)
+    schema.validate(panel_frame(), lazy=True)
+    assert schema.columns["loneliness6"].checks[0].statistics["max_value"] == 6
+    for changes in (
+        {"network_group": "tiny"},
+        {"status": "lost"},
+        {"wellbeing": 101.0},
+        {"loneliness6": 7.0},
+        {"wave": -1},
+    ):
+        with pytest.raises(pa.errors.SchemaErrors):
+            schema.validate(panel_frame(**changes), lazy=True)
+
+
+def test_model_result_schema():
+    table = pl.DataFrame(
+        {
+            "term": ["Intercept", "years", "years:network_size_bl_c"],
+            "estimate": [60.0, 1.5, 0.2],
+            "se": [1.0, 0.5, 0.1],
+            "ci_low": [58.0, 0.5, 0.0],
+            "ci_high": [62.0, 2.5, 0.4],
+            "p": [0.0, 0.003, 0.05],
+        }
+    )
+    model_result_schema().validate(table)
+    for broken in (
+        table.with_columns(p=pl.lit(1.2)),
+        table.with_columns(se=pl.lit(-1.0)),
+        table.with_columns(ci_low=pl.lit(70.0)),
+        pl.concat([table, table.head(1)]),
+    ):
+        with pytest.raises(pa.errors.SchemaErrors):
+            model_result_schema().validate(broken, lazy=True)
