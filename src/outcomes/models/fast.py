@@ -1,0 +1,410 @@
+"""The fast engine: profiled (RE)ML deviance of a linear mixed model with one grouping factor.
+
+What belongs here: the per-participant sufficient statistics, the profiled deviance and its
+analytic gradient over θ, and the bounded optimisation. The model is lme4's (Bates, Mächler,
+Bolker & Walker 2015, "Fitting linear mixed-effects models using lme4", J. Stat. Softw. 67(1), §3)
+for one grouping factor with q correlated random terms (random intercept and slopes):
+
+    y = Xβ + Zb + ε,   b_i ~ N(0, σ²ΛΛ'),   ε ~ N(0, σ²I),
+
+with Λ the lower-triangular relative covariance factor whose column-major lower triangle is θ.
+For each participant i, Mᵢ = Λ'ZᵢᵀZᵢΛ + I and Wᵢ = ΛMᵢ⁻¹Λ'. Every quantity of the profiled
+deviance is a weighted sum over participants of products precomputed once:
+
+    A = XᵀX − Σ XᵢᵀZᵢWᵢZᵢᵀXᵢ,   b = Xᵀy − Σ XᵢᵀZᵢWᵢZᵢᵀyᵢ,   β̂ = A⁻¹b,
+    r² = yᵀy − Σ yᵢᵀZᵢWᵢZᵢᵀyᵢ − β̂ᵀb,
+    ML:   d(θ) = Σ log|Mᵢ| + n(1 + log(2πr²/n)),
+    REML: d(θ) = Σ log|Mᵢ| + log|A| + (n−p)(1 + log(2πr²/(n−p))).
+
+Per-participant blocks are arrays of shape (groups, q, q); there is no loop over participants.
+The gradient is taken with respect to G = ΛΛ' and then chained to θ:
+
+    ∂d/∂G = Σ Tᵢ − Σ Nᵢ(ZᵢᵀXᵢA⁻¹XᵢᵀZᵢ [REML only] + (df/r²)ZᵢᵀeᵢeᵢᵀZᵢ)Nᵢᵀ,
+    Nᵢ = I − ZᵢᵀZᵢWᵢ,  Tᵢ = NᵢZᵢᵀZᵢ,  eᵢ = yᵢ − Xᵢβ̂,   ∂d/∂Λ = 2(∂d/∂G)Λ.
+
+What does not belong here: formulas and result objects (``formula.py``, ``result.py``).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.linalg
+import scipy.optimize
+import scipy.sparse
+
+LOG_2PI = math.log(2.0 * math.pi)
+
+
+@dataclass(frozen=True)
+class SufficientStatistics:
+    """Per-participant cross products of one model, computed once per fit.
+
+    ``cross`` is [X y]ᵀ[X y]; ``ztz`` (groups, q, q) holds ZᵢᵀZᵢ; ``ztxy`` (groups, q, p+1) holds
+    Zᵢᵀ[Xᵢ yᵢ]. ``pair_products`` (K, groups·pairs) holds, for each participant and each pair of
+    random terms a ≤ b, the upper triangle (K entries) of the symmetrised outer product of rows a
+    and b of Zᵢᵀ[Xᵢ yᵢ]: the weighted sum Σ Zᵢᵀ[Xᵢ yᵢ]ᵀ Wᵢ Zᵢᵀ[Xᵢ yᵢ] is then one
+    matrix-vector product.
+    """
+
+    n: int
+    p: int
+    q: int
+    n_groups: int
+    cross: np.ndarray
+    ztz: np.ndarray
+    ztxy: np.ndarray
+    pair_a: np.ndarray
+    pair_b: np.ndarray
+    pair_products: np.ndarray
+    upper_rows: np.ndarray
+    upper_cols: np.ndarray
+    group_sizes: np.ndarray
+
+
+def sufficient_statistics(
+    X: np.ndarray, y: np.ndarray, Z: np.ndarray, groups: np.ndarray, n_groups: int
+) -> SufficientStatistics:
+    """Return the :class:`SufficientStatistics` of data (X, y, Z) grouped by integer ``groups``."""
+    n, p = X.shape
+    q = Z.shape[1]
+    XY = np.empty((n, p + 1))
+    XY[:, :p] = X
+    XY[:, p] = y
+    cross = XY.T @ XY
+    indicator = scipy.sparse.csr_matrix((np.ones(n), (groups, np.arange(n))), shape=(n_groups, n))
+    rows = np.concatenate(
+        [
+            (Z[:, :, None] * Z[:, None, :]).reshape(n, q * q),
+            (Z[:, :, None] * XY[:, None, :]).reshape(n, q * (p + 1)),
+        ],
+        axis=1,
+    )
+    summed = np.asarray(indicator @ rows)
+    ztz = np.ascontiguousarray(summed[:, : q * q].reshape(n_groups, q, q))
+    ztxy = np.ascontiguousarray(summed[:, q * q :].reshape(n_groups, q, p + 1))
+    group_sizes = np.bincount(groups, minlength=n_groups)
+
+    pair_a, pair_b = np.triu_indices(q)
+    upper_rows, upper_cols = np.triu_indices(p + 1)
+    k = upper_rows.size
+    products = np.empty((n_groups, pair_a.size, k))
+    for index, (a, b) in enumerate(zip(pair_a, pair_b, strict=True)):
+        left = ztxy[:, a, :]
+        right = ztxy[:, b, :]
+        block = left[:, upper_rows] * right[:, upper_cols]
+        if a != b:
+            block += right[:, upper_rows] * left[:, upper_cols]
+        products[:, index, :] = block
+    pair_products = np.ascontiguousarray(products.reshape(n_groups * pair_a.size, k).T)
+    return SufficientStatistics(
+        n=n,
+        p=p,
+        q=q,
+        n_groups=n_groups,
+        cross=cross,
+        ztz=ztz,
+        ztxy=ztxy,
+        pair_a=pair_a,
+        pair_b=pair_b,
+        pair_products=pair_products,
+        upper_rows=upper_rows,
+        upper_cols=upper_cols,
+        group_sizes=group_sizes,
+    )
+
+
+def theta_index(q: int) -> tuple[np.ndarray, np.ndarray]:
+    """Return the (row, column) positions in Λ of θ's elements, column-major as lme4 orders them."""
+    rows = [r for c in range(q) for r in range(c, q)]
+    cols = [c for c in range(q) for _ in range(c, q)]
+    return np.array(rows), np.array(cols)
+
+
+def theta_to_lambda(theta: np.ndarray, q: int) -> np.ndarray:
+    """Return the lower-triangular relative covariance factor Λ for θ."""
+    rows, cols = theta_index(q)
+    lam = np.zeros((q, q))
+    lam[rows, cols] = theta
+    return lam
+
+
+def theta_lower_bounds(q: int) -> np.ndarray:
+    """Return θ's lower bounds: 0 on Λ's diagonal, −∞ elsewhere (lme4's ``lower``)."""
+    rows, cols = theta_index(q)
+    return np.where(rows == cols, 0.0, -np.inf)
+
+
+def _spd_inverse_logdet(m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return (Mᵢ⁻¹, log|Mᵢ|) for a stack of symmetric positive-definite blocks (groups, q, q)."""
+    q = m.shape[1]
+    if q == 1:
+        return 1.0 / m, np.log(m[:, 0, 0])
+    if q == 2:
+        a = m[:, 0, 0]
+        b = m[:, 0, 1]
+        d = m[:, 1, 1]
+        det = a * d - b * b
+        inverse = np.empty_like(m)
+        inverse[:, 0, 0] = d / det
+        inverse[:, 1, 1] = a / det
+        inverse[:, 0, 1] = inverse[:, 1, 0] = -b / det
+        return inverse, np.log(det)
+    chol = np.linalg.cholesky(m)
+    logdet = 2.0 * np.log(np.diagonal(chol, axis1=1, axis2=2)).sum(axis=1)
+    return np.linalg.inv(m), logdet
+
+
+@dataclass
+class ProfiledSolution:
+    """Everything the profiled deviance determines at one θ."""
+
+    theta: np.ndarray
+    lam: np.ndarray
+    deviance: float
+    beta: np.ndarray
+    a_inverse: np.ndarray
+    r2: float
+    sigma2: float
+    w: np.ndarray = field(repr=False)
+    logdet_a: float = 0.0
+
+
+class ProfiledDeviance:
+    """The profiled REML or ML deviance d(θ) of lme4 with its analytic gradient.
+
+    Calling the object with θ returns (d(θ), ∂d/∂θ); ``solve(θ)`` returns the
+    :class:`ProfiledSolution` (β̂, σ̂², A⁻¹) at θ. ``evaluations`` counts calls.
+    """
+
+    def __init__(self, stats: SufficientStatistics, *, reml: bool) -> None:
+        self.stats = stats
+        self.reml = reml
+        self.df = stats.n - stats.p if reml else stats.n
+        self.rows, self.cols = theta_index(stats.q)
+        self.evaluations = 0
+        self._eye_q = np.eye(stats.q)
+        self._offdiag = stats.pair_a != stats.pair_b
+        # weight of Ω's upper-triangle entries when contracting with a symmetric matrix
+        self._upper_weight = np.where(stats.upper_rows == stats.upper_cols, 1.0, 2.0)
+
+    def _symmetric(self, upper: np.ndarray) -> np.ndarray:
+        size = self.stats.p + 1
+        full = np.zeros((size, size))
+        full[self.stats.upper_rows, self.stats.upper_cols] = upper
+        full[self.stats.upper_cols, self.stats.upper_rows] = upper
+        return full
+
+    def _core(
+        self, theta: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, float, np.ndarray, np.ndarray, float, float, np.ndarray]:
+        s = self.stats
+        lam = theta_to_lambda(np.asarray(theta, dtype=float), s.q)
+        m = lam.T @ s.ztz @ lam + self._eye_q
+        m_inverse, logdet_m = _spd_inverse_logdet(m)
+        w = lam @ m_inverse @ lam.T
+        weights = w[:, s.pair_a, s.pair_b].ravel()
+        augmented = s.cross - self._symmetric(s.pair_products @ weights)
+        p = s.p
+        a = augmented[:p, :p]
+        b = augmented[:p, p]
+        if p:
+            chol = scipy.linalg.cho_factor(a, lower=True, check_finite=False)
+            beta = scipy.linalg.cho_solve(chol, b, check_finite=False)
+            logdet_a = 2.0 * float(np.log(np.diagonal(chol[0])).sum())
+            a_inverse = scipy.linalg.cho_solve(chol, np.eye(p), check_finite=False)
+        else:
+            beta = np.zeros(0)
+            logdet_a = 0.0
+            a_inverse = np.zeros((0, 0))
+        r2 = float(augmented[p, p] - beta @ b)
+        r2 = max(r2, np.finfo(float).tiny)
+        deviance = float(logdet_m.sum()) + self.df * (1.0 + LOG_2PI + math.log(r2 / self.df))
+        if self.reml:
+            deviance += logdet_a
+        return lam, w, deviance, beta, a_inverse, r2, logdet_a, m_inverse
+
+    def __call__(self, theta: np.ndarray) -> tuple[float, np.ndarray]:
+        """Return (d(θ), ∂d/∂θ)."""
+        self.evaluations += 1
+        s = self.stats
+        lam, w, deviance, beta, a_inverse, r2, _, _ = self._core(theta)
+        p = s.p
+        v = np.append(-beta, 1.0)
+        omega = (self.df / r2) * np.outer(v, v)
+        if self.reml:
+            omega[:p, :p] += a_inverse
+        omega_upper = omega[s.upper_rows, s.upper_cols] * self._upper_weight
+        mid_pairs = (omega_upper @ s.pair_products).reshape(s.n_groups, s.pair_a.size)
+        mid_pairs[:, self._offdiag] *= 0.5
+        mid = np.empty((s.n_groups, s.q, s.q))
+        mid[:, s.pair_a, s.pair_b] = mid_pairs
+        mid[:, s.pair_b, s.pair_a] = mid_pairs
+        ztz_w = s.ztz @ w
+        n_mat = self._eye_q - ztz_w
+        t = s.ztz - ztz_w @ s.ztz
+        gamma = (t - n_mat @ mid @ n_mat.transpose(0, 2, 1)).sum(axis=0)
+        gamma = 0.5 * (gamma + gamma.T)
+        gradient = 2.0 * (gamma @ lam)[self.rows, self.cols]
+        return deviance, gradient
+
+    def deviance(self, theta: np.ndarray) -> float:
+        """Return d(θ) alone."""
+        return self._core(theta)[2]
+
+    def solve(self, theta: np.ndarray) -> ProfiledSolution:
+        """Return the :class:`ProfiledSolution` at θ (β̂, A⁻¹, r², σ̂² = r²/df)."""
+        lam, w, deviance, beta, a_inverse, r2, logdet_a, _ = self._core(theta)
+        return ProfiledSolution(
+            theta=np.asarray(theta, dtype=float).copy(),
+            lam=lam,
+            deviance=deviance,
+            beta=beta,
+            a_inverse=a_inverse,
+            r2=r2,
+            sigma2=r2 / self.df,
+            w=w,
+            logdet_a=logdet_a,
+        )
+
+
+@dataclass
+class FastFit:
+    """Outcome of :func:`optimise`: the solution at θ̂ and the optimiser's state."""
+
+    solution: ProfiledSolution
+    gradient: np.ndarray
+    iterations: int
+    evaluations: int
+    converged: bool
+    message: str
+    seconds: float
+
+
+def default_start(q: int) -> np.ndarray:
+    """Return lme4's default starting θ: Λ = I (random SDs equal to the residual SD)."""
+    rows, cols = theta_index(q)
+    return np.where(rows == cols, 1.0, 0.0)
+
+
+def moment_start(stats: SufficientStatistics) -> np.ndarray:
+    """Return a method-of-moments starting θ from per-participant least squares.
+
+    Residuals of the ordinary least-squares fit are regressed on Zᵢ within each participant
+    with more observations than random terms; the spread of those coefficients minus their
+    average sampling variance σ̂²(ZᵢᵀZᵢ)⁻¹ estimates σ²ΛΛᵀ. Falls back to
+    :func:`default_start` when too few participants allow it. The diagonal is kept at ≥ 0.05
+    so that the optimiser starts inside the parameter space.
+    """
+    q, p = stats.q, stats.p
+    fallback = default_start(q)
+    try:
+        beta = np.linalg.solve(stats.cross[:p, :p], stats.cross[:p, p]) if p else np.zeros(0)
+    except np.linalg.LinAlgError:
+        return fallback
+    v = np.append(-beta, 1.0)
+    zte = stats.ztxy @ v
+    det = np.linalg.det(stats.ztz)
+    scale = np.einsum("gii->g", stats.ztz) ** q
+    eligible = (stats.group_sizes > q) & (det > 1e-8 * np.maximum(scale, 1e-300))
+    n_eligible = int(eligible.sum())
+    if n_eligible < max(5, 2 * q):
+        return fallback
+    ztz_inverse = np.linalg.inv(stats.ztz[eligible])
+    coefficients = np.einsum("gab,gb->ga", ztz_inverse, zte[eligible])
+    residual_ss = float(v @ stats.cross @ v) - float(np.sum(zte[eligible] * coefficients))
+    df = stats.n - q * n_eligible - p
+    if df <= 0 or residual_ss <= 0:
+        return fallback
+    sigma2 = residual_ss / df
+    centred = coefficients - coefficients.mean(axis=0)
+    g_hat = centred.T @ centred / (n_eligible - 1) - sigma2 * ztz_inverse.mean(axis=0)
+    g_hat = 0.5 * (g_hat + g_hat.T) / sigma2
+    values, vectors = np.linalg.eigh(g_hat)
+    if not np.all(np.isfinite(values)):
+        return fallback
+    floor = 1e-3 * max(float(values.max()), 1e-6)
+    g_hat = (vectors * np.maximum(values, floor)) @ vectors.T
+    lam = np.linalg.cholesky(g_hat)
+    lam[np.diag_indices(q)] = np.maximum(np.diagonal(lam), 0.05)
+    rows, cols = theta_index(q)
+    return lam[rows, cols]
+
+
+def projected_gradient(theta: np.ndarray, gradient: np.ndarray, lower: np.ndarray) -> np.ndarray:
+    """Return the gradient with components that push θ below a bound it sits on set to 0."""
+    at_bound = (theta <= lower + 1e-10) & (gradient > 0)
+    return np.where(at_bound, 0.0, gradient)
+
+
+def optimise(
+    deviance: ProfiledDeviance,
+    *,
+    start_theta: np.ndarray | None = None,
+    gradient_tolerance: float = 1e-6,
+    max_iterations: int = 500,
+) -> FastFit:
+    """Minimise the profiled deviance over θ by L-BFGS-B with Λ's diagonal bounded at 0.
+
+    Returns the :class:`FastFit` at θ̂. Convergence means the projected gradient is below
+    ``gradient_tolerance`` relative to max(1, |d|/n) or L-BFGS-B reported success.
+    """
+    started = time.perf_counter()
+    q = deviance.stats.q
+    lower = theta_lower_bounds(q)
+    if start_theta is None:
+        theta0 = moment_start(deviance.stats)
+    else:
+        theta0 = np.asarray(start_theta, dtype=float)
+    if theta0.shape != lower.shape:
+        raise ValueError(f"start_theta must have {lower.size} elements for {q} random terms")
+    theta0 = np.maximum(theta0, lower)
+    bounds = [(None if np.isinf(lo) else lo, None) for lo in lower]
+    options = {"maxiter": max_iterations, "ftol": 1e-15, "gtol": gradient_tolerance}
+    result = scipy.optimize.minimize(
+        deviance, theta0, jac=True, method="L-BFGS-B", bounds=bounds, options=options
+    )
+    iterations = int(result.nit)
+    # L-BFGS-B's first steps can run onto a bound where the profiled deviance has a local
+    # minimum; a boundary optimum is accepted only when no interior point along the zeroed
+    # directions does better (lme4's bobyqa takes small steps and rarely meets this).
+    on_bound = (lower == 0) & (result.x < 1e-6)
+    if np.any(on_bound):
+        best_value, best_theta = float(result.fun), result.x.copy()
+        for k in np.flatnonzero(on_bound):
+            for step in (0.02, 0.1, 0.3, 1.0):
+                trial = best_theta.copy()
+                trial[k] = step
+                value = deviance.deviance(trial)
+                if value < best_value - 1e-9:
+                    best_value, best_theta = value, trial
+        if not np.array_equal(best_theta, result.x):
+            retry = scipy.optimize.minimize(
+                deviance, best_theta, jac=True, method="L-BFGS-B", bounds=bounds, options=options
+            )
+            iterations += int(retry.nit)
+            if retry.fun < result.fun:
+                result = retry
+    theta = np.maximum(result.x, lower)
+    # components on the bound are exactly at it, as lme4 reports boundary fits
+    theta = np.where((lower == 0) & (theta < 1e-10), 0.0, theta)
+    value, gradient = deviance(theta)
+    projected = projected_gradient(theta, gradient, lower)
+    scale = max(1.0, abs(value) / max(deviance.stats.n, 1))
+    small_gradient = bool(
+        np.max(np.abs(projected), initial=0.0) <= 1e3 * gradient_tolerance * scale
+    )
+    converged = bool(result.success) or small_gradient
+    solution = deviance.solve(theta)
+    return FastFit(
+        solution=solution,
+        gradient=projected,
+        iterations=iterations,
+        evaluations=deviance.evaluations,
+        converged=converged,
+        message=str(result.message),
+        seconds=time.perf_counter() - started,
+    )

@@ -1,0 +1,131 @@
+"""M1, the primary model of DESIGN.md, and ``model.json`` for ``outcomes analyse``.
+
+What belongs here: preparing the outcome panel for M1 (``years`` from months, the moderator
+centred over participants, the project term only when there are several projects), fitting it
+and writing ``model.json``. The Matthew-effect check, M2 and pooling live in their own modules.
+
+M1 in lme4 notation (DESIGN.md, "Models"), fitted by REML:
+
+    wellbeing ~ years * network_size_bl_c + project + (1 + years | participant_id)
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+
+from outcomes.atomic import write_json
+from outcomes.models.fit import fit_mixed
+from outcomes.models.formula import ModelInputError
+from outcomes.models.result import MixedResult
+
+PANEL_COLUMNS = ("participant_id", "months_since_baseline", "network_size_bl", "wellbeing")
+
+
+def m1_formula(outcome: str, moderator: str, *, with_project: bool) -> str:
+    """Return M1's fixed-effects formula.
+
+    E.g. ``wellbeing ~ years * network_size_bl_c + project``.
+    """
+    formula = f"{outcome} ~ years * {moderator}_c"
+    return formula + " + project" if with_project else formula
+
+
+def prepare_m1_panel(
+    panel: pl.DataFrame, *, outcome: str = "wellbeing", moderator: str = "network_size_bl"
+) -> tuple[pl.DataFrame, float, bool]:
+    """Return (panel with ``years`` and ``<moderator>_c``, the moderator's mean, with_project).
+
+    ``years`` is ``months_since_baseline / 12`` unless the panel has it. The moderator is
+    centred at its mean over participants (one value per participant: the first non-missing
+    one) among participants with at least one complete row, i.e. the analysed sample.
+    """
+    needed = ["participant_id", outcome, moderator]
+    if "years" not in panel.columns:
+        needed.append("months_since_baseline")
+    missing = [c for c in needed if c not in panel.columns]
+    if missing:
+        raise ModelInputError(
+            "the panel lacks column(s) needed for M1: "
+            + ", ".join(missing)
+            + f" (it needs participant_id, months_since_baseline, {moderator} and {outcome}, "
+            "and project when there are several projects)"
+        )
+    frame = panel
+    if "years" not in frame.columns:
+        frame = frame.with_columns(
+            (pl.col("months_since_baseline").cast(pl.Float64) / 12.0).alias("years")
+        )
+    complete = frame.filter(
+        pl.col("years").is_not_null()
+        & pl.col(outcome).is_not_null()
+        & pl.col(moderator).is_not_null()
+    )
+    if complete.height == 0:
+        raise ModelInputError(
+            f"no row of the panel has years, {outcome} and {moderator} all present"
+        )
+    per_participant = complete.group_by("participant_id").agg(
+        pl.col(moderator).cast(pl.Float64).first()
+    )
+    mean = float(per_participant.get_column(moderator).mean())  # type: ignore[arg-type]
+    baseline = frame.group_by("participant_id").agg(
+        pl.col(moderator).cast(pl.Float64).drop_nulls().first().alias(f"{moderator}_c")
+    )
+    frame = frame.join(
+        baseline.with_columns(pl.col(f"{moderator}_c") - mean), on="participant_id", how="left"
+    )
+    with_project = "project" in frame.columns and (
+        complete.get_column("project").drop_nulls().n_unique() > 1
+    )
+    return frame, mean, with_project
+
+
+def fit_m1(
+    panel: pl.DataFrame,
+    *,
+    outcome: str = "wellbeing",
+    moderator: str = "network_size_bl",
+    reml: bool = True,
+    engine: str = "auto",
+) -> MixedResult:
+    """Fit M1 (DESIGN.md) to the outcome panel and return the :class:`MixedResult`.
+
+    Fixed effects: ``Intercept``, ``years``, ``<moderator>_c``, ``years:<moderator>_c`` (the
+    Matthew-effect term) and ``project[T.…]`` when there are several projects; random
+    intercept and slope of ``years`` by ``participant_id``.
+    """
+    frame, _, with_project = prepare_m1_panel(panel, outcome=outcome, moderator=moderator)
+    return fit_mixed(
+        m1_formula(outcome, moderator, with_project=with_project),
+        frame,
+        group="participant_id",
+        random="1 + years",
+        reml=reml,
+        engine=engine,
+    )
+
+
+def analyse_panel(panel: pl.DataFrame, out_dir: Path, engine: str = "auto") -> dict[str, Path]:
+    """Fit M1 to ``panel`` and write ``out_dir/model.json``; return {"model": path}.
+
+    The panel needs ``participant_id``, ``months_since_baseline``, ``network_size_bl`` and
+    ``wellbeing`` (and ``project`` when there are several projects).
+    """
+    missing = [c for c in PANEL_COLUMNS if c not in panel.columns]
+    if missing:
+        raise ModelInputError(
+            "the panel lacks column(s): "
+            + ", ".join(missing)
+            + " (outcomes analyse needs participant_id, months_since_baseline, "
+            "network_size_bl and wellbeing, and project when there are several projects)"
+        )
+    _, mean, _ = prepare_m1_panel(panel)
+    result = fit_m1(panel, engine=engine)
+    document = result.to_dict()
+    document["model"] = "M1"
+    document["moderator"] = "network_size_bl"
+    document["moderator_mean"] = mean
+    path = write_json(Path(out_dir) / "model.json", document)
+    return {"model": path}
