@@ -1,0 +1,34 @@
+"""Ingestion: project specs, one reader per export format, raw → canonical mapping, archive.
+
+Public entry points: :func:`ingest_project` (all exports of a project in the workspace) and
+:func:`ingest_file` (one file, no archive — ``outcomes validate``); both return an
+:class:`IngestResult`. Bad exports raise :class:`ExportError` (a ``ValueError``) whose message
+names the file, and row and column where there is one.
+"""
+
+from __future__ import annotations
+
+from outcomes.ingest.project import (
+    FileInfo,
+    IngestResult,
+    export_files,
+    ingest_file,
+    ingest_project,
+)
+from outcomes.ingest.readers import ExportError, RawExport, read_export
+from outcomes.ingest.spec import ProjectSpec, SpecError, load_spec, load_specs
+
+__all__ = [
+    "ExportError",
+    "FileInfo",
+    "IngestResult",
+    "ProjectSpec",
+    "RawExport",
+    "SpecError",
+    "export_files",
+    "ingest_file",
+    "ingest_project",
+    "load_spec",
+    "load_specs",
+    "read_export",
+]

@@ -1,0 +1,218 @@
+"""Ingest a project's exports: archive, read, map, combine — and the one-file check.
+
+``ingest_project(spec, workspace, key)`` reads every export in ``landing/<project>/`` that
+matches the spec's pattern (a REDCap data dictionary is a codebook, not an export), archives
+each on first sight (``outcomes.ingest.archive``), maps it onto the canonical columns and
+returns the project's ``responses`` frame with per-file information and a summary.
+``ingest_file(path, spec, key)`` does the same for one file without touching any workspace
+(``outcomes validate``). Problems with a file raise :class:`ExportError`; one project's bad
+export never affects another project's run.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import polars as pl
+
+from outcomes.ingest.archive import archive_export, sha256_of
+from outcomes.ingest.canonical import MappedExport, combine_exports, to_canonical
+from outcomes.ingest.readers import ExportError, RawExport, read_export
+from outcomes.ingest.spec import ProjectSpec
+from outcomes.workspace import Workspace
+
+if TYPE_CHECKING:
+    from outcomes.instruments.base import Instrument
+
+_DICTIONARY_PATTERNS = ("*DataDictionary*", "*data_dictionary*", "*datadictionary*")
+
+
+@dataclass
+class FileInfo:
+    """What ingest learned about one export file."""
+
+    name: str
+    sha256: str
+    format: str
+    rows_read: int
+    archived: Path | None = None
+    version: int | None = None
+    new_version: bool = False
+    codebook: dict[str, dict[str, Any]] = field(default_factory=dict)
+    mapped: dict[str, str] = field(default_factory=dict)
+    unmapped: list[str] = field(default_factory=list)
+    identifier_like: list[str] = field(default_factory=list)
+    dropped: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    encoding: str | None = None
+    delimiter: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dict (paths as text)."""
+        return {
+            "name": self.name,
+            "sha256": self.sha256,
+            "format": self.format,
+            "rows_read": self.rows_read,
+            "archived": str(self.archived) if self.archived else None,
+            "version": self.version,
+            "new_version": self.new_version,
+            "codebook": self.codebook,
+            "mapped": self.mapped,
+            "unmapped": self.unmapped,
+            "identifier_like": self.identifier_like,
+            "dropped": self.dropped,
+            "warnings": self.warnings,
+            "encoding": self.encoding,
+            "delimiter": self.delimiter,
+        }
+
+
+@dataclass
+class IngestResult:
+    """The canonical ``responses`` of a project (or one file), per-file info and a summary."""
+
+    responses: pl.DataFrame
+    files: list[FileInfo]
+    summary: dict[str, Any]
+
+
+def export_files(spec: ProjectSpec, landing: Path) -> list[Path]:
+    """Return the export files of ``spec`` in ``landing`` (sorted by relative name).
+
+    Hidden files and REDCap data dictionaries (the spec's ``data_dictionary`` glob or the
+    default ``*DataDictionary*`` names) are not exports.
+    """
+    if not landing.is_dir():
+        return []
+    dictionary = (
+        (spec.export.data_dictionary,) if spec.export.data_dictionary else _DICTIONARY_PATTERNS
+    )
+    skip = {p for pattern in dictionary for p in landing.glob(pattern)}
+    found = [
+        p
+        for p in landing.glob(spec.export.pattern)
+        if p.is_file()
+        and p not in skip
+        and not any(part.startswith(".") for part in p.relative_to(landing).parts)
+    ]
+    return sorted(found, key=lambda p: p.relative_to(landing).as_posix())
+
+
+def _map_file(
+    path: Path,
+    name: str,
+    sha: str,
+    spec: ProjectSpec,
+    key: bytes,
+    registry: Mapping[str, Instrument] | None,
+) -> tuple[RawExport, MappedExport]:
+    raw = read_export(path, spec)
+    mapped = to_canonical(raw, spec, key, source_file=name, source_sha256=sha, registry=registry)
+    return raw, mapped
+
+
+def _file_info(name: str, sha: str, raw: RawExport, mapped: MappedExport) -> FileInfo:
+    return FileInfo(
+        name=name,
+        sha256=sha,
+        format=raw.format,
+        rows_read=raw.rows_read,
+        codebook=raw.codebook,
+        mapped=mapped.mapped,
+        unmapped=mapped.unmapped,
+        identifier_like=mapped.identifier_like,
+        dropped=mapped.dropped,
+        warnings=mapped.warnings,
+        encoding=raw.encoding,
+        delimiter=raw.delimiter,
+    )
+
+
+def summarise(spec: ProjectSpec, responses: pl.DataFrame, files: list[FileInfo]) -> dict[str, Any]:
+    """Return the ingest summary: rows in/out, columns mapped/unmapped, issue counts by rule."""
+    rules: Counter[str] = Counter()
+    if responses.height:
+        exploded = responses.select(pl.col("ingest_issues").explode().struct.field("rule"))
+        rules.update(r for r in exploded.get_column("rule").to_list() if r is not None)
+    mapped = sorted({c for f in files for c in f.mapped.values()})
+    return {
+        "project": spec.id,
+        "files": [f.name for f in files],
+        "rows_read": sum(f.rows_read for f in files),
+        "rows_out": responses.height,
+        "participants": responses.get_column("participant_id").n_unique()
+        if responses.height
+        else 0,
+        "columns_mapped": mapped,
+        "unmapped": {f.name: f.unmapped for f in files if f.unmapped},
+        "identifier_like_dropped": {f.name: f.identifier_like for f in files if f.identifier_like},
+        "issues": dict(sorted(rules.items())),
+        "rows_with_issues": int(
+            responses.select((pl.col("ingest_issues").list.len() > 0).sum()).item()
+        )
+        if responses.height
+        else 0,
+        "warnings": [w for f in files for w in f.warnings],
+    }
+
+
+def ingest_project(
+    spec: ProjectSpec,
+    workspace: Workspace,
+    key: bytes,
+    *,
+    registry: Mapping[str, Instrument] | None = None,
+) -> IngestResult:
+    """Return the canonical responses of every export in ``landing/<spec.id>/``.
+
+    Each export is archived (``archive/<sha256>.<ext>``, read-only; versions per file name in
+    ``archive/index.json``) before it is read. Raises :class:`ExportError` when there is no
+    export or one cannot be read as the spec describes.
+    """
+    landing = workspace.project_landing(spec.id)
+    paths = export_files(spec, landing)
+    if not paths:
+        raise ExportError(
+            f"landing/{spec.id}/: no export files matching {spec.export.pattern!r}; "
+            "expected at least one export"
+        )
+    files: list[FileInfo] = []
+    mapped_exports: list[MappedExport] = []
+    for path in paths:
+        name = path.relative_to(landing).as_posix()
+        archived = archive_export(path, workspace, spec.id, name=name)
+        raw, mapped = _map_file(path, name, archived.sha256, spec, key, registry)
+        info = _file_info(name, archived.sha256, raw, mapped)
+        info.archived, info.version, info.new_version = (
+            archived.path,
+            archived.version,
+            archived.new,
+        )
+        files.append(info)
+        mapped_exports.append(mapped)
+    responses = combine_exports(mapped_exports, spec)
+    return IngestResult(responses, files, summarise(spec, responses, files))
+
+
+def ingest_file(
+    path: Path | str,
+    spec: ProjectSpec,
+    key: bytes,
+    *,
+    registry: Mapping[str, Instrument] | None = None,
+) -> IngestResult:
+    """Return the canonical responses of one export file as the pipeline would make them,
+    without archiving anything (for ``outcomes validate``)."""
+    path = Path(path)
+    if not path.is_file():
+        raise ExportError(f"{path}: export file not found")
+    sha = sha256_of(path)
+    raw, mapped = _map_file(path, path.name, sha, spec, key, registry)
+    info = _file_info(path.name, sha, raw, mapped)
+    responses = combine_exports([mapped], spec)
+    return IngestResult(responses, [info], summarise(spec, responses, [info]))
