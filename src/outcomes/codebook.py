@@ -1,0 +1,439 @@
+"""The codebook of ``outcome_panel``: every column, where it comes from and how it is scored.
+
+Generated, never written by hand: column descriptions for the non-score columns are declared
+here once, score columns come from the instrument registry (range, direction, cut-offs, scoring
+and missing-item rules, citation) and the source items per project come from each project's spec
+(its ``columns`` map inverted: canonical item → raw export column). Markdown in English or Dutch.
+Writing the file is the caller's job (``outcomes.atomic.write_text``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from outcomes.ingest.spec import ProjectSpec
+from outcomes.instruments import INSTRUMENTS
+from outcomes.instruments.base import Instrument, Score
+
+
+class CodebookError(ValueError):
+    """The codebook cannot be built (unknown language, unknown instrument in a spec)."""
+
+
+@dataclass(frozen=True)
+class PanelColumn:
+    """A non-score column of the panel with its type and description in both languages."""
+
+    column: str
+    dtype: str
+    en: str
+    nl: str
+
+
+#: Non-score panel columns before the scores (DESIGN.md "Canonical panel columns").
+LEADING_COLUMNS = (
+    PanelColumn(
+        "participant_id",
+        "String",
+        "Pseudonym of the participant: HMAC-SHA256 of the study ID under the project key, "
+        "prefixed 'p'. Never the raw ID.",
+        "Pseudoniem van de deelnemer: HMAC-SHA256 van het onderzoeksnummer met de projectsleutel, "
+        "met voorvoegsel 'p'. Nooit het oorspronkelijke nummer.",
+    ),
+    PanelColumn("project", "String", "Project id.", "Projectcode."),
+    PanelColumn(
+        "site",
+        "String",
+        "Site (location, team) of the participant.",
+        "Locatie (vestiging, team) van de deelnemer.",
+    ),
+    PanelColumn(
+        "arm",
+        "String",
+        "Trial arm; null when the project has no control group.",
+        "Onderzoeksarm; leeg als het project geen controlegroep heeft.",
+    ),
+    PanelColumn(
+        "wave",
+        "Int64",
+        "Measurement wave, 0 = baseline.",
+        "Meetmoment, 0 = nulmeting.",
+    ),
+    PanelColumn("assessed_on", "Date", "Date of the assessment.", "Datum van de meting."),
+    PanelColumn(
+        "months_since_baseline",
+        "Float64",
+        "Months since the participant's baseline assessment (from dates; from the wave order "
+        "when dates are missing).",
+        "Maanden sinds de nulmeting van de deelnemer (uit de data; uit de volgorde van de "
+        "metingen als data ontbreken).",
+    ),
+    PanelColumn(
+        "years",
+        "Float64",
+        "months_since_baseline / 12: the time axis of the models.",
+        "months_since_baseline / 12: de tijdas van de modellen.",
+    ),
+)
+
+#: Non-score panel columns after the scores.
+TRAILING_COLUMNS = (
+    PanelColumn(
+        "network_size_bl",
+        "Float64",
+        "network_size at the participant's baseline (wave 0); the moderator of the Matthew "
+        "analysis.",
+        "network_size bij de nulmeting van de deelnemer; de moderator van de Mattheus-analyse.",
+    ),
+    PanelColumn(
+        "network_family_bl",
+        "Float64",
+        "network_family at baseline.",
+        "network_family bij de nulmeting.",
+    ),
+    PanelColumn(
+        "network_diversity_bl",
+        "Float64",
+        "network_diversity at baseline.",
+        "network_diversity bij de nulmeting.",
+    ),
+    PanelColumn(
+        "network_group",
+        "String",
+        "small / medium / large by baseline network size; cut-offs from configuration, by "
+        "default the tertiles of the pooled baseline distribution (recorded in the asset's "
+        "metadata).",
+        "klein / middel / groot naar netwerkgrootte bij de nulmeting; grenzen uit de "
+        "configuratie, standaard de tertielen van de gepoolde nulmeting (vastgelegd in de "
+        "metadata).",
+    ),
+    PanelColumn(
+        "age_bl",
+        "Int64",
+        "Age at baseline (from age, or from birth year and assessment date).",
+        "Leeftijd bij de nulmeting (uit leeftijd, of uit geboortejaar en meetdatum).",
+    ),
+    PanelColumn(
+        "gender",
+        "String",
+        "female / male / other; null when unknown.",
+        "vrouw (female) / man (male) / anders (other); leeg als onbekend.",
+    ),
+    PanelColumn(
+        "status",
+        "String",
+        "completer (took part in the last wave of the project), dropout (stopped before it) or "
+        "baseline_only (baseline only).",
+        "completer (deed mee aan de laatste meting), dropout (eerder gestopt) of baseline_only "
+        "(alleen nulmeting).",
+    ),
+)
+
+WELLBEING = PanelColumn(
+    "wellbeing",
+    "Float64",
+    "The project's primary wellbeing score rescaled to 0–100, higher = better: "
+    "100 · (score − minimum) / (maximum − minimum).",
+    "De primaire welbevindenscore van het project omgerekend naar 0–100, hoger = beter: "
+    "100 · (score − minimum) / (maximum − minimum).",
+)
+
+_TEXT = {
+    "en": {
+        "title": "Codebook: outcome_panel",
+        "intro": "One row per participant per wave over all projects. Generated from the "
+        "instrument registry and the project specs ({projects}). Scores of an instrument a "
+        "project does not use are null.",
+        "general": "Identification and time",
+        "scores": "Scores",
+        "wellbeing": "Primary wellbeing",
+        "moderators": "Baseline moderators, demographics and status",
+        "column": "column",
+        "type": "type",
+        "description": "description",
+        "range": "range",
+        "direction": "direction",
+        "cutoffs": "cut-offs",
+        "item": "item",
+        "higher_better": "higher = better",
+        "higher_worse": "higher = worse",
+        "no_direction": "count / flag",
+        "scoring": "Scoring",
+        "missing": "Missing items",
+        "source": "Source",
+        "used_by": "Used by",
+        "not_used": "no project",
+        "items": "Source items (raw export column per project; (R) = reverse-keyed item)",
+        "not_mapped": "—",
+        "project": "project",
+        "primary": "primary instrument",
+        "rescaling": "rescaling",
+        "source_columns": "Source columns per project",
+        "pseudonymised": "pseudonymised",
+        "wave_from_file": "from file name",
+        "wave_from_dates": "from date order",
+        "default_site": "fixed",
+        "derived": "derived",
+    },
+    "nl": {
+        "title": "Codeboek: outcome_panel",
+        "intro": "Eén rij per deelnemer per meting over alle projecten. Gegenereerd uit het "
+        "instrumentenregister en de projectspecificaties ({projects}). Scores van een "
+        "instrument dat een project niet gebruikt zijn leeg.",
+        "general": "Identificatie en tijd",
+        "scores": "Scores",
+        "wellbeing": "Primaire uitkomst welbevinden",
+        "moderators": "Moderatoren bij de nulmeting, achtergrond en status",
+        "column": "kolom",
+        "type": "type",
+        "description": "omschrijving",
+        "range": "bereik",
+        "direction": "richting",
+        "cutoffs": "afkappunten",
+        "item": "item",
+        "higher_better": "hoger = beter",
+        "higher_worse": "hoger = slechter",
+        "no_direction": "aantal / vlag",
+        "scoring": "Scoring",
+        "missing": "Ontbrekende antwoorden",
+        "source": "Bron",
+        "used_by": "Gebruikt door",
+        "not_used": "geen project",
+        "items": "Bronitems (kolom in de export per project; (R) = omgekeerd gescoord item)",
+        "not_mapped": "—",
+        "project": "project",
+        "primary": "primair instrument",
+        "rescaling": "omrekening",
+        "source_columns": "Bronkolommen per project",
+        "pseudonymised": "gepseudonimiseerd",
+        "wave_from_file": "uit bestandsnaam",
+        "wave_from_dates": "uit volgorde van data",
+        "default_site": "vast",
+        "derived": "afgeleid",
+    },
+}
+
+
+def panel_columns() -> list[str]:
+    """Return every ``outcome_panel`` column in panel order (scores from the registry)."""
+    scores = [score.column for instrument in INSTRUMENTS.values() for score in instrument.scores]
+    return [
+        *(c.column for c in LEADING_COLUMNS),
+        *scores,
+        WELLBEING.column,
+        *(c.column for c in TRAILING_COLUMNS),
+    ]
+
+
+def _cell(text: object) -> str:
+    """Return ``text`` safe inside a markdown table cell."""
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def _number(value: float) -> str:
+    return f"{value:g}"
+
+
+def _raw_by_canonical(spec: ProjectSpec) -> dict[str, str]:
+    """Return canonical column → raw export column for one spec (its ``columns`` inverted)."""
+    return {canonical: raw for raw, canonical in spec.columns.items()}
+
+
+def _direction(score: Score, words: Mapping[str, str]) -> str:
+    if score.higher_is_better is True:
+        return words["higher_better"]
+    if score.higher_is_better is False:
+        return words["higher_worse"]
+    return words["no_direction"]
+
+
+def _cutoffs(score: Score, lang: str) -> str:
+    """Return the bands as "0–2 not lonely; 3–8 …" ("< 60" for a band open at the top)."""
+    bands = []
+    for cutoff in score.cutoffs:
+        label = cutoff.label_nl if lang == "nl" and cutoff.label_nl else cutoff.label
+        lower, upper = _number(cutoff.lower), _number(cutoff.upper)
+        if not cutoff.upper_inclusive:
+            span = f"< {upper}" if cutoff.lower <= score.minimum else f"{lower} to < {upper}"
+        elif cutoff.lower == cutoff.upper:
+            span = lower
+        else:
+            span = f"{lower}–{upper}"
+        bands.append(f"{span}: {label}")
+    return "; ".join(bands)
+
+
+def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(_cell(value) for value in row) + " |" for row in rows]
+    return lines
+
+
+def _meta_source(column: str, spec: ProjectSpec, words: Mapping[str, str]) -> str:
+    """Return where a non-score column comes from in one project's export."""
+    raw = _raw_by_canonical(spec)
+    if column == "participant_id":
+        return f"`{spec.participant_id}` ({words['pseudonymised']})"
+    if column == "project":
+        return f"`{spec.id}`"
+    if column == "wave":
+        if spec.wave.column:
+            return f"`{spec.wave.column}`"
+        if spec.wave.file_pattern:
+            return f"{words['wave_from_file']} `{spec.wave.file_pattern}`"
+        return words["wave_from_dates"]
+    if column == "site":
+        if spec.site:
+            return f"`{spec.site}`"
+        return f"{words['default_site']}: {spec.default_site}" if spec.default_site else ""
+    if column == "assessed_on" and spec.assessed_on:
+        return f"`{spec.assessed_on}`"
+    if column == "arm" and spec.arm:
+        return f"`{spec.arm}`"
+    if column == "gender" and "gender" in raw:
+        return f"`{raw['gender']}`"
+    if column == "age_bl":
+        found = [f"`{raw[c]}`" for c in ("age", "birth_year", "birth_date") if c in raw]
+        return ", ".join(found)
+    return ""
+
+
+def _general_section(
+    title: str,
+    columns: tuple[PanelColumn, ...],
+    specs: Mapping[str, ProjectSpec],
+    lang: str,
+    words: Mapping[str, str],
+) -> list[str]:
+    lines = [f"## {title}", ""]
+    rows = [[f"`{c.column}`", c.dtype, c.nl if lang == "nl" else c.en] for c in columns]
+    lines += _table([words["column"], words["type"], words["description"]], rows)
+    sourced = [
+        c for c in columns if any(_meta_source(c.column, spec, words) for spec in specs.values())
+    ]
+    if sourced and specs:
+        lines += ["", f"{words['source_columns']}:", ""]
+        header = [words["column"], *specs]
+        source_rows = [
+            [f"`{c.column}`"]
+            + [
+                _meta_source(c.column, spec, words) or words["not_mapped"]
+                for spec in specs.values()
+            ]
+            for c in sourced
+        ]
+        lines += _table(header, source_rows)
+    return [*lines, ""]
+
+
+def _instrument_section(
+    instrument: Instrument, specs: Mapping[str, ProjectSpec], lang: str, words: Mapping[str, str]
+) -> list[str]:
+    name = instrument.name_nl if lang == "nl" and instrument.name_nl else instrument.name
+    users = {pid: spec for pid, spec in specs.items() if instrument.key in spec.instruments}
+    scoring = instrument.scoring_rule_nl if lang == "nl" else instrument.scoring_rule
+    missing = instrument.missing_rule_nl if lang == "nl" else instrument.missing_rule
+    lines = [f"### {name} (`{instrument.key}`)", ""]
+    lines += [
+        f"- {words['used_by']}: {', '.join(users) if users else words['not_used']}",
+        f"- {words['scoring']}: {scoring or instrument.scoring_rule}",
+        f"- {words['missing']}: {missing or instrument.missing_rule}",
+        f"- {words['source']}: {instrument.citation}",
+        "",
+    ]
+    rows = []
+    for score in instrument.scores:
+        label = score.label_nl if lang == "nl" else score.label_en
+        rows.append(
+            [
+                f"`{score.column}`",
+                getattr(score.dtype, "__name__", str(score.dtype)),
+                f"{_number(score.minimum)}–{_number(score.maximum)}",
+                _direction(score, words),
+                _cutoffs(score, lang),
+                label,
+            ]
+        )
+    header = [
+        words["column"],
+        words["type"],
+        words["range"],
+        words["direction"],
+        words["cutoffs"],
+        words["description"],
+    ]
+    lines += _table(header, rows)
+    if users:
+        lines += ["", f"{words['items']}:", ""]
+        item_rows = []
+        for item in instrument.items:
+            text = item.text_nl if lang == "nl" else item.text_en
+            reverse = " (R)" if item.reverse else ""
+            cells = [f"`{item.column}`{reverse}", text]
+            for spec in users.values():
+                raw = _raw_by_canonical(spec).get(item.column)
+                cells.append(f"`{raw}`" if raw else words["not_mapped"])
+            item_rows.append(cells)
+        lines += _table([words["item"], words["description"], *users], item_rows)
+    return [*lines, ""]
+
+
+def _wellbeing_section(
+    specs: Mapping[str, ProjectSpec], lang: str, words: Mapping[str, str]
+) -> list[str]:
+    lines = [f"## {words['wellbeing']}", ""]
+    lines += _table(
+        [words["column"], words["type"], words["description"]],
+        [
+            [
+                f"`{WELLBEING.column}`",
+                WELLBEING.dtype,
+                WELLBEING.nl if lang == "nl" else WELLBEING.en,
+            ]
+        ],
+    )
+    if specs:
+        rows = []
+        for pid, spec in specs.items():
+            instrument = INSTRUMENTS[spec.primary_wellbeing]
+            column = instrument.wellbeing_column or ""
+            score = instrument.score_by_column(column) if column else None
+            if score is None:
+                rescale = words["not_mapped"]
+            else:
+                low, high = _number(score.minimum), _number(score.maximum)
+                rescale = f"100 · ({column} − {low}) / ({high} − {low})"
+            rows.append([pid, f"`{spec.primary_wellbeing}`", rescale])
+        lines += ["", *_table([words["project"], words["primary"], words["rescaling"]], rows)]
+    return [*lines, ""]
+
+
+def build_codebook(specs: Mapping[str, ProjectSpec], lang: str = "en") -> str:
+    """Return the markdown codebook of ``outcome_panel`` for the projects in ``specs``.
+
+    Every panel column (:func:`panel_columns`) is listed with its type and description; score
+    columns are grouped by instrument with range, direction, cut-offs, the scoring and
+    missing-item rules and the citation from the registry, and a table of source items giving
+    each project's raw export column (the spec's ``columns`` map inverted; "—" when a project's
+    export lacks the item). ``lang`` is "en" or "nl".
+    """
+    if lang not in _TEXT:
+        raise CodebookError(f"codebook language must be 'nl' or 'en', got {lang!r}")
+    words = _TEXT[lang]
+    for pid, spec in specs.items():
+        unknown = [key for key in spec.instruments if key not in INSTRUMENTS]
+        if unknown:
+            raise CodebookError(
+                f"project {pid!r}: unknown instrument(s) {unknown}; known: {list(INSTRUMENTS)}"
+            )
+    ordered = dict(sorted(specs.items()))
+    projects = ", ".join(ordered) if ordered else "-"
+    lines = [f"# {words['title']}", "", words["intro"].format(projects=projects), ""]
+    lines += _general_section(words["general"], LEADING_COLUMNS, ordered, lang, words)
+    lines += [f"## {words['scores']}", ""]
+    for instrument in INSTRUMENTS.values():
+        lines += _instrument_section(instrument, ordered, lang, words)
+    lines += _wellbeing_section(ordered, lang, words)
+    lines += _general_section(words["moderators"], TRAILING_COLUMNS, ordered, lang, words)
+    return "\n".join(lines).rstrip() + "\n"
