@@ -11,6 +11,7 @@ from outcomes.ingest.spec import parse_spec
 from outcomes.instruments import (
     INSTRUMENTS,
     InstrumentError,
+    categorise_scores,
     get_instrument,
     methods_text,
     score_responses,
@@ -278,3 +279,27 @@ def test_methods_text_has_a_paragraph_per_instrument(lang: str) -> None:
 def test_methods_text_rejects_unknown_language() -> None:
     with pytest.raises(InstrumentError, match="'nl' or 'en'"):
         methods_text(["mhi5"], "de")
+
+
+def test_mhi5_wellbeing_is_the_score_exactly() -> None:
+    values = [0.0, 65.0, 64.99999, 100.0, None]
+    frame = pl.DataFrame({"mhi5": values})
+    assert frame.select(INSTRUMENTS["mhi5"].wellbeing_expr())["wellbeing"].to_list() == values
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("en", ["not lonely", "moderately lonely", "severely lonely", None]),
+        ("nl", ["niet eenzaam", "matig eenzaam", "ernstig eenzaam", None]),
+    ],
+)
+def test_categorise_scores(lang: str, expected: list[str | None]) -> None:
+    frame = pl.DataFrame({"loneliness6": [1.0, 2.0, 5.0, None], "mhi5": [59.0, 60.0, 0.0, None]})
+    result = categorise_scores(frame, ["djg6", "mhi5", "network_map"], lang)
+    assert result["loneliness6_category"].to_list() == expected
+    assert result["mhi5_category"][1] == (
+        "mentally healthy" if lang == "en" else "psychisch gezond"
+    )
+    assert "network_size_category" not in result.columns  # absent and without cut-offs
+    assert "loneliness6_emotional_category" not in result.columns  # absent from the frame

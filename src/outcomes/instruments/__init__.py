@@ -22,6 +22,7 @@ __all__ = [
     "INSTRUMENTS",
     "Instrument",
     "InstrumentError",
+    "categorise_scores",
     "get_instrument",
     "methods_text",
     "score_responses",
@@ -80,6 +81,23 @@ def score_responses(
     else:
         wellbeing = get_instrument(primary).wellbeing_expr()
     return result.with_columns(wellbeing)
+
+
+def categorise_scores(frame: pl.DataFrame, keys: Sequence[str], lang: str = "en") -> pl.DataFrame:
+    """Return ``frame`` with a ``<score>_category`` column for every score with cut-offs.
+
+    The label is the published band of the score (``"moderately lonely"``, Dutch with
+    ``lang="nl"``), null when the score is null. Score columns absent from ``frame`` are skipped.
+    """
+    if lang not in {"nl", "en"}:
+        raise InstrumentError(f"language must be 'nl' or 'en', got {lang!r}")
+    categories = [
+        score.category_expr(lang)
+        for key in dict.fromkeys(keys)
+        for score in get_instrument(key).scores
+        if score.cutoffs and score.column in frame.columns
+    ]
+    return frame.with_columns(categories)
 
 
 def methods_text(keys: Sequence[str], lang: str = "en") -> str:

@@ -173,8 +173,10 @@ class Instrument:
                 "instrument among mhi5, swemwbs or qol_grade"
             )
         score = self.score_by_column(self.wellbeing_column)
-        span = score.maximum - score.minimum
-        scaled = (pl.col(score.column).cast(pl.Float64) - score.minimum) / span * 100.0
+        value = pl.col(score.column).cast(pl.Float64)
+        if (score.minimum, score.maximum, score.higher_is_better) == (0.0, 100.0, True):
+            return value.alias("wellbeing")  # already 0–100: taken as is, no rounding noise
+        scaled = (value - score.minimum) / (score.maximum - score.minimum) * 100.0
         if score.higher_is_better is False:
             scaled = 100.0 - scaled
         return scaled.alias("wellbeing")
