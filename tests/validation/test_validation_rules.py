@@ -294,3 +294,33 @@ def test_reconcile_catches_a_lost_row():
     passed, details = reconcile(summary)
     assert not passed
     assert "a.csv" in details["unbalanced_files"]
+
+
+def test_ingest_explanation_replaces_the_schema_missing_rule(responses):
+    issues = responses.schema["ingest_issues"]
+    unknown = {"column": "wave", "value": "T9", "rule": "unknown_wave", "message": "meting: T9"}
+    no_id = {
+        "column": "participant_id",
+        "value": None,
+        "rule": "missing_participant_id",
+        "message": "ID: no participant ID in this row",
+    }
+    frame = set_cell(responses, "t0.csv", 2, "wave", None)
+    frame = set_cell(frame, "t0.csv", 3, "participant_id", None)
+    frame = frame.with_columns(
+        pl.when((pl.col("source_file") == "t0.csv") & (pl.col("source_row") == 2))
+        .then(pl.lit([unknown], dtype=issues))
+        .when((pl.col("source_file") == "t0.csv") & (pl.col("source_row") == 3))
+        .then(pl.lit([no_id], dtype=issues))
+        .otherwise(pl.col("ingest_issues"))
+        .alias("ingest_issues")
+    )
+    result = run(frame, lang="en")
+    # the follow-ups of p0000 and p0001 lose their baseline row (no wave, no ID)
+    assert [p[4] for p in problems(result) if p[0] != "t0.csv"] == ["followup_without_baseline"] * 4
+    assert [p for p in problems(result) if p[0] == "t0.csv"] == [
+        ("t0.csv", 2, "wave", "T9", "unknown_wave"),
+        ("t0.csv", 3, "participant_id", None, "missing_participant_id"),
+    ]
+    assert "wave T9 is not recognised" in result.quarantine["message"][0]
+    assert "the participant ID is missing" in result.quarantine["message"][1]

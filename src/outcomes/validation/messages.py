@@ -78,6 +78,12 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "nl": "antwoord {value} is onbekend; verwacht een antwoord uit de vragenlijst.",
         "en": "answer {value} is unknown; expected one of the questionnaire's answers.",
     },
+    "unknown_wave": {
+        "nl": "meetmoment {value} is niet te herkennen; verwacht een meetmoment uit wave.labels "
+        "van de projectspecificatie.",
+        "en": "wave {value} is not recognised; expected a wave listed in the project spec's "
+        "wave.labels.",
+    },
     "not_a_number": {
         "nl": "waarde {value} is geen getal.",
         "en": "value {value} is not a number.",
@@ -117,6 +123,7 @@ RULE_LABELS: dict[str, dict[str, str]] = {
     },
     "waves_out_of_order": {"nl": "meetmomenten niet op volgorde", "en": "waves out of order"},
     "unknown_label": {"nl": "onbekend antwoord", "en": "unknown answer label"},
+    "unknown_wave": {"nl": "onbekend meetmoment", "en": "unknown wave"},
     "not_a_number": {"nl": "geen getal", "en": "not a number"},
     "bad_date": {"nl": "ongeldige datum", "en": "malformed date"},
     "participant_id_near_duplicate": {

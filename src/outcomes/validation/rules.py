@@ -458,7 +458,22 @@ def validate_responses(
         row_records = row_records.join(
             type_records.select(ROW, "column"), on=[ROW, "column"], how="anti"
         )
-    records = pl.concat([type_records, row_records, _ingest_records(frame)])
+    ingest_records = _ingest_records(frame)
+    if ingest_records.height:
+        # a value ingest could not read is explained by ingest (unknown wave label, no ID);
+        # the schema's "missing" rule for the same cell would only repeat it
+        null_rules = [
+            rule
+            for column in schema.columns.values()
+            if (rule := (column.metadata or {}).get("null_rule"))
+        ]
+        repeated = row_records.filter(pl.col("rule").is_in(null_rules)).join(
+            ingest_records.select(ROW, "column").unique(), on=[ROW, "column"], how="semi"
+        )
+        row_records = row_records.join(
+            repeated.select(ROW, "column", "rule"), on=[ROW, "column", "rule"], how="anti"
+        )
+    records = pl.concat([type_records, row_records, ingest_records])
 
     rejected = records[ROW].unique().implode()
     columns = [ROW, "participant_id", "wave", "assessed_on", "source_file", "source_row"]
