@@ -131,7 +131,7 @@ def valid_value(key: str) -> st.SearchStrategy[float]:
 def test_complete_valid_rows_score_within_declared_ranges(key: str) -> None:
     instrument = INSTRUMENTS[key]
 
-    @settings(max_examples=60, deadline=None)
+    @settings(max_examples=30, deadline=None)
     @given(
         st.lists(
             st.lists(

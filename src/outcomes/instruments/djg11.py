@@ -60,7 +60,7 @@ ITEMS = (
     ),
     Item(
         "djg11_5",
-        "Ik mis de gezelligheid van andere mensen.",
+        "Ik mis gezelligheid om me heen.",
         "I miss the pleasure of the company of others.",
         subscale=EMOTIONAL,
     ),
