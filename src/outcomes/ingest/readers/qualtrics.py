@@ -74,12 +74,22 @@ def qualtrics_header_rows(path: Path, options: ExportOptions) -> int:
         return 3
     if len(records) >= 2 and any(v.startswith('{"ImportId"') for v in records[1]):
         return 2
-    header = records[0]
-    if len(records) >= 2 and "ResponseID" in header:
-        position = header.index("ResponseID")
-        if position < len(records[1]) and records[1][position].strip().lower() == "response id":
-            return 2
+    if len(records) >= 2 and _is_question_text_row(records[0], records[1]):
+        return 2
     return 1
+
+
+def _squash(text: str) -> str:
+    return "".join(ch for ch in text.lower() if ch.isalnum())
+
+
+def _is_question_text_row(names: list[str], row: list[str]) -> bool:
+    """Return True when ``row`` repeats Qualtrics' metadata names as text ("Start Date")."""
+    hits = 0
+    for name, value in zip(names, row, strict=False):
+        if name in QUALTRICS_METADATA and _squash(name) == _squash(value) and value != name:
+            hits += 1
+    return hits >= 1
 
 
 def _head_bytes(path: Path) -> bytes:
