@@ -8,7 +8,8 @@ instance (``Survey Instance Id``, ``Survey Package Name`` giving the wave: "Nulm
 survey was not finished), then the study's field variables. Dates typed in the survey are
 DD-MM-YYYY. Radio fields hold option-group values, not labels: the project's MHI-5 options run
 0 = Voortdurend … 5 = Nooit; other scales use their canonical codes. Fields a participant could
-not answer carry Castor's user-missing values (``##USER_MISSING_95##`` … ``_99##``). Contact
+not answer carry Castor's user-missing values: ``##USER_MISSING_95##`` … ``_99##`` in option
+fields, ``-95`` … ``-99`` in numeric fields. Contact
 and demographic fields are asked in the Nulmeting only.
 """
 
@@ -33,7 +34,10 @@ from outcomes.demo.tables import DefectRules, ExportTable, make_identities, n_pe
 FILE_PATTERN = "TijdvoorElkaar_survey_export_{:%Y%m%d}.csv"
 SURVEY_NAME = "Vragenlijst TijdvoorElkaar"
 GENDER = {"male": "1", "female": "2", "other": "3"}
+#: Castor user-missing values: option and text fields carry the tagged form, numeric fields the
+#: negative code (-95 measurement failed, -96 not applicable, -98 asked but unknown)
 USER_MISSING = ("##USER_MISSING_95##", "##USER_MISSING_96##", "##USER_MISSING_98##")
+USER_MISSING_NUMERIC = ("-95", "-96", "-98")
 NETWORK_FIELDS = (
     "net_huis",
     "net_familie",
@@ -131,7 +135,7 @@ def build(panel: pl.DataFrame, rng: np.random.Generator) -> tuple[list[ExportTab
                 code = r[column]
                 cells[f"{prefix}_{k}"] = _value(code, offset, r["completed"], rng)
         for name, column in zip(NETWORK_FIELDS, ITEM_COLUMNS["network_map"], strict=True):
-            cells[name] = _value(r[column], 0, r["completed"], rng)
+            cells[name] = _value(r[column], 0, r["completed"], rng, numeric=True)
         rows.append([cells[f] for f in fields])
         keys.append((r["study_id"], r["wave"]))
     exported = max(panel["assessed_on"]) + dt.timedelta(days=11)
@@ -150,7 +154,7 @@ def build(panel: pl.DataFrame, rng: np.random.Generator) -> tuple[list[ExportTab
         kinds=("duplicate", "malformed_date", "out_of_range"),
         values={
             "malformed_date": [
-                ("vl_datum", ["31-06-2023", "30-02-2023", "2023-05-17", "13-13-2022"])
+                ("vl_datum", ["31-06-2023", "30-02-2023", "31-09-2022", "13-13-2022"])
             ],
             "out_of_range": [(name, ["-1", "-5"]) for name in NETWORK_FIELDS],
         },
@@ -160,9 +164,19 @@ def build(panel: pl.DataFrame, rng: np.random.Generator) -> tuple[list[ExportTab
     return [table], rules
 
 
-def _value(code: float | None, offset: int, completed: bool, rng: np.random.Generator) -> str:
+def _value(
+    code: float | None,
+    offset: int,
+    completed: bool,
+    rng: np.random.Generator,
+    *,
+    numeric: bool = False,
+) -> str:
     if code is None:
-        return USER_MISSING[int(rng.integers(len(USER_MISSING)))] if completed else ""
+        if not completed:
+            return ""
+        codes = USER_MISSING_NUMERIC if numeric else USER_MISSING
+        return codes[int(rng.integers(len(codes)))]
     return str(int(code) + offset)
 
 

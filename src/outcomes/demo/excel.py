@@ -150,9 +150,9 @@ def build(panel: pl.DataFrame, rng: np.random.Generator) -> tuple[list[ExportTab
                 ("Datum afname", ["31-11-2022", "29-02-2023", "12-13-2022", "3 maart"]),
                 ("Geboortedatum", ["31-04-1971", "00-00-1965"]),
             ],
-            "unknown_label": [(h, ["Bijna nooit", "Af en toe"]) for h in MHI_HEADINGS]
+            "unknown_label": [(h, ["Bijna altijd", "Regelmatig"]) for h in MHI_HEADINGS]
             + [(h, ["Soms", "ja, soms"]) for h in DJG_HEADINGS]
-            + [(h, ["Meestal", "Regelmatig"]) for h in SWEMWBS_HEADINGS],
+            + [(h, ["Meestal", "Bijna altijd"]) for h in SWEMWBS_HEADINGS],
             "out_of_range": [(h, [-1, -2]) for h in NETWORK_HEADINGS],
         },
         id_column="Deelnemernummer",

@@ -213,7 +213,7 @@ def build(panel: pl.DataFrame, rng: np.random.Generator) -> tuple[list[ExportTab
     rules = DefectRules(
         kinds=("duplicate", "unknown_label", "out_of_range", "mistyped_id"),
         values={
-            "unknown_label": [(c, ["Bijna nooit", "Af en toe"]) for c in mhi]
+            "unknown_label": [(c, ["Bijna altijd", "Regelmatig"]) for c in mhi]
             + [(c, ["Soms", "Weet ik veel"]) for c in djg],
             "out_of_range": [(c, ["-1", "-2", "-4"]) for c in network],
         },

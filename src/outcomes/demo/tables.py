@@ -184,6 +184,10 @@ def plant_defects(
     n_rows = sum(len(t.rows) for t in tables)
     n_defects = max(len(rules.kinds), round(rate * n_rows))
     all_ids = {key[0] for t in tables for key in t.keys}
+    rows_per_id: dict[str, int] = {}
+    for table in tables:
+        for study_id, _ in table.keys:
+            rows_per_id[study_id] = rows_per_id.get(study_id, 0) + 1
     used: set[tuple[int, int]] = set()
     planted: list[tuple[str, int, list[Any], dict[str, Any]]] = []
     # kinds in a fixed rotation so every allowed kind appears
@@ -196,8 +200,11 @@ def plant_defects(
             for r_index, row in enumerate(table.rows):
                 if (t_index, r_index) in used:
                     continue
-                if kind == "mistyped_id" and table.keys[r_index][1] == 0:
-                    continue  # keep the baseline so the mistyped follow-up is an orphan
+                if kind == "mistyped_id" and (
+                    table.keys[r_index][1] == 0 or rows_per_id[table.keys[r_index][0]] < 3
+                ):
+                    # a follow-up of someone with two more rows: the mistyped ID is the rarer one
+                    continue
                 if col is not None and (row[col] is None or row[col] == ""):
                     continue
                 cells.append((t_index, r_index))
