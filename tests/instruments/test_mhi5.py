@@ -6,6 +6,8 @@ import math
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from outcomes.instruments import INSTRUMENTS
 
@@ -94,3 +96,32 @@ def test_labels_normalise() -> None:
 def test_missing_item_columns_count_as_missing() -> None:
     frame = pl.DataFrame({"mhi5_1": [4.0]})
     assert MHI5.score(frame)["mhi5"].to_list() == [None]
+
+
+def mhi5_reference(row: list[float | None]) -> float | None:
+    """Score one row the slow way: reverse c and e, need 4 answers, prorate the sum."""
+    if any(v is not None and v not in {1, 2, 3, 4, 5, 6} for v in row):
+        return None
+    answered = [7 - v if i in (2, 4) else v for i, v in enumerate(row) if v is not None]
+    if len(answered) < 4:
+        return None
+    total = 5 * sum(answered) / len(answered)
+    return 100 * (total - 5) / 25
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.lists(
+            st.one_of(st.none(), st.sampled_from([1.0, 2.0, 3.0, 4.0, 5.0, 6.0]), st.just(9.0)),
+            min_size=5,
+            max_size=5,
+        ),
+        min_size=1,
+        max_size=25,
+    )
+)
+def test_vectorised_matches_row_by_row_reference(rows: list[list[float | None]]) -> None:
+    result = score(*(tuple(row) for row in rows))
+    expected = [mhi5_reference(row) for row in rows]
+    assert result == [pytest.approx(e) if e is not None else None for e in expected]
