@@ -222,6 +222,9 @@ def test_castor_long_repeating_xlsx(tmp_path: Path) -> None:
     ]
 
 
+CHOICES = "1, Nooit | 2, Soms | 3, Vaak"
+
+
 def test_redcap_dictionary_identifiers_checkboxes_events(tmp_path: Path) -> None:
     (tmp_path / "records.csv").write_text(
         "record_id,redcap_event_name,naam,datum,mood1,mood2,mood3,hobby___1,hobby___2,"
@@ -238,9 +241,9 @@ def test_redcap_dictionary_identifiers_checkboxes_events(tmp_path: Path) -> None
         "record_id,vragenlijst,,text,Record ID,,,,,,\n"
         "naam,vragenlijst,,text,Naam,,,,,,y\n"
         "datum,vragenlijst,,text,Datum,,,date_dmy,,,\n"
-        '"mood1",vragenlijst,,radio,"Stemming 1","1, Nooit | 2, Soms | 3, Vaak | 9, Weet niet",,,,,\n'
-        '"mood2",vragenlijst,,radio,"Stemming 2","1, Nooit | 2, Soms | 3, Vaak",,,,,\n'
-        '"mood3",vragenlijst,,radio,"Stemming 3","1, Nooit | 2, Soms | 3, Vaak | 9, Weet niet",,,,,\n'
+        f'"mood1",vragenlijst,,radio,"Stemming 1","{CHOICES} | 9, Weet niet",,,,,\n'
+        f'"mood2",vragenlijst,,radio,"Stemming 2","{CHOICES}",,,,,\n'
+        f'"mood3",vragenlijst,,radio,"Stemming 3","{CHOICES} | 9, Weet niet",,,,,\n'
         '"hobby",vragenlijst,,checkbox,"Hobby","1, Wandelen | 2, Lezen",,,,,\n',
         encoding="utf-8",
     )

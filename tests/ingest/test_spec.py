@@ -55,7 +55,7 @@ def test_bad_spec_names_file_and_key(tmp_path: Path, change: dict, expected: str
 
 
 def test_file_name_must_match_id(tmp_path: Path) -> None:
-    with pytest.raises(SpecError, match="named 'other.yaml'"):
+    with pytest.raises(SpecError, match=r"named 'other\.yaml'"):
         load_spec(_write(tmp_path, MINIMAL, "other.yaml"))
 
 
