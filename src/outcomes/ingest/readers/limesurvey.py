@@ -56,7 +56,6 @@ def read_limesurvey(
         frame, warnings = table.frame, table.warnings
         encoding, delimiter = table.encoding, table.delimiter
     columns = set(frame.columns)
-    lower = {c.lower(): c for c in columns}
     free_text = {
         c for c in columns if c.lower().endswith(("[other]", "[comment]", "[othercomment]"))
     }
@@ -65,10 +64,10 @@ def read_limesurvey(
         path=path,
         format="limesurvey",
         frame=frame,
-        metadata={lower[c] for c in LIMESURVEY_METADATA if c in lower},
-        identifiers={lower[c] for c in LIMESURVEY_IDENTIFIERS if c in lower},
+        metadata=columns & LIMESURVEY_METADATA,
+        identifiers=columns & LIMESURVEY_IDENTIFIERS,
         free_text=free_text,
-        completed_column=lower.get("submitdate"),
+        completed_column="submitdate" if "submitdate" in columns else None,
         warnings=warnings,
         encoding=encoding,
         delimiter=delimiter,
