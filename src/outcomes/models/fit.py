@@ -15,7 +15,6 @@ import polars as pl
 
 from outcomes.models import fast
 from outcomes.models.formula import Design, ModelInputError, build_design
-from outcomes.models.reference import fit_statsmodels
 from outcomes.models.result import (
     MixedResult,
     OptimizerState,
@@ -66,6 +65,9 @@ def fit_mixed(
         chosen = "fast" if q <= FAST_MAX_RANDOM_TERMS else "statsmodels"
     theta0 = None if start_theta is None else np.asarray(start_theta, dtype=float)
     if chosen == "statsmodels":
+        # statsmodels is imported only when used: it takes seconds to import
+        from outcomes.models.reference import fit_statsmodels
+
         result = fit_statsmodels(
             design, formula=formula, random=random, reml=reml, start_theta=theta0, blups=blups
         )
