@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 import pytest
+
 from outcomes.models import MixedResult, fit_mixed
 from outcomes.models.simulate import simulate_m1_panel
 
