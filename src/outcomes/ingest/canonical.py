@@ -551,7 +551,11 @@ def to_canonical(
                         .alias("value"),
                         rule.alias("rule"),
                         pl.col(column)
-                        .replace_strict(mapping.messages, default=None, return_dtype=pl.String)
+                        .replace_strict(
+                            _redacted_messages(mapping.messages),
+                            default=None,
+                            return_dtype=pl.String,
+                        )
                         .alias("message"),
                     )
                 )
@@ -815,6 +819,15 @@ def to_canonical(
         dropped=dropped,
         warnings=warnings,
     )
+
+
+def _redacted_messages(messages: Mapping[str, str]) -> dict[str, str]:
+    """Return ``messages`` with raw values that look like identifiers replaced."""
+    redacted: dict[str, str] = {}
+    for raw, message in messages.items():
+        shown = redact(raw)
+        redacted[raw] = message if shown == raw else message.replace(repr(raw), str(shown))
+    return redacted
 
 
 def _gender_value(value: Any) -> str | None:
