@@ -152,14 +152,32 @@ def _project_truth(
     }
 
 
+def _previous_files(home: Path) -> set[Path]:
+    """Return the export paths listed in ``home/demo/truth.json`` of an earlier run, if any."""
+    path = home / "demo" / "truth.json"
+    try:
+        earlier = DemoTruth.load(path)
+    except (OSError, ValueError, KeyError):
+        return set()
+    return {
+        home / "landing" / project / str(name)
+        for project, t in earlier.projects.items()
+        if project in EXPORTERS
+        for name in t.get("files", [])
+        if "/" not in str(name) and not str(name).startswith(".")
+    }
+
+
 def write_demo(home: Path | str, *, n_participants: int = 1500, seed: int = 20261122) -> DemoTruth:
     """Write demo exports into ``home/landing/<project>/`` and the truth to ``home/demo/``.
 
     Returns the :class:`DemoTruth` also written to ``home/demo/truth.json``. The same arguments
-    give byte-identical files. Files of other names already in the landing folders are left
-    alone.
+    give byte-identical files. Exports an earlier ``write_demo`` wrote into ``home`` (listed in
+    its truth file) and not written again are removed, so a re-run with another seed or size
+    never leaves two versions of a project's data side by side; other files are left alone.
     """
     home = Path(home)
+    previous = _previous_files(home)
     panel = simulate_panel(n_participants, seed=seed)
     projects: dict[str, dict[str, Any]] = {}
     for index, d in enumerate(PROJECTS):
@@ -171,6 +189,9 @@ def write_demo(home: Path | str, *, n_participants: int = 1500, seed: int = 2026
         paths = module.write(tables, home / "landing" / d.id)
         n_rows = sum(len(t.rows) for t in tables)
         projects[d.id] = _project_truth(d, project_panel, [p.name for p in paths], n_rows, defects)
+    written = {home / "landing" / p / name for p, t in projects.items() for name in t["files"]}
+    for stale in previous - written:
+        stale.unlink(missing_ok=True)
     truth = DemoTruth(seed=seed, n_participants=n_participants, projects=projects)
     write_json(home / "demo" / "truth.json", truth.to_dict())
     return truth
