@@ -1,0 +1,591 @@
+"""The ``report_tables`` step: everything a report shows, computed from the data and protected.
+
+What belongs here: turning the outcome panel, ``model.json``, ``matthew.json``, the validation
+summary, the export file list and ``pooled.json`` into :class:`ReportTables` — participation and
+retention per wave and network group, means with 95% confidence intervals per wave, the model's
+slope and Matthew interaction, the verdict, data quality and provenance — with every person count
+and every mean already passed through :mod:`outcomes.reports.disclosure`. ``ReportTables`` is
+plain JSON (``to_dict``/``from_dict``) so the pipeline can store it; the renderer needs nothing
+else. What does not belong here: wording and number formatting (``text.py``), figures
+(``figures.py``), typst (``render.py``), and fitting or pooling models (``outcomes.models``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from importlib import metadata
+from typing import Any
+
+import polars as pl
+from scipy import stats
+
+from outcomes.reports.disclosure import DEFAULT_THRESHOLD, ProtectedTable, protect_table
+
+#: Network groups in report order (DESIGN.md "Canonical panel columns").
+NETWORK_GROUPS = ("small", "medium", "large")
+
+#: Outcome families a report shows, each with the panel columns to try in order.
+OUTCOME_CANDIDATES: dict[str, tuple[str, ...]] = {
+    "wellbeing": ("wellbeing",),
+    "loneliness": ("loneliness", "loneliness6"),
+    "network": ("network_size", "lsns6"),
+}
+
+MATTHEW_TERM = "years:network_size_bl_c"
+SLOPE_TERM = "years"
+
+
+class ReportDataError(ValueError):
+    """The inputs of a report are unusable; the message says which input and what is missing."""
+
+
+@dataclass
+class ReportTables:
+    """Everything one report shows, disclosure-controlled and JSON-serialisable.
+
+    ``kind`` is ``"project"`` or ``"synthesis"``. Protected tables are stored in the shape of
+    :meth:`ProtectedTable.to_dict` (columns, display strings, values with hidden cells null,
+    suppressions). Dates are ISO strings.
+    """
+
+    kind: str
+    project: str | None
+    project_name: str
+    organisation: str | None
+    threshold: int
+    data_date: str | None
+    report_timestamp: str
+    software_version: str
+    waves: list[dict[str, Any]] = field(default_factory=list)
+    participation: dict[str, Any] = field(default_factory=dict)
+    composition: dict[str, dict[str, Any]] = field(default_factory=dict)
+    outcomes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    model: dict[str, Any] = field(default_factory=dict)
+    matthew: dict[str, Any] = field(default_factory=dict)
+    quality: dict[str, Any] = field(default_factory=dict)
+    provenance: dict[str, Any] = field(default_factory=dict)
+    projects: dict[str, Any] = field(default_factory=dict)
+    pooled: list[dict[str, Any]] = field(default_factory=list)
+    matthew_by_project: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the tables as plain JSON-serialisable data."""
+        return _jsonable(asdict(self))
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ReportTables:
+        """Return the tables stored by :meth:`to_dict`."""
+        return cls(**dict(data))
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    return value
+
+
+def software_version() -> str:
+    """Return the version of the ``outcomes`` package (``outcomes.__version__`` or metadata)."""
+    import outcomes
+
+    version = getattr(outcomes, "__version__", None)
+    if isinstance(version, str):
+        return version
+    try:
+        return metadata.version("outcomes")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def mean_ci(values: Sequence[float]) -> tuple[int, float | None, float | None, float | None]:
+    """Return ``(n, mean, ci_low, ci_high)``: the mean with its t-based 95% confidence interval.
+
+    Bounds are None when fewer than two values are present.
+    """
+    clean = [float(v) for v in values if v is not None and math.isfinite(float(v))]
+    n = len(clean)
+    if n == 0:
+        return 0, None, None, None
+    mean = sum(clean) / n
+    if n < 2:
+        return n, mean, None, None
+    variance = sum((v - mean) ** 2 for v in clean) / (n - 1)
+    half = float(stats.t.ppf(0.975, n - 1)) * math.sqrt(variance / n)
+    return n, mean, mean - half, mean + half
+
+
+def _protected(table: ProtectedTable, keep: Sequence[str] | None = None) -> dict[str, Any]:
+    """Return ``table.to_dict()``, keeping only ``keep`` columns (helper bases are dropped)."""
+    if keep is not None:
+        kept = [c for c in table.display.columns if c in keep]
+        table = ProtectedTable(
+            display=table.display.select(kept),
+            values=table.values.select(kept),
+            suppressed=[s for s in table.suppressed if s.column in kept],
+            threshold=table.threshold,
+        )
+    return table.to_dict()
+
+
+def _require(panel: pl.DataFrame, columns: Sequence[str]) -> None:
+    missing = [c for c in columns if c not in panel.columns]
+    if missing:
+        raise ReportDataError(
+            f"outcome panel lacks column(s) {missing}; expected the canonical panel columns "
+            "(DESIGN.md 'Canonical panel columns')"
+        )
+
+
+def _wave_table(panel: pl.DataFrame) -> list[dict[str, Any]]:
+    """Return one entry per wave: number and median months since baseline (rounded)."""
+    waves = []
+    for wave in sorted(w for w in panel["wave"].unique().to_list() if w is not None):
+        months = None
+        if "months_since_baseline" in panel.columns:
+            median = panel.filter(pl.col("wave") == wave)["months_since_baseline"].median()
+            months = None if median is None else round(float(median))  # type: ignore[arg-type]
+        waves.append({"wave": int(wave), "months": months})
+    return waves
+
+
+def _groups_present(panel: pl.DataFrame) -> list[str]:
+    present = set(panel["network_group"].drop_nulls().unique().to_list())
+    groups = [g for g in NETWORK_GROUPS if g in present]
+    groups += sorted(present - set(NETWORK_GROUPS))
+    if panel["network_group"].null_count() > 0:
+        groups.append("unknown")
+    return groups
+
+
+def _participation(
+    panel: pl.DataFrame, waves: list[dict[str, Any]], threshold: int
+) -> dict[str, Any]:
+    """Return participants per wave and network group, with retention against baseline."""
+    frame = panel.with_columns(pl.col("network_group").fill_null("unknown"))
+    groups = _groups_present(panel)
+    counts = (
+        frame.group_by("wave", "network_group")
+        .agg(pl.col("participant_id").n_unique().alias("n"))
+        .to_dicts()
+    )
+    lookup = {(c["wave"], c["network_group"]): int(c["n"]) for c in counts}
+    totals = {
+        row["wave"]: int(row["n"])
+        for row in frame.group_by("wave")
+        .agg(pl.col("participant_id").n_unique().alias("n"))
+        .to_dicts()
+    }
+    first = waves[0]["wave"] if waves else 0
+    rows: dict[str, list[Any]] = {"wave": []}
+    for group in [*groups, "total"]:
+        rows[group] = []
+        rows[f"base_{group}"] = []
+        rows[f"pct_{group}"] = []
+    for entry in waves:
+        wave = entry["wave"]
+        rows["wave"].append(wave)
+        for group in [*groups, "total"]:
+            n = totals.get(wave, 0) if group == "total" else lookup.get((wave, group), 0)
+            base = totals.get(first, 0) if group == "total" else lookup.get((first, group), 0)
+            rows[group].append(n)
+            rows[f"base_{group}"].append(base)
+            rows[f"pct_{group}"].append(100.0 * n / base if base else None)
+    table = protect_table(
+        pl.DataFrame(rows),
+        groups,
+        total_column="total",
+        percent_columns={f"pct_{g}": (g, f"base_{g}") for g in [*groups, "total"]},
+        threshold=threshold,
+    )
+    keep = ["wave", *groups, "total", *[f"pct_{g}" for g in [*groups, "total"]]]
+    return {"groups": groups, **_protected(table, keep)}
+
+
+def _composition(
+    baseline: pl.DataFrame, column: str, order: Sequence[str], threshold: int
+) -> dict[str, Any]:
+    """Return baseline participants by ``column`` with share and mean wellbeing, plus a total."""
+    frame = baseline.with_columns(pl.col(column).cast(pl.Utf8).fill_null("unknown"))
+    present = frame[column].unique().to_list()
+    categories = [c for c in order if c in present]
+    categories += sorted(c for c in present if c not in categories and c != "unknown")
+    if "unknown" in present:
+        categories.append("unknown")
+    total = frame["participant_id"].n_unique()
+    rows: dict[str, list[Any]] = {
+        "category": [], "n": [], "base": [], "pct": [], "n_mean": [], "mean": [],
+        "ci_low": [], "ci_high": [],
+    }  # fmt: skip
+    for category in [*categories, "total"]:
+        part = frame if category == "total" else frame.filter(pl.col(column) == category)
+        n = part["participant_id"].n_unique()
+        n_mean, mean, low, high = mean_ci(part["wellbeing"].to_list())
+        for key, value in (
+            ("category", category), ("n", n), ("base", total),
+            ("pct", 100.0 * n / total if total else None), ("n_mean", n_mean), ("mean", mean),
+            ("ci_low", low), ("ci_high", high),
+        ):  # fmt: skip
+            rows[key].append(value)
+    table = protect_table(
+        pl.DataFrame(rows, schema_overrides={"pct": pl.Float64, "mean": pl.Float64,
+                                             "ci_low": pl.Float64, "ci_high": pl.Float64}),
+        ["n"],
+        total_row=True,
+        mean_columns={"mean": "n_mean", "ci_low": "n_mean", "ci_high": "n_mean"},
+        percent_columns={"pct": ("n", "base")},
+        threshold=threshold,
+    )  # fmt: skip
+    return _protected(table, ["category", "n", "pct", "mean", "ci_low", "ci_high"])
+
+
+def _outcome_tables(
+    panel: pl.DataFrame, column: str, waves: list[dict[str, Any]], threshold: int
+) -> dict[str, Any]:
+    """Return means with 95% CIs of ``column`` per wave, overall and per network group."""
+    overall: dict[str, list[Any]] = {"wave": [], "n": [], "mean": [], "ci_low": [], "ci_high": []}
+    by_group: dict[str, list[Any]] = {"network_group": [], **{k: [] for k in overall}}
+    groups = [g for g in _groups_present(panel) if g != "unknown"]
+    for entry in waves:
+        wave = entry["wave"]
+        at_wave = panel.filter(pl.col("wave") == wave)
+        for key, value in zip(overall, (wave, *mean_ci(at_wave[column].to_list())), strict=True):
+            overall[key].append(value)
+        for group in groups:
+            part = at_wave.filter(pl.col("network_group") == group)
+            by_group["network_group"].append(group)
+            for key, value in zip(overall, (wave, *mean_ci(part[column].to_list())), strict=True):
+                by_group[key].append(value)
+    means = {"mean": "n", "ci_low": "n", "ci_high": "n"}
+    schema = {"mean": pl.Float64, "ci_low": pl.Float64, "ci_high": pl.Float64}
+    return {
+        "column": column,
+        "overall": protect_table(
+            pl.DataFrame(overall, schema_overrides=schema), ["n"], mean_columns=means,
+            threshold=threshold,
+        ).to_dict(),
+        "by_group": protect_table(
+            pl.DataFrame(by_group, schema_overrides=schema), ["n"], mean_columns=means,
+            threshold=threshold,
+        ).to_dict(),
+    }  # fmt: skip
+
+
+def _effect(model: Mapping[str, Any], name: str) -> dict[str, Any] | None:
+    effects = model.get("fixed_effects") or {}
+    effect = effects.get(name)
+    if effect is None:
+        return None
+    return {k: effect.get(k) for k in ("estimate", "se", "ci_low", "ci_high", "p")}
+
+
+def _model_summary(model: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Return the numbers of model.json a report shows: M1's slope and Matthew interaction."""
+    if not model:
+        return {}
+    return {
+        "engine": model.get("engine"),
+        "formula": model.get("formula"),
+        "n_observations": model.get("n_observations"),
+        "n_participants": model.get("n_participants"),
+        "converged": model.get("converged"),
+        "singular": model.get("singular"),
+        "slope": _effect(model, SLOPE_TERM),
+        "interaction": _effect(model, MATTHEW_TERM),
+    }
+
+
+def _matthew_summary(matthew: Mapping[str, Any] | None, threshold: int) -> dict[str, Any]:
+    """Return the primary Matthew result, all results, and protected subgroup slopes."""
+    if not matthew:
+        return {}
+    results = [dict(r) for r in matthew.get("results") or []]
+    primary = next(
+        (
+            r
+            for r in results
+            if r.get("outcome") == "wellbeing"
+            and r.get("moderator", "network_size_bl") == "network_size_bl"
+        ),
+        results[0] if results else None,
+    )
+    subgroups = [dict(s) for s in matthew.get("subgroups") or []]
+    order = {g: i for i, g in enumerate(NETWORK_GROUPS)}
+    subgroups.sort(key=lambda s: (str(s.get("outcome")), order.get(str(s.get("network_group")), 9)))
+    table = None
+    if subgroups:
+        frame = pl.DataFrame(
+            {
+                "outcome": [str(s.get("outcome")) for s in subgroups],
+                "network_group": [str(s.get("network_group")) for s in subgroups],
+                "n_participants": [s.get("n_participants") for s in subgroups],
+                "slope": [s.get("slope") for s in subgroups],
+                "ci_low": [s.get("ci_low") for s in subgroups],
+                "ci_high": [s.get("ci_high") for s in subgroups],
+            },
+            schema_overrides={
+                "n_participants": pl.Int64, "slope": pl.Float64, "ci_low": pl.Float64,
+                "ci_high": pl.Float64,
+            },
+        )  # fmt: skip
+        table = protect_table(
+            frame,
+            ["n_participants"],
+            mean_columns={c: "n_participants" for c in ("slope", "ci_low", "ci_high")},
+            threshold=threshold,
+            decimals=2,
+        ).to_dict()
+    return {"project": matthew.get("project"), "primary": primary, "results": results,
+            "subgroups": table}  # fmt: skip
+
+
+def _rule_counts(validation: Mapping[str, Any]) -> list[dict[str, Any]]:
+    raw = None
+    for key in ("per_rule", "rules", "rule_counts", "by_rule"):
+        if validation.get(key) is not None:
+            raw = validation[key]
+            break
+    if raw is None:
+        return []
+    if isinstance(raw, Mapping):
+        items = [{"rule": str(k), "count": int(v)} for k, v in raw.items()]
+    else:
+        items = [
+            {"rule": str(r.get("rule")), "count": int(r.get("count", r.get("rows", 0)))}
+            for r in raw
+        ]
+    return sorted(items, key=lambda r: (-r["count"], r["rule"]))
+
+
+def _quality(validation: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Return rows received, valid and quarantined with per-rule counts (export rows, exact)."""
+    if not validation:
+        return {}
+    received = validation.get("rows_read", validation.get("rows_received"))
+    valid = validation.get("rows_valid")
+    quarantined = validation.get("rows_quarantined")
+    if quarantined is None and received is not None and valid is not None:
+        quarantined = int(received) - int(valid)
+    share = None
+    if received:
+        share = 100.0 * float(quarantined or 0) / float(received)
+    return {
+        "rows_received": received,
+        "rows_valid": valid,
+        "rows_quarantined": quarantined,
+        "quarantine_share": share,
+        "rules": _rule_counts(validation),
+    }
+
+
+def _files(files: Sequence[Mapping[str, Any]] | None) -> list[dict[str, Any]]:
+    entries = []
+    for f in files or []:
+        name = f.get("file", f.get("name", f.get("source_file")))
+        sha = f.get("sha256", f.get("source_sha256"))
+        entries.append({"file": str(name), "sha256": None if sha is None else str(sha)})
+    return sorted(entries, key=lambda e: e["file"])
+
+
+def _dates(panel: pl.DataFrame) -> tuple[str | None, str]:
+    """Return the date of the data (latest assessment) and the report timestamp derived from it.
+
+    The timestamp is midnight UTC of the data date, so identical data give identical reports.
+    """
+    latest = None
+    if "assessed_on" in panel.columns and panel["assessed_on"].drop_nulls().len():
+        latest = panel["assessed_on"].drop_nulls().max()
+    if isinstance(latest, dt.datetime):
+        latest = latest.date()
+    if not isinstance(latest, dt.date):
+        return None, dt.datetime(1980, 1, 1, tzinfo=dt.UTC).isoformat()
+    stamp = dt.datetime(latest.year, latest.month, latest.day, tzinfo=dt.UTC)
+    return latest.isoformat(), stamp.isoformat()
+
+
+def _normalise_pooled(pooled: Any) -> list[dict[str, Any]]:
+    if pooled is None:
+        return []
+    if isinstance(pooled, Mapping):
+        if "results" in pooled:
+            return [dict(p) for p in pooled["results"]]
+        return [dict(pooled)]
+    return [dict(p) for p in pooled]
+
+
+def _synthesis_projects(
+    panel: pl.DataFrame,
+    names: Mapping[str, str],
+    pooled: list[dict[str, Any]],
+    threshold: int,
+) -> dict[str, Any]:
+    """Return one row per project (participants, retention, wellbeing, slope) plus a total."""
+    projects = sorted(panel["project"].drop_nulls().unique().to_list())
+    slopes: dict[str, dict[str, Any]] = {}
+    primary = next((p for p in pooled if p.get("outcome") in ("wellbeing", SLOPE_TERM)), None)
+    if primary is None and pooled:
+        primary = pooled[0]
+    for study in (primary or {}).get("studies") or []:
+        slopes[str(study.get("label"))] = study
+    rows: dict[str, list[Any]] = {
+        "project": [], "name": [], "n_start": [], "n_last": [], "base": [], "pct_last": [],
+        "n_wb0": [], "wb0": [], "n_wbl": [], "wbl": [], "slope": [], "slope_low": [],
+        "slope_high": [], "n_slope": [],
+    }  # fmt: skip
+    for project in [*projects, None]:
+        part = panel if project is None else panel.filter(pl.col("project") == project)
+        first = part["wave"].min()
+        last = part["wave"].max()
+        start = part.filter(pl.col("wave") == first)
+        if project is None:
+            # Per project, the last wave differs; the total sums each project's last wave.
+            n_last = sum(
+                panel.filter(
+                    (pl.col("project") == p)
+                    & (pl.col("wave") == panel.filter(pl.col("project") == p)["wave"].max())
+                )["participant_id"].n_unique()
+                for p in projects
+            )
+            end = part.filter(pl.lit(False))
+        else:
+            end = part.filter(pl.col("wave") == last)
+            n_last = end["participant_id"].n_unique()
+        n_start = start["participant_id"].n_unique()
+        n_wb0, wb0, _, _ = mean_ci(start["wellbeing"].to_list())
+        n_wbl, wbl, _, _ = mean_ci(end["wellbeing"].to_list())
+        name = "total" if project is None else names.get(project, project)
+        study = {} if project is None else slopes.get(project, slopes.get(name, {}))
+        for key, value in (
+            ("project", project or "total"), ("name", name), ("n_start", n_start),
+            ("n_last", n_last), ("base", n_start),
+            ("pct_last", 100.0 * n_last / n_start if n_start else None),
+            ("n_wb0", n_wb0), ("wb0", wb0), ("n_wbl", n_wbl), ("wbl", wbl),
+            ("slope", study.get("estimate")), ("slope_low", study.get("ci_low")),
+            ("slope_high", study.get("ci_high")), ("n_slope", n_start),
+        ):  # fmt: skip
+            rows[key].append(value)
+    floats = ("pct_last", "wb0", "wbl", "slope", "slope_low", "slope_high")
+    table = protect_table(
+        pl.DataFrame(rows, schema_overrides={c: pl.Float64 for c in floats}),
+        ["n_start", "n_last"],
+        total_row=True,
+        mean_columns={"wb0": "n_wb0", "wbl": "n_wbl", "slope": "n_slope",
+                      "slope_low": "n_slope", "slope_high": "n_slope"},
+        percent_columns={"pct_last": ("n_last", "base")},
+        threshold=threshold,
+    )  # fmt: skip
+    keep = ["project", "name", "n_start", "n_last", "pct_last", "wb0", "wbl", "slope",
+            "slope_low", "slope_high"]  # fmt: skip
+    return _protected(table, keep)
+
+
+def _matthew_grid(
+    matthew: Mapping[str, Any] | None,
+    matthew_by_project: Mapping[str, Mapping[str, Any]] | None,
+    names: Mapping[str, str],
+) -> list[dict[str, Any]]:
+    """Return Matthew results across projects and outcomes: one entry per project × outcome."""
+    entries = []
+    sources: list[tuple[str, Mapping[str, Any]]] = []
+    for project in sorted(matthew_by_project or {}):
+        sources.append((project, (matthew_by_project or {})[project]))
+    if matthew:
+        sources.append(("all", matthew))
+    for project, data in sources:
+        for result in data.get("results") or []:
+            entries.append(
+                {
+                    "project": project,
+                    "name": names.get(project, project),
+                    **{k: result.get(k) for k in (
+                        "outcome", "moderator", "estimate", "ci_low", "ci_high", "p", "verdict",
+                    )},
+                }
+            )  # fmt: skip
+    return entries
+
+
+def build_report_tables(
+    panel: pl.DataFrame,
+    model: dict[str, Any] | None,
+    matthew: dict[str, Any] | None,
+    validation: dict[str, Any] | None,
+    files: list[dict[str, Any]] | None,
+    *,
+    project: str | None,
+    threshold: int = DEFAULT_THRESHOLD,
+    project_name: str | None = None,
+    organisation: str | None = None,
+    project_names: Mapping[str, str] | None = None,
+    pooled: Any = None,
+    matthew_by_project: Mapping[str, Mapping[str, Any]] | None = None,
+) -> ReportTables:
+    """Return the disclosure-controlled tables of one project's report, or of the synthesis.
+
+    ``panel`` is the outcome panel (all projects or one); with ``project`` set the panel is
+    filtered to that project and a project report's tables are built; with ``project=None`` the
+    synthesis tables are built (``pooled``: pooled.json as a dict, list or ``{"results": [...]}``;
+    ``matthew_by_project``: matthew.json per project id). ``model``/``matthew`` follow
+    contracts.md; ``validation`` is ``validation/<project>.json`` (rows_read, rows_valid,
+    rows_quarantined, per-rule counts); ``files`` lists the export files as
+    ``{"file", "sha256"}``. ``project_name``/``project_names`` give display names (from the
+    project spec); the id is used when absent.
+
+    Raises :class:`ReportDataError` when the panel lacks canonical columns or the project.
+    """
+    _require(panel, ["participant_id", "project", "wave", "wellbeing", "network_group"])
+    names = dict(project_names or {})
+    if project is not None:
+        panel = panel.filter(pl.col("project") == project)
+        if panel.height == 0:
+            raise ReportDataError(f"outcome panel has no rows for project {project!r}")
+        names.setdefault(project, project_name or project)
+    panel = panel.sort("project", "participant_id", "wave")
+    data_date, stamp = _dates(panel)
+    waves = _wave_table(panel)
+    tables = ReportTables(
+        kind="project" if project is not None else "synthesis",
+        project=project,
+        project_name=names.get(project, project) if project is not None else "",
+        organisation=organisation,
+        threshold=threshold,
+        data_date=data_date,
+        report_timestamp=stamp,
+        software_version=software_version(),
+        waves=waves,
+        model=_model_summary(model),
+        matthew=_matthew_summary(matthew, threshold),
+        provenance={"files": _files(files), "software_version": software_version(),
+                    "data_date": data_date, "report_timestamp": stamp},
+    )  # fmt: skip
+    tables.participation = _participation(panel, waves, threshold)
+    for family, candidates in OUTCOME_CANDIDATES.items():
+        column = next(
+            (c for c in candidates if c in panel.columns and panel[c].drop_nulls().len()), None
+        )
+        if column is not None:
+            tables.outcomes[family] = _outcome_tables(panel, column, waves, threshold)
+    if project is not None:
+        first = waves[0]["wave"] if waves else 0
+        baseline = panel.filter(pl.col("wave") == first)
+        if "gender" in panel.columns:
+            tables.composition["gender"] = _composition(
+                baseline, "gender", ("female", "male", "other"), threshold
+            )
+        if "site" in panel.columns and baseline["site"].n_unique() > 1:
+            tables.composition["site"] = _composition(baseline, "site", (), threshold)
+        tables.quality = _quality(validation)
+    else:
+        tables.pooled = _normalise_pooled(pooled)
+        tables.projects = _synthesis_projects(panel, names, tables.pooled, threshold)
+        tables.matthew_by_project = _matthew_grid(matthew, matthew_by_project, names)
+        tables.quality = _quality(validation)
+    return tables
