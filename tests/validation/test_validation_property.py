@@ -64,9 +64,9 @@ def corrupted_responses(draw: st.DrawFn) -> pl.DataFrame:
         elif kind == "incomplete":
             frame = _set(frame, index, "completed", False)
         elif kind == "duplicate":
-            copy = frame.slice(index, 1).with_columns(
-                source_row=pl.col("source_row") + 1000 + frame.height
-            )
+            # the copy is a new line of the same file (appended below the last one)
+            last = int(frame["source_row"].max())  # type: ignore[arg-type]
+            copy = frame.slice(index, 1).with_columns(source_row=pl.lit(last + 1, pl.Int64))
             frame = pl.concat([frame, copy])
         else:
             offsets = draw(

@@ -22,6 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+import numpy as np
 import pandera.polars as pa
 import polars as pl
 
@@ -289,112 +290,124 @@ def _ingest_records(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _duplicate_records(
-    rows: pl.DataFrame, policy: str, lang: str
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Return (kept rows, ``duplicate_submission`` records) for participant × wave duplicates.
+#: Day offset separating participants in the grouped running maximum (see _cross_row_records).
+_GROUP_SPAN = 10_000_000
 
-    ``keep_latest_complete``: keep the latest submission by ``assessed_on`` (undated counts as
-    earliest), then file and row — only complete rows reach this rule; ``keep_first``: keep the
-    first in delivery order (file, row); ``quarantine_all``: keep none of a duplicated pair.
+
+def _cross_row_records(
+    rows: pl.DataFrame, submitted_baselines: pl.Series, policy: str, lang: str
+) -> pl.DataFrame:
+    """Return the records of the cross-row rules for ``rows`` (rows passing every row rule).
+
+    Duplicate participant × wave submissions follow ``policy``: ``keep_latest_complete`` keeps
+    the latest by ``assessed_on`` (undated counts as earliest), then file and row — incomplete
+    rows never get here, they break a row rule; ``keep_first`` keeps the first in delivery
+    order (file, row); ``quarantine_all`` keeps none of them. On the rows kept:
+    ``followup_without_baseline`` when the export holds no baseline row at all for the
+    participant (``submitted_baselines``; a baseline quarantined for its own problems is
+    reported on its own row and does not drag its follow-ups along),
+    ``followup_before_baseline`` when a follow-up is dated before the baseline, and
+    ``waves_out_of_order`` when a follow-up is dated before an earlier follow-up wave.
+
+    Works on one sort by participant and wave; groups are runs of equal keys, so no hashing
+    of participant IDs is needed beyond that sort.
     """
-    key = ["participant_id", "wave"]
-    counted = rows.with_columns(pl.len().over(key).alias("_n"))
-    duplicated = counted.filter(pl.col("_n") > 1)
-    if duplicated.height == 0:
-        return rows, _empty_records()
-    if policy == "keep_latest_complete":
-        ordered = duplicated.sort(
-            ["assessed_on", "source_file", "source_row"], nulls_last=False, maintain_order=True
-        )
-        kept = ordered.group_by(key, maintain_order=True).agg(pl.col(ROW).last().alias("_kept"))
-    elif policy == "keep_first":
-        ordered = duplicated.sort(["source_file", "source_row"], maintain_order=True)
-        kept = ordered.group_by(key, maintain_order=True).agg(pl.col(ROW).first().alias("_kept"))
-    else:
-        kept = duplicated.select(*key, pl.lit(None, dtype=pl.UInt32).alias("_kept")).unique()
-    kept_rows = kept.join(
-        rows.select(pl.col(ROW).alias("_kept"), "source_file", "source_row"), on="_kept", how="left"
+    pid, wave = pl.col("participant_id"), pl.col("wave")
+    order = (
+        ["assessed_on", "source_file", "source_row"]
+        if policy == "keep_latest_complete"
+        else ["source_file", "source_row"]
     )
-    marked = duplicated.join(
-        kept_rows.rename({"source_file": "_kept_file", "source_row": "_kept_row"}),
-        on=key,
-        how="left",
-        nulls_equal=True,
-    ).filter(pl.col("_kept").is_null() | (pl.col(ROW) != pl.col("_kept")))
-    expected = (
-        pl.when(pl.col("_kept").is_null())
+    ordered = rows.sort(["participant_id", "wave", *order], nulls_last=False)
+    same_prev = ((pid == pid.shift(1)) & (wave == wave.shift(1))).fill_null(False)
+    same_next = ((pid == pid.shift(-1)) & (wave == wave.shift(-1))).fill_null(False)
+    if policy == "keep_latest_complete":
+        dropped = same_next
+        kept_row = pl.when(~same_next).then(pl.col("source_row")).backward_fill()
+        kept_file = pl.when(~same_next).then(pl.col("source_file")).backward_fill()
+    elif policy == "keep_first":
+        dropped = same_prev
+        kept_row = pl.when(~same_prev).then(pl.col("source_row")).forward_fill()
+        kept_file = pl.when(~same_prev).then(pl.col("source_file")).forward_fill()
+    else:
+        dropped = same_prev | same_next
+        kept_row = pl.lit(None, dtype=pl.Int64)
+        kept_file = pl.lit(None, dtype=pl.Utf8)
+    ordered = ordered.with_columns(
+        dropped.alias("_dropped"), kept_row.alias("_kept_row"), kept_file.alias("_kept_file")
+    )
+    duplicates = ordered.filter(pl.col("_dropped")).select(
+        pl.col(ROW),
+        pl.lit("wave").alias("column"),
+        wave.cast(pl.Utf8).alias("value"),
+        pl.lit("duplicate_submission").alias("rule"),
+        pl.when(pl.col("_kept_row").is_null())
         .then(pl.lit(messages.word(lang, "all_quarantined")))
         .otherwise(pl.format(messages.WORDS[lang]["kept"], "_kept_row", "_kept_file"))
+        .alias("expected"),
     )
-    records = marked.select(
-        pl.col(ROW),
-        pl.lit("wave").alias("column"),
-        pl.col("wave").cast(pl.Utf8).alias("value"),
-        pl.lit("duplicate_submission").alias("rule"),
-        expected.alias("expected"),
-    )
-    remaining = rows.filter(~pl.col(ROW).is_in(marked[ROW].implode()))
-    return remaining, records
 
-
-def _followup_records(
-    rows: pl.DataFrame, submitted_baselines: pl.DataFrame, lang: str
-) -> pl.DataFrame:
-    """Return records for follow-ups without baseline, before baseline, and waves out of order.
-
-    ``rows`` hold one row per participant × wave (after the duplicate policy). A follow-up is
-    without baseline when the export holds no baseline row at all for the participant
-    (``submitted_baselines``); a baseline quarantined for its own problems is reported on its
-    own row and does not drag the follow-ups along. Dates are compared with the rows in ``rows``.
-    """
-    baseline = rows.filter(pl.col("wave") == 0).select(
-        "participant_id", pl.col("assessed_on").alias("_baseline_on")
-    )
-    followups = (
-        rows.filter(pl.col("wave") > 0)
-        .join(baseline, on="participant_id", how="left")
-        .join(
-            submitted_baselines.select("participant_id", pl.lit(True).alias("_bl")),
-            on="participant_id",
-            how="left",
-        )
-        .sort(["participant_id", "wave"])
-        .with_columns(
-            pl.col("assessed_on")
-            .cum_max()
-            .forward_fill()
-            .shift(1)
-            .over("participant_id")
-            .alias("_earlier_on")
-        )
+    # one row per participant × wave from here, still sorted by participant and wave
+    kept = ordered.filter(~pl.col("_dropped"))
+    days = pl.col("assessed_on").cast(pl.Int64)
+    new_participant = (pid != pid.shift(1)).fill_null(True)
+    group = new_participant.cum_sum().cast(pl.Int64) * _GROUP_SPAN
+    followup = wave > 0
+    # running maximum of earlier follow-up dates within a participant: each participant's
+    # values are lifted by its group offset so the maximum never reaches back to another one
+    dated_followup = followup & pl.col("assessed_on").is_not_null()
+    lifted = pl.when(dated_followup).then(group + days).otherwise(group - 1)
+    kept = kept.with_columns(
+        pl.when(new_participant).then(wave == 0).forward_fill().alias("_has_baseline"),
+        pl.when(new_participant)
+        .then(pl.when((wave == 0) & pl.col("assessed_on").is_not_null()).then(days).otherwise(-1))
+        .forward_fill()
+        .alias("_baseline_days"),
+        (lifted.cum_max().shift(1) - group).alias("_earlier_days"),
+        new_participant.alias("_first"),
     )
     date_text = pl.col("assessed_on").cast(pl.Utf8)
-    without = followups.filter(pl.col("_bl").is_null()).select(
+
+    def as_date(column: str) -> pl.Expr:
+        return pl.col(column).cast(pl.Int32).cast(pl.Date).cast(pl.Utf8)
+
+    orphans = kept.filter(followup & ~pl.col("_has_baseline"))
+    without = orphans.filter(~pid.is_in(submitted_baselines.implode())).select(
         pl.col(ROW),
         pl.lit("wave").alias("column"),
-        pl.col("wave").cast(pl.Utf8).alias("value"),
+        wave.cast(pl.Utf8).alias("value"),
         pl.lit("followup_without_baseline").alias("rule"),
         pl.lit(None, dtype=pl.Utf8).alias("expected"),
     )
-    before = followups.filter(pl.col("assessed_on") < pl.col("_baseline_on")).select(
+    before = kept.filter(
+        followup & (pl.col("_baseline_days") >= 0) & (days < pl.col("_baseline_days"))
+    ).select(
         pl.col(ROW),
         pl.lit("assessed_on").alias("column"),
         date_text.alias("value"),
         pl.lit("followup_before_baseline").alias("rule"),
-        pl.col("_baseline_on").cast(pl.Utf8).alias("expected"),
+        as_date("_baseline_days").alias("expected"),
     )
-    disorder = followups.filter(pl.col("assessed_on") < pl.col("_earlier_on")).select(
+    disorder = kept.filter(
+        followup
+        & ~pl.col("_first")
+        & (pl.col("_earlier_days") >= 0)
+        & (days < pl.col("_earlier_days"))
+    ).select(
         pl.col(ROW),
         pl.lit("assessed_on").alias("column"),
         date_text.alias("value"),
         pl.lit("waves_out_of_order").alias("rule"),
-        pl.format(
-            messages.WORDS[lang]["earlier_wave"],
-            pl.col("_earlier_on").cast(pl.Utf8),
-        ).alias("expected"),
+        pl.format(messages.WORDS[lang]["earlier_wave"], as_date("_earlier_days")).alias("expected"),
     )
-    return pl.concat([without, before, disorder])
+    return pl.concat([duplicates, without, before, disorder])
+
+
+def _row_mask(height: int, rows: pl.Series) -> pl.Series:
+    """Return a boolean series of ``height`` that is true at the row numbers ``rows``."""
+    mask = np.zeros(height, dtype=bool)
+    mask[rows.to_numpy()] = True
+    return pl.Series("mask", mask)
 
 
 def validate_responses(
@@ -475,39 +488,40 @@ def validate_responses(
         )
     records = pl.concat([type_records, row_records, ingest_records])
 
-    rejected = records[ROW].unique().implode()
+    rejected = _row_mask(frame.height, records[ROW])
     columns = [ROW, "participant_id", "wave", "assessed_on", "source_file", "source_row"]
-    passing = frame.filter(~pl.col(ROW).is_in(rejected)).select(
+    passing = frame.select(
         *[c for c in columns if c in frame.columns],
         *(
             [pl.lit(None, dtype=pl.Date).alias("assessed_on")]
             if "assessed_on" not in frame.columns
             else []
         ),
-    )
-    kept, duplicate_records = _duplicate_records(passing, duplicate_policy, lang)
+    ).filter(~rejected)
     submitted_baselines = (
-        frame.filter((pl.col("wave") == 0) & pl.col("participant_id").is_not_null())
-        .select("participant_id")
-        .unique()
+        frame.select("participant_id", "wave")
+        .filter((pl.col("wave") == 0) & pl.col("participant_id").is_not_null())
+        .get_column("participant_id")
     )
     records = pl.concat(
-        [records, duplicate_records, _followup_records(kept, submitted_baselines, lang)]
+        [records, _cross_row_records(passing, submitted_baselines, duplicate_policy, lang)]
     )
 
-    quarantined_rows = records[ROW].unique()
-    valid = frame.filter(~pl.col(ROW).is_in(quarantined_rows.implode())).drop(
-        ROW, "ingest_issues", strict=False
-    )
+    quarantined = _row_mask(frame.height, records[ROW])
+    valid = frame.drop(ROW, "ingest_issues", strict=False).filter(~quarantined)
     quarantine = _quarantine_frame(frame, records, lang)
-    summary = _summary(frame, valid, quarantined_rows, records, spec, duplicate_policy)
+    summary = _summary(frame, valid, quarantined, records, spec, duplicate_policy)
     return ValidationResult(valid=valid, quarantine=quarantine, summary=summary)
 
 
 def _quarantine_frame(frame: pl.DataFrame, records: pl.DataFrame, lang: str) -> pl.DataFrame:
     """Return the quarantine records with provenance and messages, sorted by file and row."""
-    provenance = frame.select(ROW, "project", "source_file", "source_row", "participant_id", "wave")
-    joined = records.join(provenance, on=ROW, how="left").sort(
+    provenance = frame.select(
+        pl.col("project", "source_file", "source_row", "participant_id", "wave").gather(
+            records[ROW]
+        )
+    )
+    joined = pl.concat([records, provenance], how="horizontal").sort(
         ["source_file", "source_row", ROW], maintain_order=True
     )
     joined = joined.with_columns(messages.render_messages(joined, lang).alias("message"))
@@ -517,29 +531,27 @@ def _quarantine_frame(frame: pl.DataFrame, records: pl.DataFrame, lang: str) -> 
 def _summary(
     frame: pl.DataFrame,
     valid: pl.DataFrame,
-    quarantined_rows: pl.Series,
+    quarantined: pl.Series,
     records: pl.DataFrame,
     spec: ProjectSpec,
     duplicate_policy: str,
 ) -> dict[str, Any]:
+    """Return the summary; read, valid and quarantined rows are counted from separate frames."""
     read = dict(frame.group_by("source_file").len().iter_rows())
     valid_counts = dict(valid.group_by("source_file").len().iter_rows())
-    quarantined = dict(
-        frame.filter(pl.col(ROW).is_in(quarantined_rows.implode()))
-        .group_by("source_file")
-        .len()
-        .iter_rows()
+    quarantined_counts = dict(
+        frame.select("source_file").filter(quarantined).group_by("source_file").len().iter_rows()
     )
     files = {
         name: {
             "rows_read": int(read.get(name, 0)),
             "rows_valid": int(valid_counts.get(name, 0)),
-            "rows_quarantined": int(quarantined.get(name, 0)),
+            "rows_quarantined": int(quarantined_counts.get(name, 0)),
         }
-        for name in sorted(set(read) | set(valid_counts) | set(quarantined))
+        for name in sorted(set(read) | set(valid_counts) | set(quarantined_counts))
     }
     rows_read = frame.height
-    rows_quarantined = quarantined_rows.len()
+    rows_quarantined = int(quarantined.sum())
     share = rows_quarantined / rows_read if rows_read else 0.0
     per_rule = records.group_by("rule").agg(
         pl.len().alias("records"), pl.col(ROW).n_unique().alias("rows")
