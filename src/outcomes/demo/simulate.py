@@ -32,7 +32,7 @@ DROPOUT_PER_PERSON = -0.12
 #: Share of follow-up assessments a participant still in the study skips.
 MISSED_WAVE_RATE = 0.04
 #: Share of submissions broken off before the end.
-INCOMPLETE_RATE = 0.03
+INCOMPLETE_RATE = 0.01
 #: Share of single items left unanswered in complete submissions.
 ITEM_NONRESPONSE_RATE = 0.008
 #: SD of the item noise around the latent MHI-5 level (in answer steps).

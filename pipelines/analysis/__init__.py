@@ -1,0 +1,1 @@
+"""Analysis: the mixed models, the Matthew check and pooling across projects."""

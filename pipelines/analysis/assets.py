@@ -1,0 +1,71 @@
+"""Assets ``wellbeing_model``, ``project_effects``, ``matthew_effect`` and ``pooled_effect``."""
+
+
+import dagster as dg
+
+from outcomes import stages
+from pipelines.metadata import materialize_result
+from pipelines.resources import OutcomesWorkspace
+
+GROUP = "analysis"
+
+
+@dg.asset(
+    group_name=GROUP,
+    kinds={"statsmodels", "json"},
+    deps=[stages.PANEL],
+    check_specs=[
+        dg.AssetCheckSpec(
+            "converged",
+            asset="wellbeing_model",
+            blocking=True,
+            description="The mixed model's optimiser converged (singular fits are reported).",
+        )
+    ],
+    description=(
+        "M1: wellbeing ~ years × baseline network size (centred) + project, with a random "
+        "intercept and slope per participant, fitted by REML. The years × network size "
+        "coefficient is the Matthew effect. Written to analysis/model.json."
+    ),
+)
+def wellbeing_model(outcomes: OutcomesWorkspace) -> dg.MaterializeResult:
+    record = stages.wellbeing_model_stage(outcomes.workspace(), engine=outcomes.engine)
+    return materialize_result(record, dg.AssetKey("wellbeing_model"))
+
+
+@dg.asset(
+    group_name=GROUP,
+    kinds={"statsmodels", "json"},
+    deps=[stages.PANEL],
+    description="M1 fitted within each project: the wellbeing slope per year and the "
+    "Matthew interaction per project, the inputs of the meta-analysis.",
+)
+def project_effects(outcomes: OutcomesWorkspace) -> dg.MaterializeResult:
+    record = stages.project_effects_stage(outcomes.workspace(), engine=outcomes.engine)
+    return materialize_result(record, dg.AssetKey("project_effects"))
+
+
+@dg.asset(
+    group_name=GROUP,
+    kinds={"json"},
+    deps=["wellbeing_model", "project_effects"],
+    description="Does the intervention help people with small networks less? The years × "
+    "network size interaction overall and per project, with a verdict (matthew, "
+    "no_evidence, reverse). Written to analysis/matthew.json.",
+)
+def matthew_effect(outcomes: OutcomesWorkspace) -> dg.MaterializeResult:
+    record = stages.matthew_stage(outcomes.workspace())
+    return materialize_result(record, dg.AssetKey("matthew_effect"))
+
+
+@dg.asset(
+    group_name=GROUP,
+    kinds={"json"},
+    deps=["project_effects"],
+    description="Random-effects meta-analysis (REML) of the per-project wellbeing slopes and "
+    "Matthew interactions: pooled estimate, I², prediction interval, forest-plot data. "
+    "Written to analysis/pooled.json.",
+)
+def pooled_effect(outcomes: OutcomesWorkspace) -> dg.MaterializeResult:
+    record = stages.pooled_stage(outcomes.workspace())
+    return materialize_result(record, dg.AssetKey("pooled_effect"))

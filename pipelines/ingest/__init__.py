@@ -1,0 +1,1 @@
+"""Ingest: archive each project's exports and map them onto canonical, pseudonymised rows."""

@@ -1,0 +1,49 @@
+"""Assets ``raw_responses[project]`` and ``responses[project]``."""
+
+
+from collections.abc import Iterator
+
+import dagster as dg
+
+from outcomes import stages
+from pipelines.metadata import materialize_result
+from pipelines.partitions import PROJECTS
+from pipelines.resources import OutcomesWorkspace, PseudonymKey, project_specs
+
+GROUP = "ingest"
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(
+            stages.RAW_RESPONSES,
+            group_name=GROUP,
+            kinds={"polars", "parquet"},
+            description=(
+                "The export files a project delivered in landing/<project>/, each version copied "
+                "read-only into archive/<sha256>. One row per file version with its hash and "
+                "rows read; the raw rows themselves never enter the warehouse."
+            ),
+        ),
+        dg.AssetSpec(
+            stages.RESPONSES,
+            group_name=GROUP,
+            kinds={"polars", "parquet"},
+            deps=[stages.RAW_RESPONSES],
+            description=(
+                "Every submitted questionnaire in canonical columns: items coded as in the "
+                "instrument registry, participant IDs pseudonymised, names, e-mail, phone, IP "
+                "and free text dropped, provenance (file, hash, row) on every row."
+            ),
+        ),
+    ],
+    partitions_def=PROJECTS,
+    can_subset=False,
+)
+def ingest(
+    context: dg.AssetExecutionContext, outcomes: OutcomesWorkspace, pseudonym: PseudonymKey
+) -> Iterator[dg.MaterializeResult]:
+    spec = project_specs()[context.partition_key]
+    raw, responses = stages.ingest_stage(outcomes.workspace(), spec, pseudonym.key())
+    yield materialize_result(raw, dg.AssetKey(stages.RAW_RESPONSES))
+    yield materialize_result(responses, dg.AssetKey(stages.RESPONSES))

@@ -1,0 +1,1 @@
+"""The harmonised outcome panel and attrition."""

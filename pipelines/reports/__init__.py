@@ -1,0 +1,1 @@
+"""Reports: disclosure-controlled tables and PDF reports for funders."""

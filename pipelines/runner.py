@@ -1,0 +1,155 @@
+"""Materialize everything in-process against the local Dagster instance.
+
+Used by ``outcomes run`` and ``outcomes demo``: one run per project partition (ingest, validate,
+score), then one run for the cross-project assets (panel, models, reports). Runs land in the
+instance under ``DAGSTER_HOME``, so the Dagster UI shows them afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import dagster as dg
+
+from pipelines.definitions import defs
+from pipelines.resources import OutcomesWorkspace, PseudonymKey, project_specs
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+def prepare_instance_home() -> Path:
+    """Return ``DAGSTER_HOME`` (default ``./.dagster``), holding a copy of the repo's dagster.yaml."""
+    home = Path(os.environ.get("DAGSTER_HOME") or REPO_ROOT / ".dagster").resolve()
+    home.mkdir(parents=True, exist_ok=True)
+    config = home / "dagster.yaml"
+    source = REPO_ROOT / "dagster.yaml"
+    if not config.exists() and source.exists():
+        shutil.copyfile(source, config)
+    os.environ["DAGSTER_HOME"] = str(home)
+    return home
+
+
+@dataclass
+class RunSummary:
+    """What a full materialization did."""
+
+    succeeded: bool
+    seconds: float
+    failure: str | None = None
+    materializations: list[tuple[str, str | None, dict]] = field(default_factory=list)
+
+
+#: The runner prints its own progress; Dagster's console log would bury it.
+QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
+
+
+def _describe_failure(result: dg.ExecuteInProcessResult) -> str:
+    """Return one line saying why ``result`` failed: a failed check with its figures, or the
+    last line of the failed step's error."""
+    for event in result.all_events:
+        if event.event_type_value == "ASSET_CHECK_EVALUATION":
+            evaluation = event.event_specific_data
+            if getattr(evaluation, "passed", True) is False:
+                details = {
+                    k: getattr(v, "value", v)
+                    for k, v in evaluation.metadata.items()
+                    if not isinstance(getattr(v, "value", v), (dict, list))
+                }
+                figures = ", ".join(f"{k}={v}" for k, v in details.items())
+                return (
+                    f"check {evaluation.check_name} failed on "
+                    f"{evaluation.asset_key.to_user_string()}" + (f" ({figures})" if figures else "")
+                )
+    for event in result.all_events:
+        if event.is_step_failure and event.step_failure_data is not None:
+            error = event.step_failure_data.error
+            while error is not None and error.cause is not None and "dagster" in error.cls_name.lower():
+                error = error.cause
+            message = error.message.strip().splitlines()[-1] if error else "unknown error"
+            return f"{event.step_key}: {message}"
+    return "the run failed"
+
+
+def materialize_all(
+    *,
+    home: str | None = None,
+    lang: str = "nl",
+    engine: str = "auto",
+    allow_generate_key: bool = False,
+    progress: Callable[[str], None] = print,
+) -> RunSummary:
+    """Materialize every asset for what is in ``landing/``; return what happened."""
+    prepare_instance_home()
+    resources = {
+        "outcomes": OutcomesWorkspace(home=home or os.environ.get("OUTCOMES_HOME", "workspace"),
+                                      lang=lang, engine=engine),
+        "pseudonym": PseudonymKey(allow_generate=allow_generate_key),
+    }
+    started = time.perf_counter()
+    summary = RunSummary(succeeded=True, seconds=0.0)
+    with dg.DagsterInstance.get() as instance:
+        project_job = defs.resolve_job_def("project_job")
+        workspace = resources["outcomes"].workspace()
+        delivered = [p for p in project_specs() if any(workspace.project_landing(p).glob("*"))]
+        if not delivered:
+            summary.succeeded = False
+            summary.failure = f"no exports in {workspace.landing}/<project>/ for any project spec"
+            return summary
+        for project in delivered:
+            result = project_job.execute_in_process(
+                partition_key=project,
+                instance=instance,
+                resources=resources,
+                run_config=QUIET,
+                raise_on_error=False,
+            )
+            _record(result, summary, progress)
+            if not result.success:
+                summary.succeeded = False
+                summary.failure = f"{project}: {_describe_failure(result)}"
+                break
+        if summary.succeeded:
+            synthesis = defs.resolve_job_def("synthesis_job")
+            result = synthesis.execute_in_process(
+                instance=instance, resources=resources, run_config=QUIET, raise_on_error=False
+            )
+            _record(result, summary, progress)
+            if not result.success:
+                summary.succeeded = False
+                summary.failure = _describe_failure(result)
+        if summary.succeeded:
+            report_job = defs.resolve_job_def("report_job")
+            for project in delivered:
+                result = report_job.execute_in_process(
+                    partition_key=project,
+                    instance=instance,
+                    resources=resources,
+                    run_config=QUIET,
+                    raise_on_error=False,
+                )
+                _record(result, summary, progress)
+                if not result.success:
+                    summary.succeeded = False
+                    summary.failure = f"{project}: {_describe_failure(result)}"
+                    break
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _record(
+    result: dg.ExecuteInProcessResult, summary: RunSummary, progress: Callable[[str], None]
+) -> None:
+    for event in result.get_asset_materialization_events():
+        materialization = event.materialization
+        key = materialization.asset_key.to_user_string()
+        partition = materialization.partition
+        metadata = {k: getattr(v, "value", v) for k, v in materialization.metadata.items()}
+        summary.materializations.append((key, partition, metadata))
+        rows = metadata.get("dagster/row_count")
+        where = f"[{partition}]" if partition else ""
+        progress(f"  ✓ {key}{where}" + (f"  {rows} rows" if rows is not None else ""))

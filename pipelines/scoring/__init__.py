@@ -1,0 +1,1 @@
+"""Scoring: instrument scores from the registry's rules."""

@@ -1,0 +1,29 @@
+"""Asset ``scored_responses[project]``."""
+
+
+import dagster as dg
+
+from outcomes import stages
+from pipelines.metadata import to_metadata
+from pipelines.partitions import PROJECTS
+from pipelines.resources import OutcomesWorkspace, project_specs
+
+
+@dg.asset(
+    name=stages.SCORED,
+    group_name="scoring",
+    kinds={"polars"},
+    deps=[stages.VALID],
+    partitions_def=PROJECTS,
+    description=(
+        "Instrument scores per valid response (MHI-5, De Jong Gierveld loneliness, SWEMWBS, "
+        "LSNS-6, network map, quality-of-life grade) and `wellbeing`, the project's primary "
+        "wellbeing measure on 0–100."
+    ),
+)
+def scored_responses(
+    context: dg.AssetExecutionContext, outcomes: OutcomesWorkspace
+) -> dg.MaterializeResult:
+    spec = project_specs()[context.partition_key]
+    record = stages.score_stage(outcomes.workspace(), spec)
+    return dg.MaterializeResult(metadata=to_metadata(record))

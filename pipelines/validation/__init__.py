@@ -1,0 +1,1 @@
+"""Validation: pandera-validated responses, quarantine with reasons, blocking checks."""

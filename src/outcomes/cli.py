@@ -1,0 +1,236 @@
+"""The ``outcomes`` command: demo, run, validate, analyse, report.
+
+Each subcommand is a thin shell around library functions (and, for ``run`` and ``demo``, the
+Dagster runner in ``pipelines.runner``). A user's mistake ends with a one-line message and a
+non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from outcomes.workspace import Workspace
+
+EXIT_OK = 0
+EXIT_QUARANTINED = 1
+EXIT_UNREADABLE = 2
+
+DESCRIPTION = """\
+Outcomes: outcome monitoring of social interventions.
+
+Reads questionnaire exports from landing/<project>/, validates and scores them, builds one
+panel, fits mixed models of wellbeing by baseline network size (the Matthew effect) and writes
+PDF reports for funders. Everything lives under OUTCOMES_HOME (default ./workspace).
+
+examples:
+  outcomes demo                                  demo exports → reports, end to end
+  outcomes validate export.csv --project netwerkcoach
+  outcomes analyse workspace/warehouse/outcome_panel.parquet --out results/
+  outcomes report --lang en
+"""
+
+
+class UserError(Exception):
+    """A mistake the user can fix; printed as one line, exit code 2."""
+
+
+def _add_common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--home",
+        default=None,
+        help="workspace folder (default: $OUTCOMES_HOME or ./workspace)",
+    )
+
+
+def _print_run_summary(summary: object, workspace: Workspace) -> None:
+    from outcomes.summary import run_summary_table
+
+    print()
+    print(run_summary_table(workspace))
+    print(f"\nfinished in {summary.seconds:.1f} s")  # type: ignore[attr-defined]
+
+
+def _materialize(args: argparse.Namespace, *, allow_generate_key: bool) -> int:
+    from pipelines.runner import materialize_all
+
+    workspace = Workspace.from_env(args.home).ensure()
+    os.environ["OUTCOMES_HOME"] = str(workspace.home)
+    print(f"materializing everything in {workspace.home}")
+    summary = materialize_all(
+        home=str(workspace.home),
+        lang=args.lang,
+        engine=args.engine,
+        allow_generate_key=allow_generate_key,
+    )
+    if not summary.succeeded:
+        print(f"error: {summary.failure}", file=sys.stderr)
+        return 1
+    _print_run_summary(summary, workspace)
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from outcomes.demo import write_demo
+
+    workspace = Workspace.from_env(args.home).ensure()
+    truth = write_demo(workspace.home, n_participants=args.participants, seed=args.seed)
+    n = getattr(truth, "n_participants", None)
+    print(f"wrote demo exports for {n or args.participants} participants into {workspace.landing}")
+    return _materialize(args, allow_generate_key=True)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    return _materialize(args, allow_generate_key=False)
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from outcomes.ingest import ExportError, ingest_file
+    from outcomes.ingest.spec import default_specs_dir, load_spec
+    from outcomes.validation import format_summary, validate_responses
+
+    spec_path = Path(args.spec) if args.spec else default_specs_dir() / f"{args.project}.yaml"
+    spec = load_spec(spec_path)
+    path = Path(args.file)
+    if not path.is_file():
+        print(f"error: {path}: no such file", file=sys.stderr)
+        return EXIT_UNREADABLE
+    try:
+        # A check before hand-over needs no stable pseudonyms: an ephemeral key keeps raw IDs
+        # out of the output without requiring the project's secret key.
+        ingested = ingest_file(path, spec, os.urandom(32))
+    except ExportError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_UNREADABLE
+    result = validate_responses(ingested.responses, spec, lang=args.lang)
+    print(format_summary(result.summary, result.quarantine, args.lang, first=args.first))
+    return EXIT_QUARANTINED if result.summary["rows_quarantined"] else EXIT_OK
+
+
+def cmd_analyse(args: argparse.Namespace) -> int:
+    import polars as pl
+
+    from outcomes.models import analyse_panel
+
+    path = Path(args.panel)
+    if not path.is_file():
+        raise UserError(f"{path}: no such panel file")
+    if path.suffix.lower() == ".parquet":
+        panel = pl.read_parquet(path)
+    elif path.suffix.lower() in {".csv", ".txt"}:
+        panel = pl.read_csv(path, infer_schema_length=10_000)
+    else:
+        raise UserError(f"{path}: expected a .csv or .parquet panel file")
+    written = analyse_panel(panel, Path(args.out), engine=args.engine)
+    for name, written_path in written.items():
+        print(f"{name}: {written_path}")
+    return EXIT_OK
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from outcomes.stages import report_stage
+
+    workspace = Workspace.from_env(args.home).ensure()
+    for record in report_stage(workspace, lang=args.lang):
+        for path in record.paths.values():
+            print(f"{record.name}[{record.partition or 'all'}]: {path}")
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser of the ``outcomes`` command."""
+    parser = argparse.ArgumentParser(
+        prog="outcomes",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    demo = sub.add_parser(
+        "demo",
+        help="write demo exports into landing/ and materialize everything",
+        description="Write synthetic exports of the five seed projects into landing/ (with a "
+        "known truth in demo/truth.json) and materialize every asset.\n\n"
+        "example:\n  outcomes demo --participants 1500",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _add_common(demo)
+    demo.add_argument("--participants", type=int, default=1500, help="participants in all")
+    demo.add_argument("--seed", type=int, default=20261122, help="random seed")
+    demo.add_argument("--lang", choices=["nl", "en"], default="nl", help="report language")
+    demo.add_argument("--engine", choices=["auto", "fast", "statsmodels"], default="auto")
+    demo.set_defaults(handler=cmd_demo)
+
+    run = sub.add_parser(
+        "run",
+        help="materialize everything for what is in landing/",
+        description="Ingest, validate and score every project's exports in landing/, build the "
+        "panel, fit the models and render the reports.\n\nexample:\n  outcomes run --lang en",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _add_common(run)
+    run.add_argument("--lang", choices=["nl", "en"], default="nl", help="report language")
+    run.add_argument("--engine", choices=["auto", "fast", "statsmodels"], default="auto")
+    run.set_defaults(handler=cmd_run)
+
+    validate = sub.add_parser(
+        "validate",
+        help="check one export before hand-over",
+        description="Read one export as the pipeline would and print what would be quarantined."
+        "\nExit 0: clean; 1: rows would be quarantined; 2: the file cannot be read."
+        "\n\nexample:\n  outcomes validate NEN_T1.csv --project netwerkcoach",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    validate.add_argument("file", help="the export file")
+    validate.add_argument("--project", required=True, help="project id (data_schemas/projects)")
+    validate.add_argument("--spec", default=None, help="a spec file instead of the project's")
+    validate.add_argument("--lang", choices=["nl", "en"], default="nl")
+    validate.add_argument("--first", type=int, default=10, help="problems to list")
+    validate.set_defaults(handler=cmd_validate)
+
+    analyse = sub.add_parser(
+        "analyse",
+        help="fit M1, the Matthew check and pooling on a panel file",
+        description="Fit the primary mixed model on a panel (CSV or parquet) with columns "
+        "participant_id, months_since_baseline, network_size_bl, wellbeing (and project).\n\n"
+        "example:\n  outcomes analyse panel.csv --out results/ --engine fast",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    analyse.add_argument("panel", help="panel file (.csv or .parquet)")
+    analyse.add_argument("--out", required=True, help="output folder")
+    analyse.add_argument("--engine", choices=["auto", "fast", "statsmodels"], default="auto")
+    analyse.set_defaults(handler=cmd_analyse)
+
+    report = sub.add_parser(
+        "report",
+        help="render the PDF reports from materialized results",
+        description="Render reports/<project>.<lang>.pdf and reports/synthesis.<lang>.pdf.\n\n"
+        "example:\n  outcomes report --lang en",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _add_common(report)
+    report.add_argument("--lang", choices=["nl", "en"], default="nl")
+    report.set_defaults(handler=cmd_report)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``outcomes`` command; return its exit code."""
+    from outcomes.errors import USER_ERRORS
+
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.handler(args))
+    except (UserError, *USER_ERRORS) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_UNREADABLE
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,583 @@
+"""Pipeline stages as plain functions over the workspace.
+
+Each function here is one step of DESIGN.md's data flow: it reads its inputs from the workspace,
+calls the library (ingest, validation, instruments, panel, models, reports), writes its outputs
+atomically, and returns a small record of what it did (row counts, paths, verdicts) that the
+Dagster layer turns into metadata and the command line into progress lines. No Dagster here:
+``pipelines/`` wires these functions into assets; the CLI and tests call them directly.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from outcomes import atomic
+from outcomes.ingest.spec import ProjectSpec
+from outcomes.workspace import Workspace
+
+#: Asset names (DESIGN.md), also the warehouse file names.
+RAW_RESPONSES = "raw_responses"
+RESPONSES = "responses"
+QUARANTINED = "quarantined_responses"
+VALID = "valid_responses"
+SCORED = "scored_responses"
+PANEL = "outcome_panel"
+ATTRITION = "attrition"
+REPORT_TABLES = "report_tables"
+
+
+class StageInputMissing(FileNotFoundError):
+    """A stage's input has not been materialized yet (the message says which and how)."""
+
+
+@dataclass
+class StageRecord:
+    """What one stage did: numbers for metadata and progress lines, and the files it wrote."""
+
+    name: str
+    partition: str | None = None
+    rows: int | None = None
+    paths: dict[str, Path] = field(default_factory=dict)
+    metadata: dict[str, Any] = field(default_factory=dict)
+    checks: dict[str, tuple[bool, dict[str, Any]]] = field(default_factory=dict)
+
+    def summary(self) -> str:
+        where = f"[{self.partition}]" if self.partition else ""
+        rows = f" {self.rows} rows" if self.rows is not None else ""
+        return f"{self.name}{where}:{rows}"
+
+
+def read_table(workspace: Workspace, name: str, partition: str | None = None) -> pl.DataFrame:
+    """Return the materialized table ``name`` (one partition) from the warehouse."""
+    path = workspace.table(name, partition)
+    if not path.exists():
+        which = f"{name}[{partition}]" if partition else name
+        raise StageInputMissing(
+            f"{which} has not been materialized yet ({path} is missing); "
+            "run `outcomes run` or materialize it in the Dagster UI first"
+        )
+    return pl.read_parquet(path)
+
+
+def read_json(path: Path) -> Any:
+    """Return the parsed JSON in ``path``; a clear error when the stage has not run."""
+    if not path.exists():
+        raise StageInputMissing(f"{path} is missing; materialize the step that writes it first")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def preview_markdown(frame: pl.DataFrame, columns: list[str] | None = None, rows: int = 5) -> str:
+    """Return a small markdown table of ``frame`` (identifier-free columns only)."""
+    shown = frame.select(columns) if columns else frame
+    shown = shown.head(rows)
+    header = "| " + " | ".join(shown.columns) + " |"
+    rule = "|" + "---|" * len(shown.columns)
+    lines = [header, rule]
+    for row in shown.iter_rows():
+        cells = ["" if v is None else (f"{v:.2f}" if isinstance(v, float) else str(v)) for v in row]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- ingest
+
+
+def ingest_stage(
+    workspace: Workspace, spec: ProjectSpec, key: bytes
+) -> tuple[StageRecord, StageRecord]:
+    """Archive the project's exports and write ``raw_responses`` and ``responses`` for it.
+
+    ``raw_responses`` is the inventory of export file versions (name, sha256, archived copy,
+    rows read): the raw rows themselves hold identifiers and never enter the warehouse.
+    ``responses`` is the canonical, pseudonymised frame (see ``outcomes.ingest``).
+    """
+    from outcomes.ingest import ingest_project
+
+    result = ingest_project(spec, workspace, key)
+    inventory = pl.DataFrame(
+        [
+            {
+                "project": spec.id,
+                "source_file": f.name,
+                "source_sha256": f.sha256,
+                "format": f.format,
+                "archived_as": f.archived.name if f.archived else None,
+                "version": f.version,
+                "rows_read": f.rows_read,
+                "unmapped_columns": ", ".join(f.unmapped),
+            }
+            for f in result.files
+        ],
+        schema={
+            "project": pl.Utf8,
+            "source_file": pl.Utf8,
+            "source_sha256": pl.Utf8,
+            "format": pl.Utf8,
+            "archived_as": pl.Utf8,
+            "version": pl.Int64,
+            "rows_read": pl.Int64,
+            "unmapped_columns": pl.Utf8,
+        },
+    )
+    raw_path = atomic.write_parquet(workspace.table(RAW_RESPONSES, spec.id), inventory)
+    responses_path = atomic.write_parquet(workspace.table(RESPONSES, spec.id), result.responses)
+    raw = StageRecord(
+        RAW_RESPONSES,
+        spec.id,
+        rows=int(inventory["rows_read"].sum()),
+        paths={"inventory": raw_path},
+        metadata={
+            "files": inventory.height,
+            "file_versions": preview_markdown(
+                inventory, ["source_file", "source_sha256", "rows_read"], rows=20
+            ),
+        },
+    )
+    preview_columns = [
+        c
+        for c in ("participant_id", "wave", "assessed_on", "site", "source_file", "source_row")
+        if c in result.responses.columns
+    ]
+    responses = StageRecord(
+        RESPONSES,
+        spec.id,
+        rows=result.responses.height,
+        paths={"responses": responses_path},
+        metadata={
+            "columns_mapped": len(spec.columns),
+            "unmapped_columns": sorted({c for f in result.files for c in f.unmapped}),
+            "preview": preview_markdown(result.responses, preview_columns),
+        },
+    )
+    return raw, responses
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def validate_stage(
+    workspace: Workspace, spec: ProjectSpec, lang: str = "nl"
+) -> tuple[StageRecord, StageRecord]:
+    """Validate ``responses[project]``; write ``valid_responses``, ``quarantined_responses``,
+    ``validation/<project>.json`` and ``quarantine/<project>.csv``.
+
+    Returns the records of the valid and the quarantined table; the valid record carries the
+    reconciliation and quarantine-share check results.
+    """
+    from outcomes.validation import (
+        check_quarantine_share,
+        reconcile,
+        validate_responses,
+        write_quarantine_csv,
+        write_validation_json,
+    )
+
+    responses = read_table(workspace, RESPONSES, spec.id)
+    result = validate_responses(responses, spec, lang=lang)
+    valid_path = atomic.write_parquet(workspace.table(VALID, spec.id), result.valid)
+    quarantine_path = atomic.write_parquet(workspace.table(QUARANTINED, spec.id), result.quarantine)
+    json_path = workspace.validation / f"{spec.id}.json"
+    write_validation_json(result.summary, json_path)
+    csv_path = workspace.quarantine / f"{spec.id}.csv"
+    write_quarantine_csv(result.quarantine, csv_path)
+    summary = result.summary
+    valid = StageRecord(
+        VALID,
+        spec.id,
+        rows=result.valid.height,
+        paths={"valid": valid_path, "validation": json_path},
+        metadata={
+            "rows_read": summary["rows_read"],
+            "rows_valid": summary["rows_valid"],
+            "rows_quarantined": summary["rows_quarantined"],
+        },
+        checks={
+            "reconciliation": reconcile(summary),
+            "quarantine_share": check_quarantine_share(summary),
+        },
+    )
+    per_rule = summary.get("per_rule", {})
+    quarantined = StageRecord(
+        QUARANTINED,
+        spec.id,
+        rows=result.quarantine.height,
+        paths={"quarantine": quarantine_path, "csv": csv_path},
+        metadata={
+            "rows_quarantined": summary["rows_quarantined"],
+            "problems_per_rule": "\n".join(f"- {k}: {v}" for k, v in sorted(per_rule.items()))
+            or "none",
+        },
+    )
+    return valid, quarantined
+
+
+# --------------------------------------------------------------------------- scoring
+
+
+def score_stage(workspace: Workspace, spec: ProjectSpec) -> StageRecord:
+    """Score the instruments of ``valid_responses[project]`` into ``scored_responses``."""
+    from outcomes.instruments import score_responses
+
+    valid = read_table(workspace, VALID, spec.id)
+    scored = score_responses(valid, spec)
+    path = atomic.write_parquet(workspace.table(SCORED, spec.id), scored)
+    means = {
+        column: round(float(value), 2)
+        for column in ("wellbeing", "loneliness", "loneliness6", "network_size")
+        if column in scored.columns and (value := scored[column].mean()) is not None
+    }
+    return StageRecord(
+        SCORED, spec.id, rows=scored.height, paths={"scored": path}, metadata={"means": means}
+    )
+
+
+# --------------------------------------------------------------------------- panel
+
+
+def panel_stage(
+    workspace: Workspace, specs: dict[str, ProjectSpec], config: Any = None
+) -> tuple[StageRecord, StageRecord]:
+    """Build ``outcome_panel`` and ``attrition`` from every project's scored responses."""
+    from outcomes.panel import PanelConfig, attrition_table, build_panel
+
+    scored = {
+        project: read_table(workspace, SCORED, project)
+        for project in specs
+        if workspace.table(SCORED, project).exists()
+    }
+    if not scored:
+        raise StageInputMissing("no project has scored responses yet; run the project steps first")
+    panel = build_panel(scored, config or PanelConfig())
+    path = atomic.write_parquet(workspace.table(PANEL), panel.frame)
+    attrition = attrition_table(panel.frame)
+    attrition_path = atomic.write_parquet(workspace.table(ATTRITION), attrition)
+    from outcomes.warehouse import refresh_views
+
+    duckdb_path = refresh_views(workspace)
+    participants = panel.frame.select(pl.col("project"), pl.col("participant_id")).unique()
+    panel_record = StageRecord(
+        PANEL,
+        rows=panel.frame.height,
+        paths={"panel": path, "duckdb": duckdb_path},
+        metadata={
+            "participants": participants.height,
+            "projects": sorted(scored),
+            "network_cutoffs": list(panel.network_cutoffs),
+            "cutoff_source": panel.cutoff_source,
+            "notes": panel.notes,
+        },
+    )
+    attrition_record = StageRecord(
+        ATTRITION,
+        rows=attrition.height,
+        paths={"attrition": attrition_path},
+        metadata={"preview": preview_markdown(attrition, rows=15)},
+    )
+    return panel_record, attrition_record
+
+
+# --------------------------------------------------------------------------- models
+
+MODEL_JSON = "model.json"
+MATTHEW_JSON = "matthew.json"
+PROJECT_EFFECTS_JSON = "project_effects.json"
+POOLED_JSON = "pooled.json"
+
+INTERACTION = "years:network_size_bl_c"
+
+
+def verdict_for(ci_low: float, ci_high: float) -> str:
+    """Return ``matthew`` when the interaction's CI lies above zero, ``reverse`` below, else
+    ``no_evidence`` (DESIGN.md; a verdict comes from the interaction, never subgroup p-values)."""
+    if ci_low > 0:
+        return "matthew"
+    if ci_high < 0:
+        return "reverse"
+    return "no_evidence"
+
+
+def wellbeing_model_stage(workspace: Workspace, engine: str = "auto") -> StageRecord:
+    """Fit M1 on the whole panel and write ``analysis/model.json``."""
+    from outcomes.models import fit_m1
+
+    panel = read_table(workspace, PANEL)
+    result = fit_m1(panel, engine=engine)
+    model = result.to_dict()
+    path = atomic.write_json(workspace.analysis / MODEL_JSON, model)
+    fixed = model["fixed_effects"]
+    table = "\n".join(
+        ["| term | estimate | 95% CI | p |", "|---|---|---|---|"]
+        + [
+            f"| {name} | {fe['estimate']:.3f} | {fe['ci_low']:.3f} – {fe['ci_high']:.3f} "
+            f"| {fe['p']:.3g} |"
+            for name, fe in fixed.items()
+        ]
+    )
+    return StageRecord(
+        "wellbeing_model",
+        rows=model["n_observations"],
+        paths={"model": path},
+        metadata={
+            "engine": model["engine"],
+            "participants": model["n_participants"],
+            "coefficients": table,
+            "converged": model["converged"],
+            "singular": model["singular"],
+            "seconds": model["seconds"],
+        },
+        checks={
+            "converged": (
+                bool(model["converged"]),
+                {"warnings": model.get("warnings", []), "singular": model["singular"]},
+            )
+        },
+    )
+
+
+def _interaction_row(model: dict[str, Any], outcome: str, project: str) -> dict[str, Any]:
+    fe = model["fixed_effects"][INTERACTION]
+    return {
+        "project": project,
+        "outcome": outcome,
+        "moderator": "network_size_bl",
+        "estimate": fe["estimate"],
+        "se": fe["se"],
+        "ci_low": fe["ci_low"],
+        "ci_high": fe["ci_high"],
+        "p": fe["p"],
+        "verdict": verdict_for(fe["ci_low"], fe["ci_high"]),
+        "lrt_p": None,
+        "boot_ci_low": None,
+        "boot_ci_high": None,
+        "mde80": None,
+    }
+
+
+def project_effects_stage(workspace: Workspace, engine: str = "auto") -> StageRecord:
+    """Fit M1 within each project; write per-project slopes and interactions."""
+    from outcomes.models import fit_m1
+
+    panel = read_table(workspace, PANEL)
+    rows = []
+    models: dict[str, Any] = {}
+    for project in sorted(panel["project"].unique().to_list()):
+        model = fit_m1(panel.filter(pl.col("project") == project), engine=engine).to_dict()
+        models[project] = model
+        slope = model["fixed_effects"]["years"]
+        row = _interaction_row(model, "wellbeing", project)
+        row.update(
+            slope=slope["estimate"],
+            slope_se=slope["se"],
+            slope_ci_low=slope["ci_low"],
+            slope_ci_high=slope["ci_high"],
+            n_participants=model["n_participants"],
+            n_observations=model["n_observations"],
+            converged=model["converged"],
+        )
+        rows.append(row)
+    path = atomic.write_json(
+        workspace.analysis / PROJECT_EFFECTS_JSON, {"projects": rows, "models": models}
+    )
+    return StageRecord(
+        "project_effects",
+        rows=len(rows),
+        paths={"project_effects": path},
+        metadata={
+            "verdicts": {row["project"]: row["verdict"] for row in rows},
+            "slopes": {row["project"]: round(row["slope"], 3) for row in rows},
+        },
+    )
+
+
+def matthew_stage(workspace: Workspace) -> StageRecord:
+    """Write ``analysis/matthew.json``: the interaction of M1 overall and per project."""
+    model = read_json(workspace.analysis / MODEL_JSON)
+    effects = read_json(workspace.analysis / PROJECT_EFFECTS_JSON)
+    results = [_interaction_row(model, "wellbeing", "all")]
+    results += [
+        {k: v for k, v in row.items() if not k.startswith("slope") and k != "converged"}
+        for row in effects["projects"]
+    ]
+    matthew = {"project": "all", "results": results, "subgroups": []}
+    path = atomic.write_json(workspace.analysis / MATTHEW_JSON, matthew)
+    return StageRecord(
+        "matthew_effect",
+        rows=len(results),
+        paths={"matthew": path},
+        metadata={"verdicts": {r["project"]: r["verdict"] for r in results}},
+    )
+
+
+def pooled_stage(workspace: Workspace) -> StageRecord:
+    """Pool the per-project wellbeing slopes and interactions (random effects, REML)."""
+    from outcomes.models.meta import pool_effects
+
+    effects = read_json(workspace.analysis / PROJECT_EFFECTS_JSON)["projects"]
+    labels = [row["project"] for row in effects]
+    results: list[dict[str, Any]] = []
+    for outcome, estimate, se in (
+        ("wellbeing_slope", "slope", "slope_se"),
+        ("matthew_interaction", "estimate", "se"),
+    ):
+        result = pool_effects(
+            [row[estimate] for row in effects],
+            [row[se] ** 2 for row in effects],
+            method="REML",
+            labels=labels,
+        )
+        results.append({"outcome": outcome, **result.to_dict()})
+    path = atomic.write_json(workspace.analysis / POOLED_JSON, {"results": results})
+    return StageRecord(
+        "pooled_effect",
+        rows=len(effects),
+        paths={"pooled": path},
+        metadata={
+            value["outcome"]: {
+                "estimate": round(value["estimate"], 3),
+                "ci": [round(value["ci_low"], 3), round(value["ci_high"], 3)],
+                "i2": round(value["i2"], 3),
+            }
+            for value in results
+        },
+    )
+
+
+# --------------------------------------------------------------------------- reports
+
+SYNTHESIS = "synthesis"
+
+
+def _project_matthew(matthew: dict[str, Any], project: str) -> dict[str, Any]:
+    return {
+        "project": project,
+        "results": [r for r in matthew.get("results", []) if r.get("project") == project],
+        "subgroups": [s for s in matthew.get("subgroups", []) if s.get("project") == project],
+    }
+
+
+def _files_of(workspace: Workspace, project: str) -> list[dict[str, Any]]:
+    path = workspace.table(RAW_RESPONSES, project)
+    if not path.exists():
+        return []
+    inventory = pl.read_parquet(path)
+    return [
+        {"file": row["source_file"], "sha256": row["source_sha256"], "rows": row["rows_read"]}
+        for row in inventory.iter_rows(named=True)
+    ]
+
+
+def report_tables_path(workspace: Workspace, name: str) -> Path:
+    """Return where the disclosure-controlled tables of report ``name`` are stored."""
+    return workspace.reports / "tables" / f"{name}.json"
+
+
+def report_tables_stage(
+    workspace: Workspace, specs: dict[str, ProjectSpec], threshold: int = 10
+) -> StageRecord:
+    """Build the disclosure-controlled tables of every report (``report_tables``).
+
+    Everything a funder sees passes through here: counts below ``threshold`` become "<10",
+    means and percentages on small bases are withheld (``outcomes.reports.disclosure``).
+    """
+    from outcomes.reports.tables import build_report_tables
+
+    panel = read_table(workspace, PANEL)
+    model = read_json(workspace.analysis / MODEL_JSON)
+    matthew = read_json(workspace.analysis / MATTHEW_JSON)
+    effects = read_json(workspace.analysis / PROJECT_EFFECTS_JSON)
+    pooled = read_json(workspace.analysis / POOLED_JSON)
+    names = {pid: spec.name for pid, spec in specs.items()}
+    written: dict[str, Path] = {}
+    projects = [p for p in sorted(panel["project"].unique().to_list()) if p in specs]
+    suppressed = 0
+    for project in projects:
+        validation_path = workspace.validation / f"{project}.json"
+        tables = build_report_tables(
+            panel,
+            effects["models"].get(project),
+            _project_matthew(matthew, project),
+            read_json(validation_path) if validation_path.exists() else None,
+            _files_of(workspace, project),
+            project=project,
+            threshold=threshold,
+            project_name=names[project],
+            organisation=specs[project].organisation,
+        )
+        data = tables.to_dict()
+        suppressed += len(data.get("suppressed", []) or [])
+        written[project] = atomic.write_json(report_tables_path(workspace, project), data)
+    synthesis = build_report_tables(
+        panel,
+        model,
+        _project_matthew(matthew, "all"),
+        None,
+        [f for p in projects for f in _files_of(workspace, p)],
+        project=None,
+        threshold=threshold,
+        project_names=names,
+        pooled=pooled,
+        matthew_by_project={p: _project_matthew(matthew, p) for p in projects},
+    )
+    written[SYNTHESIS] = atomic.write_json(
+        report_tables_path(workspace, SYNTHESIS), synthesis.to_dict()
+    )
+    return StageRecord(
+        REPORT_TABLES,
+        rows=len(written),
+        paths=written,
+        metadata={"threshold": threshold, "reports": sorted(written)},
+    )
+
+
+def _load_tables(workspace: Workspace, name: str) -> Any:
+    from outcomes.reports.tables import ReportTables
+
+    return ReportTables.from_dict(read_json(report_tables_path(workspace, name)))
+
+
+def funder_report_stage(workspace: Workspace, project: str, lang: str = "nl") -> StageRecord:
+    """Render ``reports/<project>.<lang>.pdf`` from the project's report tables."""
+    from outcomes.reports import render_project_report
+
+    info = render_project_report(
+        _load_tables(workspace, project), workspace.reports / f"{project}.{lang}.pdf", lang=lang
+    )
+    return StageRecord(
+        "funder_report",
+        project,
+        paths={"pdf": info.path},
+        metadata={"pages": info.pages, "language": lang},
+    )
+
+
+def synthesis_report_stage(workspace: Workspace, lang: str = "nl") -> StageRecord:
+    """Render ``reports/synthesis.<lang>.pdf`` from the synthesis report tables."""
+    from outcomes.reports import render_synthesis_report
+
+    info = render_synthesis_report(
+        _load_tables(workspace, SYNTHESIS), workspace.reports / f"{SYNTHESIS}.{lang}.pdf", lang=lang
+    )
+    return StageRecord(
+        "synthesis_report",
+        paths={"pdf": info.path},
+        metadata={"pages": info.pages, "language": lang},
+    )
+
+
+def report_stage(workspace: Workspace, lang: str = "nl") -> list[StageRecord]:
+    """Render every report from materialized results (``outcomes report``)."""
+    from outcomes.ingest.spec import load_specs
+
+    specs = load_specs()
+    tables = report_tables_stage(workspace, specs)
+    records = [tables]
+    for name in sorted(tables.paths):
+        if name != SYNTHESIS:
+            records.append(funder_report_stage(workspace, name, lang))
+    records.append(synthesis_report_stage(workspace, lang))
+    return records

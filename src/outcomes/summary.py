@@ -1,0 +1,38 @@
+"""The summary table printed at the end of ``outcomes run`` and ``outcomes demo``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from outcomes.workspace import Workspace
+
+
+def _load(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
+def run_summary_table(workspace: Workspace) -> str:
+    """Return a plain-text table: rows per project, quarantined, verdict, report path."""
+    matthew = _load(workspace.analysis / "matthew.json")
+    verdicts = {r.get("project"): r.get("verdict") for r in matthew.get("results", [])}
+    lines = [f"{'project':<16}{'rows':>7}{'valid':>7}{'quarant.':>9}  {'verdict':<12} report"]
+    for summary_path in sorted(workspace.validation.glob("*.json")):
+        project = summary_path.stem
+        summary = _load(summary_path)
+        reports = sorted(workspace.reports.glob(f"{project}.*.pdf"))
+        lines.append(
+            f"{project:<16}{summary.get('rows_read', 0):>7}{summary.get('rows_valid', 0):>7}"
+            f"{summary.get('rows_quarantined', 0):>9}  {verdicts.get(project) or '-':<12} "
+            f"{reports[0] if reports else '-'}"
+        )
+    synthesis = sorted(workspace.reports.glob("synthesis.*.pdf"))
+    lines.append(
+        f"{'all projects':<16}{'':>7}{'':>7}{'':>9}  {verdicts.get('all') or '-':<12} "
+        f"{synthesis[0] if synthesis else '-'}"
+    )
+    lines.append("")
+    lines.append(f"panel:   {workspace.table('outcome_panel')}")
+    lines.append(f"models:  {workspace.analysis / 'model.json'}")
+    lines.append(f"reports: {workspace.reports}")
+    return "\n".join(lines)
