@@ -12,7 +12,8 @@ published person counts):
 - where a table publishes totals (a total column holding the row sums, a last row holding the
   column sums), a line with exactly one hidden cell would let a reader recover it by subtraction,
   so a second, complementary cell of that line is hidden as well (smallest visible count first,
-  repeated until no line has a single hidden cell);
+  repeated until no line has a single hidden cell); it is shown as ``"x"``, since ``"<10"``
+  would misstate a count that is not small;
 - minima and maxima are never shown: a column named like one is refused.
 
 What does not belong here: choosing what a report shows (``tables.py``) and formatting in the
@@ -36,6 +37,11 @@ DEFAULT_THRESHOLD = 10
 #: Shown instead of a mean, bound or percentage that is withheld.
 WITHHELD = "–"
 
+#: Shown instead of a count hidden by complementary suppression: it is not below the threshold
+#: (so ``"<10"`` would be false), it is hidden so that a total cannot reveal a small count
+#: (the CBS convention for a cell kept secret is ``x``).
+COMPLEMENTARY = "x"
+
 _EXTREME = re.compile(r"(^|[_\s])(min|max|minimum|maximum|minima|maxima)($|[_\s])", re.IGNORECASE)
 
 
@@ -57,7 +63,8 @@ class Suppression:
 class ProtectedTable:
     """A disclosure-controlled table.
 
-    ``display`` holds every cell as a display string (``"<10"`` or ``"–"`` where hidden);
+    ``display`` holds every cell as a display string (``"<10"``, ``"x"`` or ``"–"`` where
+    hidden);
     ``values`` holds the same table with hidden cells set to null (for figures and sentences);
     ``suppressed`` records each hidden cell.
     """
@@ -235,11 +242,12 @@ def protect_table(
         values = frame[column].to_list()
         if column in grid_columns:
             shown = [
-                hidden_count(threshold)
+                (COMPLEMENTARY if reasons[(row, column)] == "complementary" else
+                 hidden_count(threshold))
                 if (row, column) in reasons
                 else format_count(value, threshold)
                 for row, value in enumerate(values)
-            ]
+            ]  # fmt: skip
             kept = [None if (row, column) in reasons else v for row, v in enumerate(values)]
             value_columns[column] = pl.Series(column, kept, dtype=pl.Int64)
         elif column in mean_columns or column in percent_columns:

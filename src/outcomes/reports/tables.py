@@ -349,7 +349,7 @@ def _matthew_summary(matthew: Mapping[str, Any] | None, threshold: int) -> dict[
 
 def _rule_counts(validation: Mapping[str, Any]) -> list[dict[str, Any]]:
     raw = None
-    for key in ("per_rule", "rules", "rule_counts", "by_rule"):
+    for key in ("rows_by_rule", "per_rule", "rules", "rule_counts", "by_rule"):
         if validation.get(key) is not None:
             raw = validation[key]
             break

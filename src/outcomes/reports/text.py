@@ -1,0 +1,837 @@
+"""Words of the reports, in Dutch (default) and English, and sentences written from the results.
+
+Belongs here: number, interval, p-value and date formatting per language; labels of waves,
+network groups, outcomes, verdicts; and every sentence of a report, generated from
+:class:`~outcomes.reports.tables.ReportTables` so that no number is ever typed by hand.
+Rounding used throughout (the tests rely on it): means and percentages 1 and 0 decimals, the
+yearly change ("slope") 1 decimal in sentences and 2 in tables, the Matthew interaction 2 decimals
+in sentences and 3 in tables, p-values 3 decimals (``< 0,001`` below that).
+Does not belong here: deciding what may be shown (``disclosure.py``) or layout (templates).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+LANGUAGES = ("nl", "en")
+
+SLOPE_TEXT_DECIMALS = 1
+SLOPE_TABLE_DECIMALS = 2
+INTERACTION_TEXT_DECIMALS = 2
+INTERACTION_TABLE_DECIMALS = 3
+
+_MONTHS = {
+    "nl": ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
+           "september", "oktober", "november", "december"],
+    "en": ["January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December"],
+}  # fmt: skip
+
+
+class LanguageError(ValueError):
+    """A report language other than ``nl`` or ``en`` was asked for."""
+
+
+def check_language(lang: str) -> str:
+    """Return ``lang`` when reports exist in it; raise :class:`LanguageError` otherwise."""
+    if lang not in LANGUAGES:
+        raise LanguageError(f"report language {lang!r} is not available; use 'nl' or 'en'")
+    return lang
+
+
+def format_number(value: float | None, decimals: int, lang: str, *, signed: bool = False) -> str:
+    """Return ``value`` rounded to ``decimals`` with the language's decimal mark.
+
+    Negative numbers get a true minus sign (U+2212); a value that rounds to zero has no sign;
+    ``signed`` adds ``+`` to positive values. None or NaN gives ``"–"``.
+    """
+    if value is None or not math.isfinite(value):
+        return "–"
+    text = f"{value:.{decimals}f}"
+    negative = text.startswith("-")
+    body = text.lstrip("-")
+    if float(body) == 0.0:
+        negative = False
+    body = body.replace(".", "," if lang == "nl" else ".")
+    if negative:
+        return "−" + body
+    return ("+" + body) if signed and float(text) != 0.0 else body
+
+
+def format_interval(low: float | None, high: float | None, decimals: int, lang: str) -> str:
+    """Return a 95% interval as ``"2,95 tot 4,68"`` (nl) or ``"2.95 to 4.68"`` (en)."""
+    word = "tot" if lang == "nl" else "to"
+    return f"{format_number(low, decimals, lang)} {word} {format_number(high, decimals, lang)}"
+
+
+def format_p(p: float | None, lang: str) -> str:
+    """Return a p-value as ``"p = 0,002"`` or ``"p < 0,001"``."""
+    if p is None or not math.isfinite(p):
+        return "p = –"
+    if p < 0.001:
+        return f"p < {format_number(0.001, 3, lang)}"
+    return f"p = {format_number(p, 3, lang)}"
+
+
+def format_date(iso: str | None, lang: str) -> str:
+    """Return an ISO date as ``"5 mei 2025"`` (nl) or ``"5 May 2025"`` (en)."""
+    if not iso:
+        return "–"
+    day = dt.date.fromisoformat(iso[:10])
+    return f"{day.day} {_MONTHS[lang][day.month - 1]} {day.year}"
+
+
+WORDS: dict[str, dict[str, str]] = {
+    "nl": {
+        "report": "Resultatenrapportage",
+        "synthesis": "Synthese over de projecten",
+        "summary": "Samenvatting",
+        "participants": "Wie deden er mee?",
+        "over_time": "Welbevinden, eenzaamheid en netwerk door de tijd",
+        "matthew": "Profiteert iedereen evenveel? Het Mattheuseffect",
+        "quality": "Kwaliteit van de gegevens",
+        "methods": "Methode en beperkingen",
+        "provenance": "Herkomst van de gegevens",
+        "projects": "De projecten naast elkaar",
+        "pooled": "Gepoolde schatting over de projecten",
+        "matthew_all": "Het Mattheuseffect per project en uitkomst",
+        "wave": "Meting",
+        "start": "Start",
+        "months": "{m} mnd",
+        "after_months": "na {m} maanden",
+        "total": "Totaal",
+        "unknown": "onbekend",
+        "n": "n",
+        "retention": "behouden",
+        "mean": "gemiddelde",
+        "ci": "95%-BI",
+        "share": "aandeel",
+        "category": "groep",
+        "gender": "Geslacht",
+        "site": "Locatie",
+        "female": "vrouw",
+        "male": "man",
+        "other": "anders",
+        "group_small": "klein netwerk",
+        "group_medium": "middelgroot netwerk",
+        "group_large": "groot netwerk",
+        "group_unknown": "netwerk onbekend",
+        "wellbeing": "Welbevinden",
+        "wellbeing_scale": "welbevinden (0–100, hoger is beter)",
+        "loneliness": "Eenzaamheid",
+        "loneliness_scale": "eenzaamheid (De Jong Gierveld, 0–11, hoger is eenzamer)",
+        "loneliness6": "Eenzaamheid",
+        "loneliness6_scale": "eenzaamheid (De Jong Gierveld, 0–6, hoger is eenzamer)",
+        "network_size": "Netwerkgrootte",
+        "network_size_scale": "netwerkgrootte (aantal personen)",
+        "lsns6": "Sociaal netwerk",
+        "lsns6_scale": "sociaal netwerk (LSNS-6, 0–30, hoger is groter)",
+        "verdict_matthew": "aanwijzing voor een Mattheuseffect",
+        "short_matthew": "Mattheuseffect",
+        "short_no_evidence": "geen aanwijzing",
+        "short_reverse": "omgekeerd effect",
+        "wellbeing_axis": "0–100, hoger is beter",
+        "loneliness_axis": "0–11, hoger is eenzamer",
+        "loneliness6_axis": "0–6, hoger is eenzamer",
+        "network_size_axis": "aantal personen",
+        "lsns6_axis": "LSNS-6, 0–30",
+        "points": "punten",
+        "point": "punt",
+        "verdict_no_evidence": "geen aanwijzing voor een Mattheuseffect",
+        "verdict_reverse": "omgekeerd effect: kleine netwerken gingen meer vooruit",
+        "slope": "verandering per jaar",
+        "interaction": "extra verandering per jaar per persoon meer in het netwerk",
+        "effect": "schatting",
+        "p": "p",
+        "estimate": "schatting",
+        "outcome": "uitkomst",
+        "project": "project",
+        "verdict": "oordeel",
+        "rule": "reden",
+        "rows": "rijen",
+        "file": "bestand",
+        "sha256": "SHA-256",
+        "software": "Software",
+        "data_date": "Datum van de gegevens (laatste meting)",
+        "report_date": "Datum van dit rapport",
+        "fig_trajectories": "Gemiddelden per meting naar netwerkgrootte bij de start, met "
+        "95%-betrouwbaarheidsintervallen. Groepen met minder dan {t} deelnemers op een meting "
+        "zijn weggelaten.",
+        "fig_matthew": "Verandering in welbevinden per jaar per netwerkgroep, met "
+        "95%-betrouwbaarheidsinterval. Boven de stippellijn: vooruitgang.",
+        "fig_forest": "Verandering in welbevinden per jaar per project (vierkant, grootte naar "
+        "gewicht) en de gepoolde schatting (ruit), met 95%-betrouwbaarheidsintervallen; de "
+        "gestreepte lijn is het 95%-voorspellingsinterval. Rechts: schatting [interval] en "
+        "gewicht.",
+        "tab_participation": "Aantal deelnemers per meting naar netwerkgrootte bij de start; "
+        "tussen haakjes het percentage van de startgroep dat nog meedeed.",
+        "tab_composition": "Deelnemers bij de start; gemiddeld welbevinden (0–100) met "
+        "95%-betrouwbaarheidsinterval.",
+        "tab_means": "Gemiddelden per meting met 95%-betrouwbaarheidsinterval.",
+        "tab_model": "Uitkomsten van het statistische model (welbevinden, 0–100).",
+        "tab_quality": "Rijen in quarantaine per reden. Deze aantallen tellen rijen in de "
+        "export, geen personen.",
+        "tab_projects": "Per project: deelnemers bij de start en de laatste meting, gemiddeld "
+        "welbevinden (0–100) en de verandering per jaar met 95%-betrouwbaarheidsinterval.",
+        "tab_matthew_all": "Extra verandering per jaar per persoon meer in het netwerk bij de "
+        "start, met 95%-betrouwbaarheidsinterval.",
+        "disclosure": "Aantallen kleiner dan {t} staan als ‘<{t}’; voor zulke kleine groepen "
+        "tonen we geen gemiddelden of percentages (‘–’). Waar een totaal een verborgen aantal "
+        "zou verraden, is ook een tweede aantal verborgen (‘x’). Zo is niemand herkenbaar.",
+        "slope_row": "Verandering in welbevinden per jaar (gemiddeld netwerk)",
+        "interaction_row": "Mattheuseffect: extra verandering per jaar per persoon meer in het "
+        "netwerk",
+        "all_projects": "alle projecten",
+        "start_col": "start",
+        "last_col": "laatste meting",
+        "wellbeing_start": "welbevinden start",
+        "wellbeing_last": "welbevinden laatst",
+        "prepared_for": "Rapport voor financiers",
+        "page": "pagina",
+    },
+    "en": {
+        "report": "Outcome report",
+        "synthesis": "Synthesis across projects",
+        "summary": "Summary",
+        "participants": "Who took part?",
+        "over_time": "Wellbeing, loneliness and network over time",
+        "matthew": "Does everyone benefit equally? The Matthew effect",
+        "quality": "Data quality",
+        "methods": "Methods and limitations",
+        "provenance": "Provenance",
+        "projects": "The projects side by side",
+        "pooled": "Pooled estimate across projects",
+        "matthew_all": "The Matthew effect by project and outcome",
+        "wave": "Wave",
+        "start": "Start",
+        "months": "{m} mo",
+        "after_months": "after {m} months",
+        "total": "Total",
+        "unknown": "unknown",
+        "n": "n",
+        "retention": "retained",
+        "mean": "mean",
+        "ci": "95% CI",
+        "share": "share",
+        "category": "group",
+        "gender": "Gender",
+        "site": "Site",
+        "female": "female",
+        "male": "male",
+        "other": "other",
+        "group_small": "small network",
+        "group_medium": "medium network",
+        "group_large": "large network",
+        "group_unknown": "network unknown",
+        "wellbeing": "Wellbeing",
+        "wellbeing_scale": "wellbeing (0–100, higher is better)",
+        "loneliness": "Loneliness",
+        "loneliness_scale": "loneliness (De Jong Gierveld, 0–11, higher is lonelier)",
+        "loneliness6": "Loneliness",
+        "loneliness6_scale": "loneliness (De Jong Gierveld, 0–6, higher is lonelier)",
+        "network_size": "Network size",
+        "network_size_scale": "network size (number of people)",
+        "lsns6": "Social network",
+        "lsns6_scale": "social network (LSNS-6, 0–30, higher is larger)",
+        "verdict_matthew": "evidence of a Matthew effect",
+        "short_matthew": "Matthew effect",
+        "short_no_evidence": "no evidence",
+        "short_reverse": "reverse effect",
+        "wellbeing_axis": "0–100, higher is better",
+        "loneliness_axis": "0–11, higher is lonelier",
+        "loneliness6_axis": "0–6, higher is lonelier",
+        "network_size_axis": "number of people",
+        "lsns6_axis": "LSNS-6, 0–30",
+        "points": "points",
+        "point": "point",
+        "verdict_no_evidence": "no evidence of a Matthew effect",
+        "verdict_reverse": "reverse effect: small networks gained more",
+        "slope": "change per year",
+        "interaction": "extra change per year per additional network member",
+        "effect": "estimate",
+        "p": "p",
+        "estimate": "estimate",
+        "outcome": "outcome",
+        "project": "project",
+        "verdict": "verdict",
+        "rule": "reason",
+        "rows": "rows",
+        "file": "file",
+        "sha256": "SHA-256",
+        "software": "Software",
+        "data_date": "Date of the data (latest assessment)",
+        "report_date": "Date of this report",
+        "fig_trajectories": "Means per wave by network size at the start, with 95% confidence "
+        "intervals. Groups with fewer than {t} participants at a wave are left out.",
+        "fig_matthew": "Change in wellbeing per year by network group, with 95% confidence "
+        "interval. Above the dotted line: improvement.",
+        "fig_forest": "Change in wellbeing per year by project (square, sized by weight) and "
+        "the pooled estimate (diamond), with 95% confidence intervals; the dashed line is the "
+        "95% prediction interval. Right: estimate [interval] and weight.",
+        "tab_participation": "Participants per wave by network size at the start; in brackets "
+        "the percentage of the starting group still taking part.",
+        "tab_composition": "Participants at the start; mean wellbeing (0–100) with 95% "
+        "confidence interval.",
+        "tab_means": "Means per wave with 95% confidence interval.",
+        "tab_model": "Results of the statistical model (wellbeing, 0–100).",
+        "tab_quality": "Rows quarantined by reason. These counts are rows of the export, not "
+        "people.",
+        "tab_projects": "Per project: participants at the start and at the last wave, mean "
+        "wellbeing (0–100) and the change per year with 95% confidence interval.",
+        "tab_matthew_all": "Extra change per year per additional network member at the start, "
+        "with 95% confidence interval.",
+        "disclosure": "Counts below {t} are shown as ‘<{t}’; for such small groups we show no "
+        "means or percentages (‘–’). Where a total would reveal a hidden count, a second count "
+        "is hidden as well (‘x’). This way no one can be recognised.",
+        "slope_row": "Change in wellbeing per year (average network)",
+        "interaction_row": "Matthew effect: extra change per year per additional network member",
+        "all_projects": "all projects",
+        "start_col": "start",
+        "last_col": "last wave",
+        "wellbeing_start": "wellbeing start",
+        "wellbeing_last": "wellbeing last",
+        "prepared_for": "Report for funders",
+        "page": "page",
+    },
+}
+
+
+def word(key: str, lang: str, **fields: Any) -> str:
+    """Return the word or phrase ``key`` in ``lang`` with ``fields`` filled in."""
+    text = WORDS[check_language(lang)].get(key, key)
+    return text.format(**fields) if fields else text
+
+
+def wave_label(wave: int, months: int | None, lang: str) -> str:
+    """Return a wave's label: ``"Start"`` for baseline, else ``"6 mnd"``/``"6 mo"``."""
+    if wave == 0:
+        return word("start", lang)
+    if months is None:
+        return f"{word('wave', lang)} {wave}"
+    return word("months", lang, m=months)
+
+
+def group_label(group: str, lang: str) -> str:
+    """Return the label of a network group (``small`` → ``klein netwerk``)."""
+    return word(f"group_{group}", lang) if f"group_{group}" in WORDS[lang] else group
+
+
+def category_label(category: str, lang: str) -> str:
+    """Return the label of a composition category (gender words, ``unknown``, ``total``)."""
+    if category in ("female", "male", "other", "unknown", "total"):
+        label = word(category, lang)
+        return label[:1].upper() + label[1:]
+    return category
+
+
+def outcome_label(column: str, lang: str) -> str:
+    """Return the short name of an outcome column (``loneliness`` → ``Eenzaamheid``)."""
+    return word(column, lang) if column in WORDS[lang] else column
+
+
+def outcome_scale(column: str, lang: str) -> str:
+    """Return an outcome with its scale in words, for axis labels and sentences."""
+    key = f"{column}_scale"
+    return word(key, lang) if key in WORDS[lang] else column
+
+
+def points(value: float | None, decimals: int, lang: str) -> str:
+    """Return ``"3,8 punten"``/``"0,29 punt"`` (nl) or ``"3.8 points"``: a value with its unit."""
+    text = format_number(value, decimals, lang)
+    single = value is not None and abs(round(value, decimals)) <= 1
+    return f"{text} {word('point' if single else 'points', lang)}"
+
+
+def axis_label(column: str, lang: str) -> str:
+    """Return the short scale of an outcome for a figure axis (``0–100, hoger is beter``)."""
+    key = f"{column}_axis"
+    text = word(key, lang) if key in WORDS[lang] else column
+    return text[:1].upper() + text[1:]
+
+
+def verdict_short(verdict: str | None, lang: str) -> str:
+    """Return the verdict in one or two words, for tables."""
+    key = f"short_{verdict}"
+    return word(key, lang) if key in WORDS[lang] else str(verdict)
+
+
+def verdict_label(verdict: str | None, lang: str) -> str:
+    """Return the verdict in words (``no_evidence`` → ``geen aanwijzing …``)."""
+    key = f"verdict_{verdict}"
+    return word(key, lang) if key in WORDS[lang] else str(verdict)
+
+
+def rule_label(rule: str, lang: str) -> str:
+    """Return the short label of a validation rule (the rule id when none is known)."""
+    try:
+        from outcomes.validation.messages import rule_label as validation_rule_label
+    except ImportError:  # pragma: no cover - validation is part of the package
+        return rule
+    return str(validation_rule_label(rule, lang))
+
+
+def _last_wave(tables: Mapping[str, Any]) -> dict[str, Any] | None:
+    waves = tables.get("waves") or []
+    return waves[-1] if len(waves) > 1 else None
+
+
+def _participation_total(tables: Mapping[str, Any], row: int) -> tuple[str, float | None]:
+    part = tables["participation"]
+    column = part["columns"].index("total")
+    pct = part["columns"].index("pct_total")
+    return part["display"][row][column], part["values"][row][pct]
+
+
+def _outcome_means(tables: Mapping[str, Any], family: str) -> list[float | None]:
+    outcome = (tables.get("outcomes") or {}).get(family)
+    if not outcome:
+        return []
+    overall = outcome["overall"]
+    index = overall["columns"].index("mean")
+    return [row[index] for row in overall["values"]]
+
+
+def _less_than(display: str, lang: str) -> str:
+    """Return a protected count for a sentence: ``"<10"`` → ``"minder dan 10"``."""
+    if display == "x":
+        return "een afgeschermd aantal" if lang == "nl" else "an undisclosed number of"
+    if display.startswith("<"):
+        return ("minder dan " if lang == "nl" else "fewer than ") + display[1:]
+    return display
+
+
+def project_summary(tables: Mapping[str, Any], lang: str) -> list[str]:
+    """Return the plain-language summary of a project report, one string per paragraph.
+
+    Every number comes from ``tables`` (a :meth:`ReportTables.to_dict`); hidden counts stay
+    hidden (``"minder dan 10"``) and withheld means are not mentioned.
+    """
+    lang = check_language(lang)
+    name = tables["project_name"]
+    paragraphs: list[str] = []
+    start_n, _ = _participation_total(tables, 0)
+    last = _last_wave(tables)
+    if lang == "nl":
+        text = (
+            f"Bij de start van {name} vulden {_less_than(start_n, lang)} deelnemers de "
+            "vragenlijst in."
+        )
+    else:
+        text = (
+            f"At the start of {name}, {_less_than(start_n, lang)} participants completed the "
+            "questionnaire."
+        )
+    if last is not None:
+        last_n, pct = _participation_total(tables, len(tables["waves"]) - 1)
+        when = word("after_months", lang, m=last["months"]) if last["months"] is not None else ""
+        pct_text = "" if pct is None else f" ({format_number(pct, 0, lang)}%)"
+        if lang == "nl":
+            text += (
+                f" Bij de laatste meting, {when}, deden er nog {_less_than(last_n, lang)} "
+                f"mee{pct_text}."
+            )
+        else:
+            text += (
+                f" At the last wave, {when}, {_less_than(last_n, lang)} were still taking "
+                f"part{pct_text}."
+            )
+    paragraphs.append(text)
+
+    means = _outcome_means(tables, "wellbeing")
+    model = tables.get("model") or {}
+    slope = model.get("slope")
+    sentences = []
+    if len(means) > 1 and means[0] is not None and means[-1] is not None:
+        first, final = format_number(means[0], 1, lang), format_number(means[-1], 1, lang)
+        if lang == "nl":
+            sentences.append(
+                f"Het welbevinden (0–100, hoger is beter) was bij de start gemiddeld {first} "
+                f"en bij de laatste meting {final}."
+            )
+        else:
+            sentences.append(
+                f"Wellbeing (0–100, higher is better) averaged {first} at the start and {final} "
+                "at the last wave."
+            )
+    if slope and slope.get("estimate") is not None:
+        est = slope["estimate"]
+        size = points(abs(est), SLOPE_TEXT_DECIMALS, lang)
+        interval = format_interval(slope["ci_low"], slope["ci_high"], SLOPE_TEXT_DECIMALS, lang)
+        crosses = slope["ci_low"] is not None and slope["ci_low"] <= 0 <= slope["ci_high"]
+        if lang == "nl":
+            direction = "steeg" if est > 0 else "daalde"
+            sentences.append(
+                f"Volgens het statistische model, dat alle metingen van alle deelnemers "
+                f"gebruikt, {direction} het welbevinden met gemiddeld {size} per jaar "
+                f"(95%-betrouwbaarheidsinterval {interval})."
+            )
+            if crosses:
+                sentences.append("Die verandering is zo klein dat ze ook op toeval kan berusten.")
+        else:
+            direction = "rose" if est > 0 else "fell"
+            sentences.append(
+                f"According to the statistical model, which uses every assessment of every "
+                f"participant, wellbeing {direction} by {size} per year on average "
+                f"(95% confidence interval {interval})."
+            )
+            if crosses:
+                sentences.append("This change is small enough to be due to chance.")
+    if sentences:
+        paragraphs.append(" ".join(sentences))
+    matthew = matthew_verdict_sentence(tables, lang)
+    if matthew:
+        paragraphs.append(matthew)
+    if lang == "nl":
+        paragraphs.append(
+            "Er was geen controlegroep. Een verbetering laat dus zien hoe het de deelnemers "
+            "verging, maar bewijst niet dat de interventie die verbetering veroorzaakte."
+        )
+    else:
+        paragraphs.append(
+            "There was no control group. An improvement shows how participants fared, but does "
+            "not prove that the intervention caused it."
+        )
+    return paragraphs
+
+
+def matthew_verdict_sentence(tables: Mapping[str, Any], lang: str, *, with_p: bool = False) -> str:
+    """Return one sentence stating the Matthew verdict with its interaction and interval
+    (and its p-value with ``with_p``)."""
+    primary = (tables.get("matthew") or {}).get("primary")
+    if not primary:
+        return ""
+    verdict = primary.get("verdict")
+    est = points(abs(primary.get("estimate") or 0.0), INTERACTION_TEXT_DECIMALS, lang)
+    interval = format_interval(
+        primary.get("ci_low"), primary.get("ci_high"), INTERACTION_TEXT_DECIMALS, lang
+    )
+    more = (primary.get("estimate") or 0.0) >= 0
+    if with_p:
+        interval += f"; {format_p(primary.get('p'), lang)}"
+    if lang == "nl":
+        per = (
+            f"per persoon meer in het netwerk bij de start veranderde het welbevinden "
+            f"{est} per jaar {'meer' if more else 'minder'} "
+            f"(95%-betrouwbaarheidsinterval {interval})"
+        )
+        if verdict == "matthew":
+            return (
+                f"Deelnemers die bij de start al een groter netwerk hadden, gingen er meer op "
+                f"vooruit: {per}. Dat wijst op een Mattheuseffect."
+            )
+        if verdict == "reverse":
+            return (
+                f"Deelnemers met een kleiner netwerk bij de start gingen er juist meer op "
+                f"vooruit: {per}. Dat is het omgekeerde van een Mattheuseffect."
+            )
+        return (
+            f"We vonden geen aanwijzing dat de vooruitgang afhing van de grootte van het "
+            f"netwerk bij de start ({per}). Dat betekent niet dat zo’n verschil er zeker niet is."
+        )
+    per = (
+        f"per additional network member at the start, wellbeing changed {est} per year "
+        f"{'more' if more else 'less'} (95% confidence interval {interval})"
+    )
+    if verdict == "matthew":
+        return (
+            f"Participants who already had a larger network at the start gained more: {per}. "
+            "This points to a Matthew effect."
+        )
+    if verdict == "reverse":
+        return (
+            f"Participants with a smaller network at the start gained more: {per}. This is the "
+            "reverse of a Matthew effect."
+        )
+    return (
+        f"We found no evidence that the gain depended on network size at the start ({per}). "
+        "This does not mean that such a difference certainly does not exist."
+    )
+
+
+def matthew_explanation(tables: Mapping[str, Any], lang: str) -> list[str]:
+    """Return the lay explanation of the Matthew question, its result and what it means."""
+    lang = check_language(lang)
+    matthew = tables.get("matthew") or {}
+    primary = matthew.get("primary") or {}
+    paragraphs = []
+    if lang == "nl":
+        paragraphs.append(
+            "Het Mattheuseffect is genoemd naar een bijbeltekst: ‘wie heeft, zal meer gegeven "
+            "worden’. Voor deze interventies is de vraag: gaan deelnemers die bij de start al "
+            "een groot sociaal netwerk hadden er meer op vooruit dan deelnemers met een klein "
+            "netwerk? Dan zou de interventie juist de kwetsbaarste deelnemers het minst helpen. "
+            "We toetsen dat door na te gaan of de verandering per jaar samenhangt met het aantal "
+            "mensen in het netwerk bij de start."
+        )
+    else:
+        paragraphs.append(
+            "The Matthew effect is named after a Bible verse: ‘to everyone who has, more will be "
+            "given’. For these interventions the question is: do participants who already had a "
+            "large social network at the start gain more than those with a small one? Then the "
+            "intervention would help the most vulnerable participants least. We test this by "
+            "asking whether the change per year depends on the number of people in the network "
+            "at the start."
+        )
+    sentence = matthew_verdict_sentence(tables, lang, with_p=True)
+    if sentence:
+        paragraphs.append(sentence)
+    subgroup_text = _subgroup_sentence(matthew.get("subgroups"), lang)
+    if subgroup_text:
+        paragraphs.append(subgroup_text)
+    verdict = primary.get("verdict")
+    if verdict == "no_evidence":
+        mde = primary.get("mde80")
+        if lang == "nl":
+            text = (
+                "Wat ‘geen aanwijzing’ wel en niet betekent: we hebben geen verschil gevonden, "
+                "maar daarmee is niet aangetoond dat er geen verschil is. Alle waarden binnen "
+                "het betrouwbaarheidsinterval passen bij de gegevens, ook kleine verschillen in "
+                "beide richtingen."
+            )
+            if mde is not None:
+                text += (
+                    f" Met dit aantal deelnemers vindt het onderzoek een verschil van ongeveer "
+                    f"{points(mde, INTERACTION_TEXT_DECIMALS, lang)} per jaar per "
+                    f"persoon meer in het netwerk met 80% kans; kleinere verschillen kunnen "
+                    f"onopgemerkt blijven."
+                )
+        else:
+            text = (
+                "What ‘no evidence’ does and does not mean: we found no difference, but that does "
+                "not show that there is none. Every value inside the confidence interval fits "
+                "the data, including small differences in either direction."
+            )
+            if mde is not None:
+                text += (
+                    f" With this many participants the study detects a difference of about "
+                    f"{points(mde, INTERACTION_TEXT_DECIMALS, lang)} per year per "
+                    "additional network member with 80% probability; smaller differences may go "
+                    "unnoticed."
+                )
+        paragraphs.append(text)
+    elif verdict == "matthew":
+        paragraphs.append(
+            "Een Mattheuseffect betekent niet dat deelnemers met een klein netwerk achteruit "
+            "gingen; het betekent dat zij minder vooruitgingen dan anderen. Het is een reden om "
+            "na te gaan wat deze groep extra nodig heeft."
+            if lang == "nl"
+            else "A Matthew effect does not mean that participants with a small network got "
+            "worse; it means they gained less than others. It is a reason to ask what this group "
+            "needs in addition."
+        )
+    elif verdict == "reverse":
+        paragraphs.append(
+            "Dat kan betekenen dat de interventie vooral mensen met een klein netwerk helpt, "
+            "maar ook regressie naar het gemiddelde kan meespelen (zie Methode en beperkingen)."
+            if lang == "nl"
+            else "This may mean that the intervention mainly helps people with a small network, "
+            "but regression to the mean may also play a part (see Methods and limitations)."
+        )
+    return paragraphs
+
+
+def _subgroup_sentence(subgroups: Mapping[str, Any] | None, lang: str) -> str:
+    if not subgroups:
+        return ""
+    columns = subgroups["columns"]
+    parts = []
+    for display, values in zip(subgroups["display"], subgroups["values"], strict=True):
+        row = dict(zip(columns, values, strict=True))
+        shown = dict(zip(columns, display, strict=True))
+        if row["outcome"] != "wellbeing":
+            continue
+        label = group_label(row["network_group"], lang)
+        if row["slope"] is None:
+            hidden = _less_than(shown["n_participants"], lang)
+            parts.append(
+                f"{label}: niet getoond ({hidden} deelnemers)"
+                if lang == "nl"
+                else f"{label}: not shown ({hidden} participants)"
+            )
+        else:
+            parts.append(
+                f"{label} {format_number(row['slope'], SLOPE_TEXT_DECIMALS, lang, signed=True)}"
+            )
+    if not parts:
+        return ""
+    if lang == "nl":
+        return "Verandering in welbevinden per jaar per groep: " + "; ".join(parts) + "."
+    return "Change in wellbeing per year by group: " + "; ".join(parts) + "."
+
+
+def methods_text(tables: Mapping[str, Any], lang: str) -> list[str]:
+    """Return the methods and limitations paragraphs (design, model, no control group,
+    regression to the mean, attrition), with the numbers of this report filled in."""
+    lang = check_language(lang)
+    model = tables.get("model") or {}
+    waves = tables.get("waves") or []
+    labels = [wave_label(w["wave"], w["months"], lang) for w in waves]
+    attrition = None
+    if tables.get("participation") and len(waves) > 1:
+        _, pct = _participation_total(tables, len(waves) - 1)
+        attrition = None if pct is None else 100.0 - pct
+    n_obs, n_part = model.get("n_observations"), model.get("n_participants")
+    paragraphs = []
+    if lang == "nl":
+        paragraphs.append(
+            f"Deelnemers vulden vragenlijsten in op de metingen {', '.join(labels)}. Welbevinden, "
+            "eenzaamheid en netwerkgrootte zijn gemeten met gevalideerde vragenlijsten. "
+            "Deelnemers zijn ingedeeld in een klein, middelgroot of groot netwerk naar het "
+            "aantal mensen in hun netwerk bij de start."
+        )
+        if model:
+            paragraphs.append(
+                f"De verandering per jaar is geschat met een lineair gemengd model (REML) op "
+                f"{n_obs} metingen van {n_part} deelnemers. Het model gebruikt ook deelnemers die "
+                "niet alle metingen invulden. Het Mattheuseffect is de samenhang tussen de "
+                "netwerkgrootte bij de start en de verandering per jaar."
+            )
+        limits = [
+            "Geen controlegroep: we weten niet hoe het de deelnemers zonder de interventie was "
+            "vergaan.",
+            "Regressie naar het gemiddelde: wie zich bij de start erg slecht voelde, scoort bij "
+            "een volgende meting vaak vanzelf wat beter.",
+        ]
+        if attrition is not None:
+            limits.append(
+                f"Uitval: {format_number(attrition, 0, lang)}% van de startgroep deed bij de "
+                "laatste meting niet meer mee. Als vooral mensen bij wie het minder goed ging "
+                "afhaakten, is het beeld te rooskleurig."
+            )
+        else:
+            limits.append(
+                "Uitval: deelnemers die afhaakten kunnen anders zijn dan wie bleef meedoen."
+            )
+        limits.append("Zelfrapportage: alle uitkomsten zijn door deelnemers zelf ingevuld.")
+    else:
+        paragraphs.append(
+            f"Participants completed questionnaires at the waves {', '.join(labels)}. Wellbeing, "
+            "loneliness and network size were measured with validated questionnaires. "
+            "Participants are grouped into a small, medium or large network by the number of "
+            "people in their network at the start."
+        )
+        if model:
+            paragraphs.append(
+                f"The change per year was estimated with a linear mixed model (REML) on {n_obs} "
+                f"assessments of {n_part} participants. The model also uses participants who "
+                "missed assessments. The Matthew effect is the association between network "
+                "size at the start and the change per year."
+            )
+        limits = [
+            "No control group: we do not know how participants would have fared without the "
+            "intervention.",
+            "Regression to the mean: people who felt very bad at the start often score somewhat "
+            "better at the next assessment anyway.",
+        ]
+        if attrition is not None:
+            limits.append(
+                f"Attrition: {format_number(attrition, 0, lang)}% of the starting group no "
+                "longer took part at the last wave. If mainly people who fared worse dropped "
+                "out, the picture is too rosy."
+            )
+        else:
+            limits.append("Attrition: people who dropped out may differ from those who stayed.")
+        limits.append("Self-report: all outcomes were reported by participants themselves.")
+    return [*paragraphs, *limits]
+
+
+def heterogeneity_text(pooled: Mapping[str, Any], lang: str) -> str:
+    """Return the heterogeneity of a pooled estimate in words (I² bands of Higgins et al. 2003,
+    BMJ 327:557: about 25% low, 50% moderate, 75% high) with the prediction interval."""
+    lang = check_language(lang)
+    i2 = pooled.get("i2")
+    if i2 is None:
+        return ""
+    if i2 < 25:
+        level = "weinig" if lang == "nl" else "little"
+    elif i2 < 50:
+        level = "enige" if lang == "nl" else "some"
+    elif i2 < 75:
+        level = "duidelijke" if lang == "nl" else "considerable"
+    else:
+        level = "grote" if lang == "nl" else "large"
+    i2_text = format_number(i2, 0, lang)
+    pi = format_interval(pooled.get("pi_low"), pooled.get("pi_high"), SLOPE_TEXT_DECIMALS, lang)
+    q_p = format_p(pooled.get("q_p"), lang)
+    if lang == "nl":
+        return (
+            f"Tussen de projecten was er {level} verschil in uitkomst (I² = {i2_text}%, toets "
+            f"op verschillen {q_p}). In een vergelijkbaar nieuw project verwachten we een "
+            f"verandering tussen {pi} punten per jaar (95%-voorspellingsinterval)."
+        )
+    return (
+        f"Between projects there was {level} variation in outcome (I² = {i2_text}%, test of "
+        f"differences {q_p}). In a comparable new project we expect a change between {pi} "
+        "points per year (95% prediction interval)."
+    )
+
+
+def synthesis_summary(tables: Mapping[str, Any], lang: str) -> list[str]:
+    """Return the plain-language summary of the synthesis report, one string per paragraph."""
+    lang = check_language(lang)
+    projects = tables.get("projects") or {}
+    paragraphs: list[str] = []
+    if projects:
+        columns = projects["columns"]
+        rows = projects["display"]
+        total = dict(zip(columns, rows[-1], strict=True))
+        k = len(rows) - 1
+        if lang == "nl":
+            paragraphs.append(
+                f"Deze synthese brengt {k} projecten samen, met bij de start samen "
+                f"{_less_than(total['n_start'], lang)} deelnemers."
+            )
+        else:
+            paragraphs.append(
+                f"This synthesis brings together {k} projects, with "
+                f"{_less_than(total['n_start'], lang)} participants at the start in total."
+            )
+    for pooled in tables.get("pooled") or []:
+        est = pooled.get("estimate")
+        if est is None:
+            continue
+        size = points(abs(est), SLOPE_TEXT_DECIMALS, lang)
+        interval = format_interval(
+            pooled.get("ci_low"), pooled.get("ci_high"), SLOPE_TEXT_DECIMALS, lang
+        )
+        outcome = outcome_scale(str(pooled.get("outcome", "wellbeing")), lang)
+        if lang == "nl":
+            direction = "steeg" if est > 0 else "daalde"
+            text = (
+                f"Over alle projecten samen {direction} het {outcome} met gemiddeld {size} "
+                f"per jaar (95%-betrouwbaarheidsinterval {interval})."
+            )
+        else:
+            direction = "rose" if est > 0 else "fell"
+            text = (
+                f"Across all projects, {outcome} {direction} by {size} per year on "
+                f"average (95% confidence interval {interval})."
+            )
+        paragraphs.append(text + " " + heterogeneity_text(pooled, lang))
+    overall = [m for m in tables.get("matthew_by_project") or [] if m.get("project") == "all"]
+    primary = next((m for m in overall if m.get("outcome") == "wellbeing"), None)
+    if primary:
+        fake = {"matthew": {"primary": primary}}
+        paragraphs.append(matthew_verdict_sentence(fake, lang))
+    return paragraphs
+
+
+def verdict_counts_text(entries: Sequence[Mapping[str, Any]], lang: str) -> str:
+    """Return how many project × outcome checks reached each verdict, in words."""
+    per_project = [e for e in entries if e.get("project") != "all"]
+    if not per_project:
+        return ""
+    counts: dict[str, int] = {}
+    for entry in per_project:
+        counts[str(entry.get("verdict"))] = counts.get(str(entry.get("verdict")), 0) + 1
+    parts = [f"{n}× {verdict_short(v, lang)}" for v, n in sorted(counts.items())]
+    if lang == "nl":
+        return (
+            f"Van de {len(per_project)} controles per project en uitkomst: "
+            + "; ".join(parts)
+            + "."
+        )
+    return f"Of the {len(per_project)} checks by project and outcome: " + "; ".join(parts) + "."
