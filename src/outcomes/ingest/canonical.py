@@ -650,10 +650,10 @@ def to_canonical(
     def date_map(column: str, target: str) -> _ValueMap:
         result = _ValueMap()
         for value in _distinct(frame, column):
-            if not value.strip() or number_key(value) in missing:
+            parsed = parse_date(value, date_format)
+            if parsed is None and (not value.strip() or number_key(value) in missing):
                 result.values[value] = None
                 continue
-            parsed = parse_date(value, date_format)
             if parsed is None:
                 result.bad(
                     value,
@@ -955,22 +955,30 @@ def flag_near_duplicates(frame: pl.DataFrame, raw_ids: Mapping[str, str]) -> pl.
     stats = (
         frame.filter(pl.col("participant_id").is_not_null())
         .group_by("participant_id")
-        .agg(pl.len().alias("n"), pl.col("wave").drop_nulls().unique().alias("waves"))
+        .agg(pl.len().alias("n"))
     )
-    by_pseudonym = {
-        p: (n, set(w)) for p, n, w in stats.select("participant_id", "n", "waves").iter_rows()
-    }
+    if not stats.filter(pl.col("n") <= NEAR_DUPLICATE_MAX_ROWS).height:
+        return frame
     counts: dict[str, int] = {}
     pseudonym_of: dict[str, str] = {}
-    for pseudonym, (n, _) in by_pseudonym.items():
+    for pseudonym, n in stats.iter_rows():
         raw = raw_ids.get(pseudonym)
         if raw is not None:
             counts[raw] = n
             pseudonym_of[raw] = pseudonym
+    pairs = near_duplicate_pairs(counts)
+    involved = {pseudonym_of[r] for pair in pairs for r in pair}
+    waves_of: dict[str, set[int]] = {p: set() for p in involved}
+    for pseudonym, wave in (
+        frame.filter(pl.col("participant_id").is_in(list(involved)) & pl.col("wave").is_not_null())
+        .select("participant_id", "wave")
+        .iter_rows()
+    ):
+        waves_of[pseudonym].add(wave)
     flagged: dict[str, str] = {}
-    for rare, other in near_duplicate_pairs(counts):
+    for rare, other in pairs:
         rare_p, other_p = pseudonym_of[rare], pseudonym_of[other]
-        rare_waves, other_waves = by_pseudonym[rare_p][1], by_pseudonym[other_p][1]
+        rare_waves, other_waves = waves_of[rare_p], waves_of[other_p]
         if rare_waves and other_waves and rare_waves & other_waves:
             continue  # both measured at the same wave: two people, not a typing error
         flagged.setdefault(

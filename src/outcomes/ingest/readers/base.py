@@ -312,7 +312,6 @@ def read_delimited(
     header_row: int = 0,
     header_rows: int = 1,
     skip_rows_after_header: int = 0,
-    data: bytes | None = None,
 ) -> DelimitedTable:
     """Read a delimited text export into string columns plus ``source_row``.
 
@@ -321,32 +320,84 @@ def read_delimited(
     ``source_row`` counts every record from 1 as an editor shows it (header rows included);
     blank lines keep their number and are dropped. Raises :class:`ExportError` for empty,
     header-only, binary, wrongly encoded or truncated files and duplicated headers.
+
+    UTF-8 files without a byte-order mark are parsed straight from disk (no copy in Python);
+    everything else is decoded and re-encoded as UTF-8 first.
     """
-    raw = path.read_bytes() if data is None else data
+    with open(path, "rb") as handle:
+        head = handle.read(_HEAD_BYTES)
+    direct = (encoding is None or _norm_encoding(encoding) in _UTF8_NAMES) and not head.startswith(
+        (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
+    )
+    if direct:
+        check_text_content(path, head)
+        try:
+            return _read_utf8(
+                path,
+                path,
+                head,
+                delimiter,
+                header_row,
+                header_rows,
+                skip_rows_after_header,
+                "utf-8",
+                [],
+            )
+        except _NotUtf8:
+            pass  # detect the encoding (or report the bad byte) from the whole file
+    raw = path.read_bytes()
     check_text_content(path, raw)
     utf8, used_encoding, warnings = decode_export(path, raw, encoding)
     del raw
-    head_text = utf8[:_HEAD_BYTES].decode("utf-8", errors="ignore")
+    try:
+        return _read_utf8(
+            path,
+            utf8,
+            utf8[:_HEAD_BYTES],
+            delimiter,
+            header_row,
+            header_rows,
+            skip_rows_after_header,
+            used_encoding,
+            warnings,
+        )
+    except _NotUtf8:
+        raise ExportError(f"{path.name}: the file is not valid UTF-8 text") from None
+
+
+class _NotUtf8(Exception):
+    """polars found bytes that are not UTF-8 while reading straight from disk."""
+
+
+def _read_utf8(
+    path: Path,
+    source: Path | bytes,
+    head: bytes,
+    delimiter: str | None,
+    header_row: int,
+    header_rows: int,
+    skip_rows_after_header: int,
+    used_encoding: str,
+    warnings: list[str],
+) -> DelimitedTable:
+    head_text = head.decode("utf-8", errors="ignore")
     first_line = head_text.lstrip("\r\n").split("\n", 1)[0]
     sep = _delimiter(delimiter) if delimiter else sniff_delimiter(first_line)
-    wanted = header_row + header_rows
-    records = head_records(head_text, sep, wanted + 1)
+    records = head_records(head_text, sep, header_row + header_rows + 1)
     if len(records) <= header_row:
         raise ExportError(
             f"{path.name}: found {len(records)} rows but the header is expected in row "
             f"{header_row + 1}"
         )
     header = check_header(path, records[header_row], header_row + 1)
-    n_header = header_rows
-    header_block = records[header_row : header_row + n_header]
-    first_data = header_row + n_header + skip_rows_after_header
-    schema = dict.fromkeys(header, pl.String)
+    header_block = records[header_row : header_row + header_rows]
+    first_data = header_row + header_rows + skip_rows_after_header
     try:
         frame = pl.read_csv(
-            utf8,
+            source,
             has_header=False,
             new_columns=header,
-            schema=schema,
+            schema=dict.fromkeys(header, pl.String),
             separator=sep,
             quote_char='"',
             skip_rows=first_data,
@@ -358,10 +409,13 @@ def read_delimited(
             low_memory=False,
         )
     except (pl.exceptions.ComputeError, pl.exceptions.NoDataError) as error:
-        raise _parse_error(path, utf8, sep, len(header), error) from None
+        if "utf-8" in str(error).lower() or "utf8" in str(error).lower():
+            raise _NotUtf8 from None
+        data = source if isinstance(source, bytes) else path.read_bytes()
+        raise _parse_error(path, data, sep, len(header), error) from None
     frame = frame.with_columns(pl.col(SOURCE_ROW).cast(pl.Int64))
     last_row = first_data + frame.height
-    _check_truncated(path, utf8, sep, len(header), last_row, first_data)
+    _check_truncated(path, source, sep, len(header), last_row, first_data)
     frame = drop_blank_rows(frame)
     if frame.height == 0:
         raise ExportError(
@@ -377,13 +431,13 @@ def _delimiter(delimiter: str) -> str:
 
 
 def drop_blank_rows(frame: pl.DataFrame) -> pl.DataFrame:
-    """Return ``frame`` without rows whose every export column is null or blank."""
+    """Return ``frame`` without rows whose every export column is empty (blank lines)."""
     data_columns = [c for c in frame.columns if c not in READER_COLUMNS]
     if not data_columns:
         return frame
-    blank = pl.all_horizontal(
-        pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "") for c in data_columns
-    )
+    blank = pl.all_horizontal(pl.col(c).is_null() for c in data_columns)
+    if not frame.select(blank.any()).item():
+        return frame
     return frame.filter(~blank)
 
 
@@ -414,17 +468,39 @@ def _parse_error(
     return ExportError(f"{path.name}: cannot be read as delimited text ({message})")
 
 
+def _quote_parity(source: Path | bytes) -> int:
+    if isinstance(source, bytes):
+        return source.count(b'"') % 2
+    count = 0
+    with open(source, "rb") as handle:
+        while block := handle.read(1 << 24):
+            count += block.count(b'"')
+    return count % 2
+
+
+def _tail(source: Path | bytes, size: int = 1 << 16) -> bytes:
+    if isinstance(source, bytes):
+        return source[-size:]
+    with open(source, "rb") as handle:
+        handle.seek(0, 2)
+        length = handle.tell()
+        handle.seek(max(0, length - size))
+        return handle.read()
+
+
 def _check_truncated(
-    path: Path, utf8: bytes, sep: str, n_columns: int, last_row: int, first_data: int
+    path: Path, source: Path | bytes, sep: str, n_columns: int, last_row: int, first_data: int
 ) -> None:
     """Raise when the last record is cut off: an open quote or fewer fields than the header."""
-    if utf8.count(b'"') % 2 == 1:
-        raise _parse_error(path, utf8, sep, n_columns, ValueError("unbalanced quote"))
-    end = len(utf8)
-    while end > 0 and utf8[end - 1 : end] in (b"\r", b"\n"):
+    if _quote_parity(source) == 1:
+        data = source if isinstance(source, bytes) else path.read_bytes()
+        raise _parse_error(path, data, sep, n_columns, ValueError("unbalanced quote"))
+    tail = _tail(source)
+    end = len(tail)
+    while end > 0 and tail[end - 1 : end] in (b"\r", b"\n"):
         end -= 1
-    last_start = utf8.rfind(b"\n", 0, end) + 1
-    last_line = utf8[last_start:end].decode("utf-8", errors="replace")
+    last_start = tail.rfind(b"\n", 0, end) + 1
+    last_line = tail[last_start:end].decode("utf-8", errors="replace")
     if last_line.count('"') % 2 == 1 or last_row <= first_data:
         return  # the end of a multi-line quoted field, or no data rows at all
     fields = next(csv.reader([last_line], delimiter=sep), [])
