@@ -1,0 +1,317 @@
+"""Loading materialized results into analyst notebooks.
+
+What belongs here: small functions that read what the pipeline has already written under
+``OUTCOMES_HOME`` (warehouse parquet, ``warehouse.duckdb`` views, ``validation/*.json``,
+``analysis/*.json``) and hand it to an analyst as polars frames or plain dicts. What does not:
+any pipeline step. Nothing here validates, scores, fits or pools; when a result is missing the
+functions say which command materializes it (``outcomes demo`` or ``outcomes run``) instead of
+computing it.
+
+Typical use in a notebook::
+
+    from outcomes import notebook as nb
+
+    ws = nb.workspace()            # $OUTCOMES_HOME, else ./workspace
+    panel = nb.panel()
+    nb.sql("SELECT project, count(*) FROM outcome_panel GROUP BY project")
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from outcomes.stages import (
+    MATTHEW_JSON,
+    MODEL_JSON,
+    PANEL,
+    POOLED_JSON,
+    PROJECT_EFFECTS_JSON,
+    QUARANTINED,
+    StageInputMissing,
+)
+from outcomes.warehouse import DATABASE
+from outcomes.workspace import Workspace
+
+Home = str | os.PathLike[str] | Workspace | None
+
+HOW_TO_MATERIALIZE = (
+    "Materialize it first: `outcomes demo` writes demo exports and runs everything, "
+    "`outcomes run` processes the exports in landing/ (or materialize the assets in the Dagster "
+    "UI). Point OUTCOMES_HOME at the workspace if it lives elsewhere."
+)
+
+
+class NotMaterialized(StageInputMissing):
+    """A table or result file the notebook asked for is not in the workspace (yet)."""
+
+
+def workspace(home: Home = None, *, require: bool = True) -> Workspace:
+    """Return the workspace at ``home``, else ``$OUTCOMES_HOME``, else ``./workspace``.
+
+    With ``require`` (the default) raise :class:`NotMaterialized` when the workspace holds no
+    materialized table at all, so a notebook stops at its first cell with a message saying what
+    to run, rather than later with a missing file.
+    """
+    ws = home if isinstance(home, Workspace) else Workspace.from_env(home)
+    if require and not tables(ws):
+        raise NotMaterialized(
+            f"No materialized tables in the workspace {ws.home} (OUTCOMES_HOME="
+            f"{os.environ.get('OUTCOMES_HOME', '<not set>')}). {HOW_TO_MATERIALIZE}"
+        )
+    return ws
+
+
+def _ws(home: Home) -> Workspace:
+    return workspace(home, require=False)
+
+
+def tables(home: Home = None) -> dict[str, list[str]]:
+    """Return the materialized warehouse tables: name → partitions (``[]`` when unpartitioned)."""
+    ws = home if isinstance(home, Workspace) else Workspace.from_env(home)
+    found: dict[str, list[str]] = {}
+    if not ws.warehouse.is_dir():
+        return found
+    for path in sorted(ws.warehouse.iterdir()):
+        if path.is_dir():
+            partitions = sorted(p.stem for p in path.glob("*.parquet"))
+            if partitions:
+                found[path.name] = partitions
+        elif path.suffix == ".parquet":
+            found[path.stem] = []
+    return found
+
+
+def load(name: str, project: str | None = None, *, home: Home = None) -> pl.DataFrame:
+    """Return the warehouse table ``name``; all projects unless ``project`` is given.
+
+    A partitioned table (one parquet file per project) is returned with every partition
+    concatenated (columns a project lacks are null), or just the ``project`` partition. For an
+    unpartitioned table with a ``project`` column, ``project`` filters its rows. Raises
+    :class:`NotMaterialized` naming the missing table or partition and what to run.
+    """
+    ws = _ws(home)
+    available = tables(ws)
+    if name not in available:
+        known = ", ".join(sorted(available)) or "none"
+        raise NotMaterialized(
+            f"Table {name!r} has not been materialized in {ws.warehouse} (materialized: {known}). "
+            f"{HOW_TO_MATERIALIZE}"
+        )
+    partitions = available[name]
+    if not partitions:
+        frame = pl.read_parquet(ws.table(name))
+        if project is not None:
+            if "project" not in frame.columns:
+                raise ValueError(f"Table {name!r} has no project column to select {project!r} by")
+            frame = frame.filter(pl.col("project") == project)
+        return frame
+    if project is not None:
+        if project not in partitions:
+            raise NotMaterialized(
+                f"Table {name!r} has no partition for project {project!r} in {ws.warehouse} "
+                f"(materialized projects: {', '.join(partitions)}). {HOW_TO_MATERIALIZE}"
+            )
+        return pl.read_parquet(ws.table(name, project))
+    frames = [pl.read_parquet(ws.table(name, p)) for p in partitions]
+    return pl.concat(frames, how="diagonal_relaxed")
+
+
+def panel(project: str | None = None, *, home: Home = None) -> pl.DataFrame:
+    """Return ``outcome_panel`` (participant × wave over all projects, or one project's rows)."""
+    return load(PANEL, project, home=home)
+
+
+def quarantine(project: str | None = None, *, home: Home = None) -> pl.DataFrame:
+    """Return ``quarantined_responses``: one row per problem found in a rejected row.
+
+    A row rejected for two reasons appears twice; count distinct ``source_file``/``source_row``
+    pairs for the number of rejected rows. ``message`` is in the validation language (Dutch by
+    default) and ``value`` never holds an identifier.
+    """
+    return load(QUARANTINED, project, home=home)
+
+
+def _read_json(path: Path, what: str) -> Any:
+    if not path.exists():
+        raise NotMaterialized(f"{what} is missing ({path} does not exist). {HOW_TO_MATERIALIZE}")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def validation(project: str, *, home: Home = None) -> dict[str, Any]:
+    """Return ``validation/<project>.json`` as written by the validation step."""
+    ws = _ws(home)
+    return dict(_read_json(ws.validation / f"{project}.json", f"The validation of {project!r}"))
+
+
+def _validation_files(ws: Workspace) -> list[Path]:
+    files = sorted(ws.validation.glob("*.json")) if ws.validation.is_dir() else []
+    if not files:
+        raise NotMaterialized(f"No validation results in {ws.validation}. {HOW_TO_MATERIALIZE}")
+    return files
+
+
+def validation_summaries(*, home: Home = None) -> pl.DataFrame:
+    """Return one row per validated project: rows read, valid and quarantined, the quarantined
+    share, the project's threshold and whether it passed, and whether the counts reconcile
+    (``rows_read == rows_valid + rows_quarantined``)."""
+    ws = _ws(home)
+    rows = []
+    for path in _validation_files(ws):
+        summary = json.loads(path.read_text(encoding="utf-8"))
+        rows.append(
+            {
+                "project": summary.get("project", path.stem),
+                "rows_read": summary.get("rows_read"),
+                "rows_valid": summary.get("rows_valid"),
+                "rows_quarantined": summary.get("rows_quarantined"),
+                "quarantined_share": summary.get("quarantined_share"),
+                "threshold": summary.get("threshold"),
+                "passed_threshold": summary.get("passed_threshold"),
+                "files": len(summary.get("files", {})),
+            }
+        )
+    schema = {
+        "project": pl.Utf8,
+        "rows_read": pl.Int64,
+        "rows_valid": pl.Int64,
+        "rows_quarantined": pl.Int64,
+        "quarantined_share": pl.Float64,
+        "threshold": pl.Float64,
+        "passed_threshold": pl.Boolean,
+        "files": pl.Int64,
+    }
+    frame = pl.DataFrame(rows, schema=schema)
+    return frame.with_columns(
+        reconciles=pl.col("rows_read") == pl.col("rows_valid") + pl.col("rows_quarantined")
+    ).sort("project")
+
+
+def validation_rules(*, home: Home = None) -> pl.DataFrame:
+    """Return project × rule with the number of rejected rows (``rows``) and of problems found
+    (``records``; a row can break a rule in several columns), from ``validation/*.json``."""
+    ws = _ws(home)
+    rows = []
+    for path in _validation_files(ws):
+        summary = json.loads(path.read_text(encoding="utf-8"))
+        project = summary.get("project", path.stem)
+        records = summary.get("rules", {})
+        by_rows = summary.get("rows_by_rule", {})
+        for rule in sorted(set(records) | set(by_rows)):
+            rows.append(
+                {
+                    "project": project,
+                    "rule": rule,
+                    "rows": by_rows.get(rule),
+                    "records": records.get(rule),
+                }
+            )
+    schema = {"project": pl.Utf8, "rule": pl.Utf8, "rows": pl.Int64, "records": pl.Int64}
+    return pl.DataFrame(rows, schema=schema).sort("project", "rule")
+
+
+def validation_files(*, home: Home = None) -> pl.DataFrame:
+    """Return project × export file with rows read, valid and quarantined, and whether the file
+    reconciles (every row read is either valid or quarantined)."""
+    ws = _ws(home)
+    rows = []
+    for path in _validation_files(ws):
+        summary = json.loads(path.read_text(encoding="utf-8"))
+        project = summary.get("project", path.stem)
+        for name, counts in sorted(summary.get("files", {}).items()):
+            rows.append({"project": project, "source_file": name, **counts})
+    schema = {
+        "project": pl.Utf8,
+        "source_file": pl.Utf8,
+        "rows_read": pl.Int64,
+        "rows_valid": pl.Int64,
+        "rows_quarantined": pl.Int64,
+    }
+    frame = pl.DataFrame(rows, schema=schema)
+    return frame.with_columns(
+        reconciles=pl.col("rows_read") == pl.col("rows_valid") + pl.col("rows_quarantined")
+    ).sort("project", "source_file")
+
+
+def analysis(name: str, *, home: Home = None) -> dict[str, Any]:
+    """Return ``analysis/<name>.json`` (for example ``model``, ``matthew``, ``pooled``,
+    ``project_effects``, or any result a later analysis step adds)."""
+    ws = _ws(home)
+    file_name = name if name.endswith(".json") else f"{name}.json"
+    return dict(_read_json(ws.analysis / file_name, f"The analysis result {file_name}"))
+
+
+def model(*, home: Home = None) -> dict[str, Any]:
+    """Return ``analysis/model.json``: M1 fitted on the whole panel (DESIGN.md "Models")."""
+    return analysis(MODEL_JSON, home=home)
+
+
+def matthew(*, home: Home = None) -> dict[str, Any]:
+    """Return ``analysis/matthew.json`` as written, with every key it holds (results, subgroups,
+    and whatever the Matthew analysis adds, such as bootstrap draws or sensitivity analyses)."""
+    return analysis(MATTHEW_JSON, home=home)
+
+
+def pooled(*, home: Home = None) -> dict[str, Any]:
+    """Return ``analysis/pooled.json``: the random-effects meta-analyses across projects."""
+    return analysis(POOLED_JSON, home=home)
+
+
+def project_effects(*, home: Home = None) -> dict[str, Any]:
+    """Return ``analysis/project_effects.json``: M1 fitted within each project."""
+    return analysis(PROJECT_EFFECTS_JSON, home=home)
+
+
+def as_frame(records: Sequence[Mapping[str, Any]] | None) -> pl.DataFrame:
+    """Return a list of JSON records (e.g. ``matthew()["results"]``) as a frame.
+
+    Records may differ in their keys (missing keys become null) and in types (``null`` beside a
+    number); the schema is inferred from all records. An empty or missing list gives an empty
+    frame.
+    """
+    if not records:
+        return pl.DataFrame()
+    columns: dict[str, None] = {}
+    for record in records:
+        columns.update(dict.fromkeys(record))
+    rows = [{column: record.get(column) for column in columns} for record in records]
+    return pl.DataFrame(rows, infer_schema_length=None, strict=False)
+
+
+def sql(query: str, *, home: Home = None) -> pl.DataFrame:
+    """Return the result of ``query`` run on ``warehouse/warehouse.duckdb`` (read-only).
+
+    The database holds one view per materialized table (partitioned tables as one view over all
+    projects), e.g. ``outcome_panel``, ``quarantined_responses``, ``attrition``.
+    """
+    import duckdb
+
+    ws = _ws(home)
+    path = ws.warehouse / DATABASE
+    if not path.exists():
+        raise NotMaterialized(
+            f"The SQL views are missing ({path} does not exist; the panel step writes them). "
+            f"{HOW_TO_MATERIALIZE}"
+        )
+    with duckdb.connect(str(path), read_only=True) as connection:
+        return connection.sql(query).pl()
+
+
+def codebook(lang: str = "en", projects: Sequence[str] | None = None) -> str:
+    """Return the markdown codebook of ``outcome_panel`` (``outcomes.codebook``) for the project
+    specs in ``data_schemas/projects`` (or only ``projects``), in English or Dutch."""
+    from outcomes.codebook import build_codebook
+    from outcomes.ingest.spec import load_specs
+
+    specs = load_specs()
+    if projects is not None:
+        unknown = sorted(set(projects) - set(specs))
+        if unknown:
+            raise ValueError(f"no project spec for {unknown}; known: {sorted(specs)}")
+        specs = {pid: spec for pid, spec in specs.items() if pid in projects}
+    return build_codebook(specs, lang=lang)
