@@ -140,3 +140,14 @@ def test_model_result_schema():
     ):
         with pytest.raises(pa.errors.SchemaErrors):
             model_result_schema().validate(broken, lazy=True)
+
+
+def test_the_registry_generates_every_schema():
+    spec = make_spec(instruments=["mhi5", "djg11", "lsns6", "network_map", "qol_grade"])
+    schema = responses_schema(spec, today=TODAY)
+    lsns = {c.name: c.statistics for c in schema.columns["lsns6_1"].checks}
+    assert lsns["in_range"]["min_value"] == 0  # LSNS-6 keeps its published 0–5 codes
+    assert "djg11_11" in schema.columns and "swemwbs_1" not in schema.columns
+    panel = panel_schema()
+    for column in ("mhi5", "loneliness", "swemwbs", "lsns6_isolated", "network_size", "wellbeing"):
+        assert column in panel.columns
