@@ -197,7 +197,9 @@ def validate_stage(
             "rows_quarantined": summary["rows_quarantined"],
         },
         checks={
-            "reconciliation": reconcile(summary),
+            "reconciliation": reconcile(
+                summary, read_counts=_rows_read_per_file(workspace, spec.id)
+            ),
             "quarantine_share": check_quarantine_share(summary),
         },
     )
@@ -214,6 +216,15 @@ def validate_stage(
         },
     )
     return valid, quarantined
+
+
+def _rows_read_per_file(workspace: Workspace, project: str) -> dict[str, int] | None:
+    """Return rows read per export file as ingest counted them (``raw_responses``)."""
+    path = workspace.table(RAW_RESPONSES, project)
+    if not path.exists():
+        return None
+    inventory = pl.read_parquet(path)
+    return dict(zip(inventory["source_file"], inventory["rows_read"], strict=True))
 
 
 # --------------------------------------------------------------------------- scoring
