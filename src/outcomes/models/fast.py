@@ -16,7 +16,9 @@ deviance is a weighted sum over participants of products precomputed once:
     ML:   d(θ) = Σ log|Mᵢ| + n(1 + log(2πr²/n)),
     REML: d(θ) = Σ log|Mᵢ| + log|A| + (n−p)(1 + log(2πr²/(n−p))).
 
-Per-participant blocks are arrays of shape (groups, q, q); there is no loop over participants.
+Per-participant blocks are arrays of shape (groups, q, q) (for q = 2 their three distinct
+elements as separate arrays, with closed-form 2×2 inverse and determinant); there is no loop over
+participants. The (p+1)×(p+1) sums are matrix products of the (groups, p+1) rows of Zᵢᵀ[Xᵢ yᵢ].
 The gradient is taken with respect to G = ΛΛ' and then chained to θ:
 
     ∂d/∂G = Σ Tᵢ − Σ Nᵢ(ZᵢᵀXᵢA⁻¹XᵢᵀZᵢ [REML only] + (df/r²)ZᵢᵀeᵢeᵢᵀZᵢ)Nᵢᵀ,
@@ -43,11 +45,9 @@ LOG_2PI = math.log(2.0 * math.pi)
 class SufficientStatistics:
     """Per-participant cross products of one model, computed once per fit.
 
-    ``cross`` is [X y]ᵀ[X y]; ``ztz`` (groups, q, q) holds ZᵢᵀZᵢ; ``ztxy`` (groups, q, p+1) holds
-    Zᵢᵀ[Xᵢ yᵢ]. ``pair_products`` (K, groups·pairs) holds, for each participant and each pair of
-    random terms a ≤ b, the upper triangle (K entries) of the symmetrised outer product of rows a
-    and b of Zᵢᵀ[Xᵢ yᵢ]: the weighted sum Σ Zᵢᵀ[Xᵢ yᵢ]ᵀ Wᵢ Zᵢᵀ[Xᵢ yᵢ] is then one
-    matrix-vector product.
+    ``cross`` is [X y]ᵀ[X y]; ``ztz`` (groups, q, q) holds ZᵢᵀZᵢ; ``ztxy`` (groups, q, p+1)
+    holds Zᵢᵀ[Xᵢ yᵢ] and ``zt_rows[a]`` its row a as a contiguous (groups, p+1) array, so that
+    Σ Zᵢᵀ[Xᵢ yᵢ]ᵀ Wᵢ Zᵢᵀ[Xᵢ yᵢ] is q² scaled copies and q matrix products.
     """
 
     n: int
@@ -57,12 +57,48 @@ class SufficientStatistics:
     cross: np.ndarray
     ztz: np.ndarray
     ztxy: np.ndarray
-    pair_a: np.ndarray
-    pair_b: np.ndarray
-    pair_products: np.ndarray
-    upper_rows: np.ndarray
-    upper_cols: np.ndarray
+    zt_rows: tuple[np.ndarray, ...]
     group_sizes: np.ndarray
+
+
+@dataclass(frozen=True)
+class Centring:
+    """Centred design X̃ = XT, ỹ = y − ȳ and the map back: β = T(β̃ + ȳ·e_k), Cov β = T Cov β̃ Tᵀ.
+
+    Centring the outcome and the non-intercept columns leaves the model (and both deviances,
+    since |T| = 1) unchanged but removes the cancellation in yᵀy − Σ… and XᵀX − Σ… that
+    otherwise leaves the deviance with noise near 1e-11 relative on large panels.
+    """
+
+    X: np.ndarray
+    y: np.ndarray
+    transform: np.ndarray
+    offset: np.ndarray
+
+    def beta(self, beta_centred: np.ndarray) -> np.ndarray:
+        """Return β on the original columns."""
+        return self.transform @ (beta_centred + self.offset)
+
+    def covariance(self, cov_centred: np.ndarray) -> np.ndarray:
+        """Return Cov β on the original columns."""
+        return self.transform @ cov_centred @ self.transform.T
+
+
+def centre(X: np.ndarray, y: np.ndarray) -> Centring:
+    """Return the :class:`Centring` of (X, y) when X has an intercept column, else the identity."""
+    p = X.shape[1]
+    intercept = [j for j in range(p) if np.all(X[:, j] == 1.0)]
+    if not intercept or X.shape[0] == 0:
+        return Centring(X=X, y=y, transform=np.eye(p), offset=np.zeros(p))
+    k = intercept[0]
+    means = X.mean(axis=0)
+    means[k] = 0.0
+    transform = np.eye(p)
+    transform[k, :] -= means
+    offset = np.zeros(p)
+    y_mean = float(y.mean())
+    offset[k] = y_mean
+    return Centring(X=X - means, y=y - y_mean, transform=transform, offset=offset)
 
 
 def sufficient_statistics(
@@ -86,20 +122,8 @@ def sufficient_statistics(
     summed = np.asarray(indicator @ rows)
     ztz = np.ascontiguousarray(summed[:, : q * q].reshape(n_groups, q, q))
     ztxy = np.ascontiguousarray(summed[:, q * q :].reshape(n_groups, q, p + 1))
+    zt_rows = tuple(np.ascontiguousarray(ztxy[:, a, :]) for a in range(q))
     group_sizes = np.bincount(groups, minlength=n_groups)
-
-    pair_a, pair_b = np.triu_indices(q)
-    upper_rows, upper_cols = np.triu_indices(p + 1)
-    k = upper_rows.size
-    products = np.empty((n_groups, pair_a.size, k))
-    for index, (a, b) in enumerate(zip(pair_a, pair_b, strict=True)):
-        left = ztxy[:, a, :]
-        right = ztxy[:, b, :]
-        block = left[:, upper_rows] * right[:, upper_cols]
-        if a != b:
-            block += right[:, upper_rows] * left[:, upper_cols]
-        products[:, index, :] = block
-    pair_products = np.ascontiguousarray(products.reshape(n_groups * pair_a.size, k).T)
     return SufficientStatistics(
         n=n,
         p=p,
@@ -108,11 +132,7 @@ def sufficient_statistics(
         cross=cross,
         ztz=ztz,
         ztxy=ztxy,
-        pair_a=pair_a,
-        pair_b=pair_b,
-        pair_products=pair_products,
-        upper_rows=upper_rows,
-        upper_cols=upper_cols,
+        zt_rows=zt_rows,
         group_sizes=group_sizes,
     )
 
@@ -138,6 +158,12 @@ def theta_lower_bounds(q: int) -> np.ndarray:
     return np.where(rows == cols, 0.0, -np.inf)
 
 
+def _dot(left: np.ndarray, right: np.ndarray) -> float:
+    """Return Σ leftᵢ·rightᵢ without BLAS: threaded BLAS on these short products slows down
+    badly on a busy machine, and numpy's own loop is as fast single-threaded."""
+    return float(np.einsum("i,i->", left, right))
+
+
 def _spd_inverse_logdet(m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Return (Mᵢ⁻¹, log|Mᵢ|) for a stack of symmetric positive-definite blocks (groups, q, q)."""
     q = m.shape[1]
@@ -160,7 +186,7 @@ def _spd_inverse_logdet(m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 @dataclass
 class ProfiledSolution:
-    """Everything the profiled deviance determines at one θ."""
+    """Everything the profiled deviance determines at one θ; ``w`` is Wᵢ = ΛMᵢ⁻¹Λ'."""
 
     theta: np.ndarray
     lam: np.ndarray
@@ -171,6 +197,15 @@ class ProfiledSolution:
     sigma2: float
     w: np.ndarray = field(repr=False)
     logdet_a: float = 0.0
+
+
+@dataclass
+class _Blocks:
+    """Wᵢ's distinct elements by (a, b), a ≤ b, and Σ log|Mᵢ| at one θ."""
+
+    lam: np.ndarray
+    w: dict[tuple[int, int], np.ndarray]
+    logdet_m: float
 
 
 class ProfiledDeviance:
@@ -186,81 +221,152 @@ class ProfiledDeviance:
         self.df = stats.n - stats.p if reml else stats.n
         self.rows, self.cols = theta_index(stats.q)
         self.evaluations = 0
-        self._eye_q = np.eye(stats.q)
-        self._offdiag = stats.pair_a != stats.pair_b
-        # weight of Ω's upper-triangle entries when contracting with a symmetric matrix
-        self._upper_weight = np.where(stats.upper_rows == stats.upper_cols, 1.0, 2.0)
+        q = stats.q
+        self._pairs = [(a, b) for a in range(q) for b in range(a, q)]
+        if q == 2:
+            self._s00 = np.ascontiguousarray(stats.ztz[:, 0, 0])
+            self._s01 = np.ascontiguousarray(stats.ztz[:, 0, 1])
+            self._s11 = np.ascontiguousarray(stats.ztz[:, 1, 1])
+            self._sum_s = (float(self._s00.sum()), float(self._s01.sum()), float(self._s11.sum()))
 
-    def _symmetric(self, upper: np.ndarray) -> np.ndarray:
-        size = self.stats.p + 1
-        full = np.zeros((size, size))
-        full[self.stats.upper_rows, self.stats.upper_cols] = upper
-        full[self.stats.upper_cols, self.stats.upper_rows] = upper
-        return full
+    def _blocks(self, lam: np.ndarray) -> _Blocks:
+        """Return Wᵢ = Λ(Λ'ZᵢᵀZᵢΛ + I)⁻¹Λ' and Σ log|Mᵢ| for all participants."""
+        s = self.stats
+        if s.q == 2:
+            l0, l1, l2 = float(lam[0, 0]), float(lam[1, 0]), float(lam[1, 1])
+            s00, s01, s11 = self._s00, self._s01, self._s11
+            m00 = (l0 * l0) * s00 + (2.0 * l0 * l1) * s01 + (l1 * l1) * s11 + 1.0
+            m01 = (l2 * l0) * s01 + (l2 * l1) * s11
+            m11 = (l2 * l2) * s11 + 1.0
+            det = m00 * m11 - m01 * m01
+            # Mᵢ⁻¹ = [[m11, −m01], [−m01, m00]] / det
+            i00 = m11 / det
+            i01 = -m01 / det
+            i11 = m00 / det
+            w = {
+                (0, 0): (l0 * l0) * i00,
+                (0, 1): (l0 * l1) * i00 + (l0 * l2) * i01,
+                (1, 1): (l1 * l1) * i00 + (2.0 * l1 * l2) * i01 + (l2 * l2) * i11,
+            }
+            return _Blocks(lam=lam, w=w, logdet_m=float(np.log(det).sum()))
+        m = lam.T @ s.ztz @ lam + np.eye(s.q)
+        m_inverse, logdet_m = _spd_inverse_logdet(m)
+        full = lam @ m_inverse @ lam.T
+        w = {(a, b): np.ascontiguousarray(full[:, a, b]) for a, b in self._pairs}
+        return _Blocks(lam=lam, w=w, logdet_m=float(logdet_m.sum()))
+
+    def _w(self, blocks: _Blocks, a: int, b: int) -> np.ndarray:
+        return blocks.w[(a, b) if a <= b else (b, a)]
 
     def _core(
         self, theta: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray, float, np.ndarray, np.ndarray, float, float, np.ndarray]:
+    ) -> tuple[_Blocks, float, np.ndarray, np.ndarray, float, float]:
         s = self.stats
         lam = theta_to_lambda(np.asarray(theta, dtype=float), s.q)
-        m = lam.T @ s.ztz @ lam + self._eye_q
-        m_inverse, logdet_m = _spd_inverse_logdet(m)
-        w = lam @ m_inverse @ lam.T
-        weights = w[:, s.pair_a, s.pair_b].ravel()
-        augmented = s.cross - self._symmetric(s.pair_products @ weights)
+        blocks = self._blocks(lam)
+        weighted = np.zeros_like(s.cross)
+        for a in range(s.q):
+            row = self._w(blocks, a, 0)[:, None] * s.zt_rows[0]
+            for b in range(1, s.q):
+                row += self._w(blocks, a, b)[:, None] * s.zt_rows[b]
+            weighted += np.einsum("gi,gj->ij", s.zt_rows[a], row)
+        augmented = s.cross - 0.5 * (weighted + weighted.T)
         p = s.p
-        a = augmented[:p, :p]
-        b = augmented[:p, p]
+        a_matrix = augmented[:p, :p]
+        b_vector = augmented[:p, p]
         if p:
-            chol = scipy.linalg.cho_factor(a, lower=True, check_finite=False)
-            beta = scipy.linalg.cho_solve(chol, b, check_finite=False)
+            chol = scipy.linalg.cho_factor(a_matrix, lower=True, check_finite=False)
+            beta = scipy.linalg.cho_solve(chol, b_vector, check_finite=False)
             logdet_a = 2.0 * float(np.log(np.diagonal(chol[0])).sum())
             a_inverse = scipy.linalg.cho_solve(chol, np.eye(p), check_finite=False)
         else:
             beta = np.zeros(0)
             logdet_a = 0.0
             a_inverse = np.zeros((0, 0))
-        r2 = float(augmented[p, p] - beta @ b)
+        r2 = float(augmented[p, p] - beta @ b_vector)
         r2 = max(r2, np.finfo(float).tiny)
-        deviance = float(logdet_m.sum()) + self.df * (1.0 + LOG_2PI + math.log(r2 / self.df))
+        deviance = blocks.logdet_m + self.df * (1.0 + LOG_2PI + math.log(r2 / self.df))
         if self.reml:
             deviance += logdet_a
-        return lam, w, deviance, beta, a_inverse, r2, logdet_a, m_inverse
+        return blocks, deviance, beta, a_inverse, r2, logdet_a
 
     def __call__(self, theta: np.ndarray) -> tuple[float, np.ndarray]:
         """Return (d(θ), ∂d/∂θ)."""
         self.evaluations += 1
         s = self.stats
-        lam, w, deviance, beta, a_inverse, r2, _, _ = self._core(theta)
+        blocks, deviance, beta, a_inverse, r2, _ = self._core(theta)
         p = s.p
         v = np.append(-beta, 1.0)
         omega = (self.df / r2) * np.outer(v, v)
         if self.reml:
             omega[:p, :p] += a_inverse
-        omega_upper = omega[s.upper_rows, s.upper_cols] * self._upper_weight
-        mid_pairs = (omega_upper @ s.pair_products).reshape(s.n_groups, s.pair_a.size)
-        mid_pairs[:, self._offdiag] *= 0.5
-        mid = np.empty((s.n_groups, s.q, s.q))
-        mid[:, s.pair_a, s.pair_b] = mid_pairs
-        mid[:, s.pair_b, s.pair_a] = mid_pairs
+        # midᵢ[a, b] = rowₐ(Zᵢᵀ[Xᵢ yᵢ]) Ω row_b(Zᵢᵀ[Xᵢ yᵢ])ᵀ
+        projected = [np.einsum("gi,ij->gj", rows, omega) for rows in s.zt_rows]
+        mid = {(a, b): np.einsum("gi,gi->g", projected[a], s.zt_rows[b]) for a, b in self._pairs}
+        if s.q == 2:
+            gamma = self._gamma_2x2(blocks, mid)
+        else:
+            gamma = self._gamma_general(blocks, mid)
+        gradient = 2.0 * (gamma @ blocks.lam)[self.rows, self.cols]
+        return deviance, gradient
+
+    def _gamma_2x2(self, blocks: _Blocks, mid: dict[tuple[int, int], np.ndarray]) -> np.ndarray:
+        """Return ∂d/∂G = Σ (Tᵢ − NᵢmidᵢNᵢᵀ) for q = 2 in closed form."""
+        s00, s01, s11 = self._s00, self._s01, self._s11
+        w00, w01, w11 = blocks.w[(0, 0)], blocks.w[(0, 1)], blocks.w[(1, 1)]
+        # Rᵢ = ZᵢᵀZᵢWᵢ, Nᵢ = I − Rᵢ, Tᵢ = ZᵢᵀZᵢ − RᵢZᵢᵀZᵢ
+        r00 = s00 * w00 + s01 * w01
+        r01 = s00 * w01 + s01 * w11
+        r10 = s01 * w00 + s11 * w01
+        r11 = s01 * w01 + s11 * w11
+        t00 = self._sum_s[0] - (_dot(r00, s00) + _dot(r01, s01))
+        t01 = self._sum_s[1] - (_dot(r00, s01) + _dot(r01, s11))
+        t11 = self._sum_s[2] - (_dot(r10, s01) + _dot(r11, s11))
+        n00 = 1.0 - r00
+        n11 = 1.0 - r11
+        n01 = -r01
+        n10 = -r10
+        m0, m1, m2 = mid[(0, 0)], mid[(0, 1)], mid[(1, 1)]
+        row0_0 = n00 * m0 + n01 * m1
+        row0_1 = n00 * m1 + n01 * m2
+        row1_0 = n10 * m0 + n11 * m1
+        row1_1 = n10 * m1 + n11 * m2
+        g00 = t00 - (_dot(row0_0, n00) + _dot(row0_1, n01))
+        g01 = t01 - (_dot(row0_0, n10) + _dot(row0_1, n11))
+        g11 = t11 - (_dot(row1_0, n10) + _dot(row1_1, n11))
+        return np.array([[g00, g01], [g01, g11]])
+
+    def _gamma_general(
+        self, blocks: _Blocks, mid_pairs: dict[tuple[int, int], np.ndarray]
+    ) -> np.ndarray:
+        """Return ∂d/∂G = Σ (Tᵢ − NᵢmidᵢNᵢᵀ) with (groups, q, q) stacks."""
+        s = self.stats
+        q = s.q
+        w = np.empty((s.n_groups, q, q))
+        mid = np.empty((s.n_groups, q, q))
+        for a, b in self._pairs:
+            w[:, a, b] = w[:, b, a] = blocks.w[(a, b)]
+            mid[:, a, b] = mid[:, b, a] = mid_pairs[(a, b)]
         ztz_w = s.ztz @ w
-        n_mat = self._eye_q - ztz_w
+        n_mat = np.eye(q) - ztz_w
         t = s.ztz - ztz_w @ s.ztz
         gamma = (t - n_mat @ mid @ n_mat.transpose(0, 2, 1)).sum(axis=0)
-        gamma = 0.5 * (gamma + gamma.T)
-        gradient = 2.0 * (gamma @ lam)[self.rows, self.cols]
-        return deviance, gradient
+        return 0.5 * (gamma + gamma.T)
 
     def deviance(self, theta: np.ndarray) -> float:
         """Return d(θ) alone."""
-        return self._core(theta)[2]
+        return self._core(theta)[1]
 
     def solve(self, theta: np.ndarray) -> ProfiledSolution:
-        """Return the :class:`ProfiledSolution` at θ (β̂, A⁻¹, r², σ̂² = r²/df)."""
-        lam, w, deviance, beta, a_inverse, r2, logdet_a, _ = self._core(theta)
+        """Return the :class:`ProfiledSolution` at θ (β̂, A⁻¹, r², σ̂² = r²/df, Wᵢ)."""
+        blocks, deviance, beta, a_inverse, r2, logdet_a = self._core(theta)
+        q = self.stats.q
+        w = np.empty((self.stats.n_groups, q, q))
+        for a, b in self._pairs:
+            w[:, a, b] = w[:, b, a] = blocks.w[(a, b)]
         return ProfiledSolution(
             theta=np.asarray(theta, dtype=float).copy(),
-            lam=lam,
+            lam=blocks.lam,
             deviance=deviance,
             beta=beta,
             a_inverse=a_inverse,
@@ -363,7 +469,7 @@ def optimise(
         raise ValueError(f"start_theta must have {lower.size} elements for {q} random terms")
     theta0 = np.maximum(theta0, lower)
     bounds = [(None if np.isinf(lo) else lo, None) for lo in lower]
-    options = {"maxiter": max_iterations, "ftol": 1e-15, "gtol": gradient_tolerance}
+    options = {"maxiter": max_iterations, "ftol": 1e-12, "gtol": gradient_tolerance}
     result = scipy.optimize.minimize(
         deviance, theta0, jac=True, method="L-BFGS-B", bounds=bounds, options=options
     )

@@ -88,14 +88,18 @@ def _fit_fast(
     start_theta: np.ndarray | None,
     blups: bool,
 ) -> MixedResult:
-    stats = fast.sufficient_statistics(design.X, design.y, design.Z, design.groups, design.n_groups)
+    centring = fast.centre(design.X, design.y)
+    stats = fast.sufficient_statistics(
+        centring.X, centring.y, design.Z, design.groups, design.n_groups
+    )
     deviance = fast.ProfiledDeviance(stats, reml=reml)
     fitted = fast.optimise(deviance, start_theta=start_theta)
     solution = fitted.solution
     sigma2 = solution.sigma2
     lam = solution.lam
     random_cov = sigma2 * (lam @ lam.T)
-    cov_fixed = sigma2 * solution.a_inverse
+    cov_fixed = centring.covariance(sigma2 * solution.a_inverse)
+    beta = centring.beta(solution.beta)
     loglik = -0.5 * solution.deviance
     n_parameters = stats.p + solution.theta.size + 1
     aic, bic = information_criteria(loglik, n_parameters, stats.n)
@@ -132,7 +136,7 @@ def _fit_fast(
         random=random,
         group=design.group,
         reml=reml,
-        fixed_effects=fixed_effects_frame(design.fixed_names, solution.beta, cov_fixed),
+        fixed_effects=fixed_effects_frame(design.fixed_names, beta, cov_fixed),
         cov_fixed=cov_fixed,
         random_terms=list(design.random_names),
         random_cov=random_cov,
