@@ -303,10 +303,7 @@ class ProfiledDeviance:
         # midᵢ[a, b] = rowₐ(Zᵢᵀ[Xᵢ yᵢ]) Ω row_b(Zᵢᵀ[Xᵢ yᵢ])ᵀ
         projected = [np.einsum("gi,ij->gj", rows, omega) for rows in s.zt_rows]
         mid = {(a, b): np.einsum("gi,gi->g", projected[a], s.zt_rows[b]) for a, b in self._pairs}
-        if s.q == 2:
-            gamma = self._gamma_2x2(blocks, mid)
-        else:
-            gamma = self._gamma_general(blocks, mid)
+        gamma = self._gamma_2x2(blocks, mid) if s.q == 2 else self._gamma_general(blocks, mid)
         gradient = 2.0 * (gamma @ blocks.lam)[self.rows, self.cols]
         return deviance, gradient
 
