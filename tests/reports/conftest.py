@@ -243,3 +243,43 @@ def make_files() -> list[dict]:
 @pytest.fixture(scope="session")
 def panel() -> pl.DataFrame:
     return make_panel()
+
+
+@pytest.fixture(scope="session")
+def names() -> dict[str, str]:
+    return dict(NAMES)
+
+
+@pytest.fixture(scope="session")
+def model() -> dict:
+    return make_model()
+
+
+@pytest.fixture(scope="session")
+def matthew() -> dict:
+    return make_matthew()
+
+
+@pytest.fixture(scope="session")
+def pooled() -> dict:
+    return make_pooled()
+
+
+@pytest.fixture(scope="session")
+def validation() -> dict:
+    return make_validation()
+
+
+@pytest.fixture(scope="session")
+def files() -> list[dict]:
+    return make_files()
+
+
+@pytest.fixture(scope="session")
+def make_matthew_for():
+    return make_matthew
+
+
+@pytest.fixture(scope="session")
+def make_pooled_for():
+    return make_pooled
