@@ -283,6 +283,67 @@ def as_frame(records: Sequence[Mapping[str, Any]] | None) -> pl.DataFrame:
     return pl.DataFrame(rows, infer_schema_length=None, strict=False)
 
 
+_CONTEXT_KEYS = ("project", "outcome", "moderator", "network_group", "analysis")
+
+
+def _is_draws(value: Any, min_draws: int) -> bool:
+    return (
+        isinstance(value, list)
+        and len(value) >= min_draws
+        and all(isinstance(v, int | float) and not isinstance(v, bool) for v in value)
+    )
+
+
+def bootstrap_draws(result: Mapping[str, Any], min_draws: int = 20) -> pl.DataFrame:
+    """Return every bootstrap distribution stored in ``result`` (e.g. :func:`matthew`), long.
+
+    Searches the JSON for lists of at least ``min_draws`` numbers whose key (or an enclosing
+    key) mentions "boot", and returns one row per replicate: ``project``, ``outcome``,
+    ``moderator`` (from the enclosing records, null when absent), ``source`` (where in the JSON
+    the list was found), ``replicate`` (0-based) and ``estimate``. Nothing is resampled here;
+    an empty frame means the file holds no stored draws.
+    """
+    rows: list[dict[str, Any]] = []
+
+    def walk(node: Any, path: str, context: dict[str, Any], in_boot: bool) -> None:
+        if isinstance(node, Mapping):
+            context = {
+                **context,
+                **{k: node[k] for k in _CONTEXT_KEYS if isinstance(node.get(k), str)},
+            }
+            for key, value in node.items():
+                here = f"{path}.{key}" if path else str(key)
+                boot = in_boot or "boot" in str(key).lower()
+                if boot and _is_draws(value, min_draws):
+                    rows.extend(
+                        {
+                            "project": context.get("project"),
+                            "outcome": context.get("outcome"),
+                            "moderator": context.get("moderator"),
+                            "source": here,
+                            "replicate": i,
+                            "estimate": float(v),
+                        }
+                        for i, v in enumerate(value)
+                    )
+                else:
+                    walk(value, here, context, boot)
+        elif isinstance(node, list):
+            for index, value in enumerate(node):
+                walk(value, f"{path}[{index}]", context, in_boot)
+
+    walk(result, "", {}, False)
+    schema = {
+        "project": pl.Utf8,
+        "outcome": pl.Utf8,
+        "moderator": pl.Utf8,
+        "source": pl.Utf8,
+        "replicate": pl.Int64,
+        "estimate": pl.Float64,
+    }
+    return pl.DataFrame(rows, schema=schema)
+
+
 def sql(query: str, *, home: Home = None) -> pl.DataFrame:
     """Return the result of ``query`` run on ``warehouse/warehouse.duckdb`` (read-only).
 
