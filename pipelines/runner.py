@@ -3,6 +3,10 @@
 Used by ``outcomes run`` and ``outcomes demo``: one run per project partition (ingest, validate,
 score), then one run for the cross-project assets (panel, models, reports). Runs land in the
 instance under ``DAGSTER_HOME``, so the Dagster UI shows them afterwards.
+
+Which instance: ``OUTCOMES_INSTANCE`` names a profile — ``local`` (the repo's ``dagster.yaml``,
+SQLite under ``DAGSTER_HOME``; the default) or ``team`` (``deploy/dagster.team.yaml``, Postgres
+with credentials from ``DAGSTER_PG_*``). See docs/deployment.md.
 """
 
 from __future__ import annotations
@@ -22,14 +26,49 @@ from pipelines.resources import OutcomesWorkspace, PseudonymKey, project_specs
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
+#: Instance profiles (``OUTCOMES_INSTANCE``): the dagster.yaml each one copies into DAGSTER_HOME.
+INSTANCE_PROFILES = {
+    "local": REPO_ROOT / "dagster.yaml",
+    "team": REPO_ROOT / "deploy" / "dagster.team.yaml",
+}
+
+
+class InstanceProfileError(ValueError):
+    """``OUTCOMES_INSTANCE`` names no known profile (the message lists the known ones)."""
+
+
+def instance_profile_source(profile: str) -> Path:
+    """Return the dagster.yaml of instance profile ``profile`` (``local`` or ``team``)."""
+    source = INSTANCE_PROFILES.get(profile.strip().lower())
+    if source is None:
+        raise InstanceProfileError(
+            f"OUTCOMES_INSTANCE={profile!r} is not an instance profile; use one of "
+            + ", ".join(sorted(INSTANCE_PROFILES))
+        )
+    return source
+
+
 def prepare_instance_home() -> Path:
-    """Return ``DAGSTER_HOME`` (default ``./.dagster``), holding a copy of the repo's dagster.yaml."""
+    """Return ``DAGSTER_HOME`` (default ``./.dagster``), holding the instance's dagster.yaml.
+
+    With ``OUTCOMES_INSTANCE`` set, that profile's file is copied in (replacing another
+    profile's); without it, the repo's dagster.yaml is copied only when none is there yet, so a
+    hand-made dagster.yaml stays in charge.
+    """
     home = Path(os.environ.get("DAGSTER_HOME") or REPO_ROOT / ".dagster").resolve()
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
-    source = REPO_ROOT / "dagster.yaml"
-    if not config.exists() and source.exists():
-        shutil.copyfile(source, config)
+    profile = os.environ.get("OUTCOMES_INSTANCE", "").strip()
+    if profile:
+        source = instance_profile_source(profile)
+        if not config.exists() or config.read_bytes() != source.read_bytes():
+            temporary = config.with_name(f".dagster.yaml.{os.getpid()}.tmp")
+            shutil.copyfile(source, temporary)
+            os.replace(temporary, config)
+    else:
+        source = INSTANCE_PROFILES["local"]
+        if not config.exists() and source.exists():
+            shutil.copyfile(source, config)
     os.environ["DAGSTER_HOME"] = str(home)
     return home
 
@@ -84,7 +123,10 @@ def materialize_all(
     progress: Callable[[str], None] = print,
 ) -> RunSummary:
     """Materialize every asset for what is in ``landing/``; return what happened."""
-    prepare_instance_home()
+    try:
+        prepare_instance_home()
+    except InstanceProfileError as error:
+        return RunSummary(succeeded=False, seconds=0.0, failure=str(error))
     resources = {
         "outcomes": OutcomesWorkspace(home=home or os.environ.get("OUTCOMES_HOME", "workspace"),
                                       lang=lang, engine=engine),

@@ -1,0 +1,236 @@
+"""Helpers of the deployment tests: workspaces with their own instance, snapshots, checks.
+
+The pipeline runs here against real instances: the local profile (SQLite under DAGSTER_HOME)
+and the team profile (``deploy/dagster.team.yaml`` on a PostgreSQL server started from Debian's
+package on 127.0.0.1). The slow tests share one server and one SQLite reference run, so they
+carry ``@pytest.mark.xdist_group("postgres")`` and run on one pytest-xdist worker.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
+#: A fixed pseudonym key (64 hex characters), so that every workspace pseudonymises alike.
+TEST_KEY = "5f" * 32
+#: Demo size: large enough for every model to fit, small enough for a fast test.
+PARTICIPANTS = 300
+SEED = 20261122
+#: Figures measured by the slow tests (timings, concurrency), for the record.
+FIGURES = REPO / "tests" / "artifacts" / "deploy-figures.json"
+ENV_KEYS = (
+    "DAGSTER_HOME",
+    "OUTCOMES_HOME",
+    "OUTCOMES_INSTANCE",
+    "OUTCOMES_PSEUDONYM_KEY",
+    "OUTCOMES_PSEUDONYM_KEY_FILE",
+    "DAGSTER_PG_HOST",
+    "DAGSTER_PG_PORT",
+    "DAGSTER_PG_USER",
+    "DAGSTER_PG_PASSWORD",
+    "DAGSTER_PG_DB",
+)
+
+
+def record_figures(section: str, values: dict[str, Any]) -> None:
+    """Merge ``values`` under ``section`` into tests/artifacts/deploy-figures.json."""
+    FIGURES.parent.mkdir(parents=True, exist_ok=True)
+    data = json.loads(FIGURES.read_text()) if FIGURES.exists() else {}
+    data[section] = values
+    FIGURES.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
+    print(f"\n{section}: {json.dumps(values, sort_keys=True)}")
+
+
+@dataclass
+class Setup:
+    """One workspace with its own Dagster instance (DAGSTER_HOME) and instance profile."""
+
+    base: Path
+    profile: str
+    pg_env: dict[str, str] | None = None
+
+    @property
+    def workspace(self) -> Path:
+        return self.base / "workspace"
+
+    @property
+    def dagster_home(self) -> Path:
+        return self.base / "dagster"
+
+    def environment(self) -> dict[str, str]:
+        """Return the variables a run of this setup needs (profile, homes, key, Postgres)."""
+        env = {
+            "DAGSTER_HOME": str(self.dagster_home),
+            "OUTCOMES_HOME": str(self.workspace),
+            "OUTCOMES_INSTANCE": self.profile,
+            "OUTCOMES_PSEUDONYM_KEY": TEST_KEY,
+        }
+        env.update(self.pg_env or {})
+        return env
+
+    def process_environment(self) -> dict[str, str]:
+        """Return ``os.environ`` with this setup's variables, for a subprocess."""
+        env = {k: v for k, v in os.environ.items() if k not in ENV_KEYS}
+        env.update(self.environment())
+        env["PYTHONPATH"] = os.pathsep.join([str(REPO), str(REPO / "src")])
+        return env
+
+    @contextmanager
+    def activated(self) -> Iterator[None]:
+        """Set this setup's variables in this process; restore the old ones afterwards."""
+        saved = {k: os.environ.get(k) for k in ENV_KEYS}
+        for key in ENV_KEYS:
+            os.environ.pop(key, None)
+        os.environ.update(self.environment())
+        try:
+            yield
+        finally:
+            for key, value in saved.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
+
+    def materialize(self) -> Any:
+        """Materialize everything in this process (like ``outcomes run``); return the summary."""
+        from pipelines.runner import materialize_all
+
+        with self.activated():
+            return materialize_all(home=str(self.workspace), progress=lambda line: None)
+
+    def instance(self) -> Any:
+        """Return this setup's DagsterInstance (use it inside ``activated()``)."""
+        import dagster as dg
+
+        from pipelines.runner import prepare_instance_home
+
+        prepare_instance_home()
+        return dg.DagsterInstance.get()
+
+
+def new_setup(
+    base: Path, landing: Path, profile: str, pg_env: dict[str, str] | None = None
+) -> Setup:
+    """Return a setup under ``base`` whose landing/ is a copy of ``landing``."""
+    setup = Setup(base, profile, pg_env)
+    setup.dagster_home.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(landing, setup.workspace / "landing")
+    return setup
+
+
+def is_temporary(path: Path) -> bool:
+    """Return whether ``path`` is an in-flight file of ``outcomes.atomic`` (``.<name>.*.tmp``)."""
+    return path.name.startswith(".") and path.name.endswith(".tmp")
+
+
+def snapshot(workspace: Path) -> dict[str, str]:
+    """Return relative path → sha256 of every file in ``workspace`` (temporary files left out)."""
+    files: dict[str, str] = {}
+    for path in sorted(workspace.rglob("*")):
+        if path.is_file() and not is_temporary(path) and path.name != ".index.lock":
+            files[path.relative_to(workspace).as_posix()] = hashlib.sha256(
+                path.read_bytes()
+            ).hexdigest()
+    return files
+
+
+#: Files whose bytes legitimately differ between two workspaces with the same data: the archive
+#: index records when a file was first seen; the DuckDB catalogue stores the workspace's path.
+WORKSPACE_SPECIFIC = {"archive/index.json", "warehouse/warehouse.duckdb"}
+
+
+def archive_index_without_dates(workspace: Path) -> dict[str, Any]:
+    """Return the archive index without its ``first_seen`` times."""
+    index = json.loads((workspace / "archive" / "index.json").read_text())
+    return {
+        name: [{k: v for k, v in entry.items() if k != "first_seen"} for entry in versions]
+        for name, versions in index.items()
+    }
+
+
+def duckdb_views(workspace: Path) -> dict[str, int]:
+    """Return view name → row count of ``warehouse/warehouse.duckdb``."""
+    import duckdb
+
+    with duckdb.connect(str(workspace / "warehouse" / "warehouse.duckdb"), read_only=True) as db:
+        names = [
+            row[0]
+            for row in db.execute(
+                "SELECT view_name FROM duckdb_views() WHERE NOT internal"
+            ).fetchall()
+        ]
+        return {
+            name: db.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]
+            for name in sorted(names)
+        }
+
+
+def assert_same_outputs(actual: Path, expected: Path) -> int:
+    """Assert that two workspaces hold the same outputs, byte for byte; return files compared.
+
+    Files in ``WORKSPACE_SPECIFIC`` are compared by content instead of bytes.
+    """
+    got, want = snapshot(actual), snapshot(expected)
+    assert sorted(got) == sorted(want), (
+        f"missing: {sorted(set(want) - set(got))}, extra: {sorted(set(got) - set(want))}"
+    )
+    differing = [p for p in want if p not in WORKSPACE_SPECIFIC and got[p] != want[p]]
+    assert not differing, f"files differ byte for byte: {differing}"
+    assert archive_index_without_dates(actual) == archive_index_without_dates(expected)
+    assert duckdb_views(actual) == duckdb_views(expected)
+    return len(want)
+
+
+def check_complete(path: Path) -> None:
+    """Raise AssertionError unless the file at ``path`` is whole (parses to its end)."""
+    suffix = path.suffix.lower()
+    data = path.read_bytes()
+    if suffix == ".parquet":
+        import pyarrow.parquet as pq
+
+        assert data[:4] == b"PAR1" and data[-4:] == b"PAR1", f"{path}: truncated parquet"
+        pq.read_table(path)
+    elif suffix == ".json":
+        json.loads(data.decode("utf-8"))
+    elif suffix == ".pdf":
+        assert data.startswith(b"%PDF-") and b"%%EOF" in data[-1024:], f"{path}: truncated PDF"
+    elif suffix == ".csv" and "quarantine" in path.parts:
+        text = data.decode("utf-8-sig")
+        assert text == "" or text.endswith("\n"), f"{path}: CSV does not end with a full line"
+    elif suffix == ".duckdb":
+        import duckdb
+
+        with duckdb.connect(str(path), read_only=True) as db:
+            db.execute("SELECT count(*) FROM duckdb_views()").fetchall()
+    if path.parent.name == "archive" and len(path.stem) == 64:
+        assert hashlib.sha256(data).hexdigest() == path.stem, f"{path}: archive copy incomplete"
+
+
+def outputs(workspace: Path) -> list[Path]:
+    """Return every output file under its final name (landing/ and temporary files left out)."""
+    return [
+        p
+        for p in sorted(workspace.rglob("*"))
+        if p.is_file()
+        and not is_temporary(p)
+        and p.name != ".index.lock"
+        and "landing" not in p.relative_to(workspace).parts
+    ]
+
+
+@dataclass
+class Reference:
+    """A workspace materialized once, uninterrupted, on the local (SQLite) profile."""
+
+    setup: Setup
+    seconds: float
+    files: dict[str, str]
