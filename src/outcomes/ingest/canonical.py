@@ -272,8 +272,25 @@ class _ValueMap:
         self.messages[raw] = message
 
 
+_DISTINCT_CACHE: dict[int, dict[str, list[str]]] = {}
+
+
 def _distinct(frame: pl.DataFrame, column: str) -> list[str]:
+    """Return the distinct non-null values of ``column`` (precomputed by
+    :func:`_precompute_distinct` when mapping a whole export)."""
+    cached = _DISTINCT_CACHE.get(id(frame))
+    if cached is not None and column in cached:
+        return cached[column]
     return frame.get_column(column).drop_nulls().unique().to_list()
+
+
+def _precompute_distinct(frame: pl.DataFrame, columns: Sequence[str]) -> dict[str, list[str]]:
+    """Return the distinct values of all ``columns`` computed in one parallel pass."""
+    wanted = [c for c in dict.fromkeys(columns) if c in frame.columns]
+    if not wanted:
+        return {}
+    row = frame.select(pl.col(c).drop_nulls().unique().implode() for c in wanted).row(0)
+    return {c: list(values) for c, values in zip(wanted, row, strict=True)}
 
 
 def _normalised_labels(labels: Mapping[str, Any]) -> dict[str, Any]:
@@ -522,7 +539,53 @@ def to_canonical(
         )
     dropped = sorted(declared_drop | (tool_drop & set(frame.columns)) | set(raw.dropped))
 
-    # 4. build the canonical columns
+    # 4. build the canonical columns (distinct values of every mapped column in one pass)
+    distinct_columns = [c for k, c in meta_cols.items() if k not in ("completed",)]
+    distinct_columns += list(item_cols.values())
+    _DISTINCT_CACHE[id(frame)] = _precompute_distinct(frame, distinct_columns)
+    try:
+        return _build(
+            raw,
+            spec,
+            key,
+            frame,
+            name,
+            source_sha256,
+            registry,
+            items,
+            meta_cols,
+            item_cols,
+            id_column,
+            completed_column,
+            unmapped,
+            identifier_like,
+            dropped,
+            warnings,
+        )
+    finally:
+        _DISTINCT_CACHE.pop(id(frame), None)
+
+
+def _build(
+    raw: RawExport,
+    spec: ProjectSpec,
+    key: bytes,
+    frame: pl.DataFrame,
+    name: str,
+    source_sha256: str,
+    registry: Mapping[str, Instrument],
+    items: dict[str, str],
+    meta_cols: dict[str, str],
+    item_cols: dict[str, str],
+    id_column: str,
+    completed_column: str | None,
+    unmapped: list[str],
+    identifier_like: list[str],
+    dropped: list[str],
+    warnings: list[str],
+) -> MappedExport:
+    """Return the mapped export (the second half of :func:`to_canonical`)."""
+    column: str | None
     missing = _missing_keys(spec, raw)
     decimal_comma: bool | None = (
         spec.export.decimal_comma if "decimal_comma" in spec.export.model_fields_set else None
@@ -533,7 +596,7 @@ def to_canonical(
     columns: list[pl.Expr] = [pl.lit(spec.id, dtype=pl.String).alias("project")]
 
     def apply(column: str, mapping: _ValueMap, dtype: pl.DataType, target: str) -> pl.Expr:
-        expr = pl.col(column).replace_strict(mapping.values, default=None, return_dtype=dtype)
+        expr = _lookup(column, mapping.values, dtype)
         if mapping.rules:
             rule = pl.col(column).replace_strict(
                 mapping.rules, default=None, return_dtype=pl.String
@@ -576,7 +639,14 @@ def to_canonical(
 
     # participant_id
     raw_ids = frame.get_column(id_column).str.strip_chars()
-    pseudonyms = pseudonymise(raw_ids, key, spec.id)
+    raw_ids = raw_ids.set(raw_ids == "", None)
+    distinct_ids = raw_ids.drop_nulls().unique()
+    distinct_pseudonyms = pseudonymise(distinct_ids, key, spec.id)
+    if distinct_ids.is_empty():
+        pseudonyms = pl.Series("participant_id", [None] * frame.height, dtype=pl.String)
+    else:
+        position = raw_ids.cast(pl.Enum(distinct_ids.to_list())).to_physical()
+        pseudonyms = distinct_pseudonyms.gather(position)
     columns.append(pl.lit(pseudonyms).alias("participant_id"))
     row_issue(
         pl.lit(raw_ids.is_null()),
@@ -584,10 +654,7 @@ def to_canonical(
         "missing_participant_id",
         f"{id_column}: no participant ID in this row",
     )
-    pairs = pl.DataFrame({"p": pseudonyms, "r": raw_ids}).drop_nulls().unique("p")
-    id_map = dict(
-        zip(pairs.get_column("p").to_list(), pairs.get_column("r").to_list(), strict=True)
-    )
+    id_map = dict(zip(distinct_pseudonyms.to_list(), distinct_ids.to_list(), strict=True))
 
     # wave
     labels = {number_key(k): v for k, v in spec.wave.labels.items()}
@@ -819,6 +886,20 @@ def to_canonical(
         dropped=dropped,
         warnings=warnings,
     )
+
+
+def _lookup(column: str, values: Mapping[str, Any], dtype: pl.DataType) -> pl.Expr:
+    """Return ``column`` mapped through ``values`` (which holds every distinct value).
+
+    The column is cast to an Enum of its distinct values and the results are gathered by
+    position: about twice as fast as ``replace_strict`` on string columns.
+    """
+    if not values:
+        return pl.lit(None, dtype=dtype).alias(column)
+    keys = list(values)
+    results = pl.Series(column, [values[k] for k in keys], dtype=dtype)
+    position = pl.col(column).cast(pl.Enum(keys)).to_physical()
+    return pl.lit(results).gather(position)
 
 
 def _redacted_messages(messages: Mapping[str, str]) -> dict[str, str]:

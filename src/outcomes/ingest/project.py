@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -211,8 +212,14 @@ def ingest_file(
     path = Path(path)
     if not path.is_file():
         raise ExportError(f"{path}: export file not found")
-    sha = sha256_of(path)
-    raw, mapped = _map_file(path, path.name, sha, spec, key, registry)
+    # hashing releases the GIL, so it overlaps with parsing
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        hashing = pool.submit(sha256_of, path)
+        raw = read_export(path, spec)
+        sha = hashing.result()
+    mapped = to_canonical(
+        raw, spec, key, source_file=path.name, source_sha256=sha, registry=registry
+    )
     info = _file_info(path.name, sha, raw, mapped)
     responses = combine_exports([mapped], spec)
     return IngestResult(responses, [info], summarise(spec, responses, [info]))
