@@ -267,20 +267,31 @@ def project_effects(*, home: Home = None) -> dict[str, Any]:
     return analysis(PROJECT_EFFECTS_JSON, home=home)
 
 
-def as_frame(records: Sequence[Mapping[str, Any]] | None) -> pl.DataFrame:
-    """Return a list of JSON records (e.g. ``matthew()["results"]``) as a frame.
+def as_frame(records: Sequence[Mapping[str, Any]] | Mapping[str, Any] | None) -> pl.DataFrame:
+    """Return JSON records (e.g. ``matthew()["results"]``) as a frame.
 
-    Records may differ in their keys (missing keys become null) and in types (``null`` beside a
-    number); the schema is inferred from all records. An empty or missing list gives an empty
-    frame.
+    ``records`` is a list of records, or a mapping name → record (or name → list of records),
+    which gives the same rows with the name in a leading ``name`` column. Records may differ in
+    their keys (missing keys become null) and in types (``null`` beside a number); the schema is
+    inferred from all records. Nothing (``None``, empty) gives an empty frame.
     """
     if not records:
         return pl.DataFrame()
+    if isinstance(records, Mapping):
+        rows: list[Mapping[str, Any]] = []
+        for name, value in records.items():
+            if isinstance(value, Mapping):
+                rows.append({"name": name, **value})
+            elif isinstance(value, list) and all(isinstance(v, Mapping) for v in value):
+                rows.extend({"name": name, **v} for v in value)
+            else:
+                rows.append({"name": name, "value": value})
+        records = rows
     columns: dict[str, None] = {}
     for record in records:
         columns.update(dict.fromkeys(record))
-    rows = [{column: record.get(column) for column in columns} for record in records]
-    return pl.DataFrame(rows, infer_schema_length=None, strict=False)
+    table = [{column: record.get(column) for column in columns} for record in records]
+    return pl.DataFrame(table, infer_schema_length=None, strict=False)
 
 
 _CONTEXT_KEYS = ("project", "outcome", "moderator", "network_group", "analysis")

@@ -1,0 +1,273 @@
+"""Tests of ``outcomes.notebook`` on a small hand-made workspace (parquet and JSON written here)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from outcomes import notebook as nb
+from outcomes.warehouse import refresh_views
+from outcomes.workspace import Workspace
+
+
+def _write_json(path: Path, data: object) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data), encoding="utf-8")
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Workspace:
+    """A workspace with two projects whose responses have different columns."""
+    ws = Workspace(tmp_path / "ws").ensure()
+    alpha = pl.DataFrame(
+        {"project": ["alpha"] * 3, "participant_id": ["pa", "pb", "pc"], "mhi5_1": [1.0, 2.0, None]}
+    )
+    beta = pl.DataFrame(
+        {"project": ["beta"] * 2, "participant_id": ["pd", "pe"], "djg6_1": [3.0, 1.0]}
+    )
+    for name in ("valid_responses", "scored_responses"):
+        ws.table(name, "alpha").parent.mkdir(parents=True, exist_ok=True)
+        alpha.write_parquet(ws.table(name, "alpha"))
+        beta.write_parquet(ws.table(name, "beta"))
+    quarantine = pl.DataFrame(
+        {
+            "project": ["alpha", "alpha"],
+            "source_file": ["a.csv", "a.csv"],
+            "source_row": [4, 4],
+            "rule": ["out_of_range", "unknown_label"],
+        }
+    )
+    ws.table("quarantined_responses", "alpha").parent.mkdir(parents=True, exist_ok=True)
+    quarantine.write_parquet(ws.table("quarantined_responses", "alpha"))
+    panel = pl.DataFrame(
+        {
+            "participant_id": ["pa", "pa", "pd"],
+            "project": ["alpha", "alpha", "beta"],
+            "wave": [0, 1, 0],
+            "wellbeing": [50.0, 60.0, 40.0],
+        }
+    )
+    panel.write_parquet(ws.table("outcome_panel"))
+    for project, read, valid, quarantined, rules in (
+        ("alpha", 4, 3, 1, {"out_of_range": 1, "unknown_label": 1}),
+        ("beta", 2, 2, 0, {}),
+    ):
+        _write_json(
+            ws.validation / f"{project}.json",
+            {
+                "project": project,
+                "rows_read": read,
+                "rows_valid": valid,
+                "rows_quarantined": quarantined,
+                "quarantined_share": quarantined / read,
+                "threshold": 0.05,
+                "passed_threshold": quarantined / read <= 0.05,
+                "rules": {k: v + 1 for k, v in rules.items()},
+                "rows_by_rule": rules,
+                "files": {
+                    f"{project}.csv": {
+                        "rows_read": read,
+                        "rows_valid": valid,
+                        "rows_quarantined": quarantined,
+                    }
+                },
+            },
+        )
+    _write_json(ws.analysis / "model.json", {"engine": "fast", "fixed_effects": {}})
+    _write_json(
+        ws.analysis / "matthew.json",
+        {
+            "project": "all",
+            "results": [
+                {"project": "all", "estimate": 0.2, "boot_ci_low": None},
+                {"project": "alpha", "estimate": 0.1, "boot_ci_low": 0.05, "mde80": 0.3},
+            ],
+            "subgroups": [],
+        },
+    )
+    _write_json(ws.analysis / "pooled.json", {"results": [{"outcome": "wellbeing_slope"}]})
+    return ws
+
+
+def test_workspace_comes_from_outcomes_home(
+    workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OUTCOMES_HOME", str(workspace.home))
+    assert nb.workspace().home == workspace.home
+    assert nb.panel().height == 3
+
+
+def test_workspace_without_tables_names_the_commands(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OUTCOMES_HOME", str(tmp_path / "empty"))
+    with pytest.raises(nb.NotMaterialized, match="outcomes demo") as error:
+        nb.workspace()
+    assert str(tmp_path / "empty") in str(error.value)
+    assert nb.workspace(require=False).home == (tmp_path / "empty").resolve()
+
+
+def test_load_concatenates_partitions_with_different_columns(workspace: Workspace) -> None:
+    both = nb.load("valid_responses", home=workspace)
+    assert both.height == 5
+    assert sorted(both["project"].unique()) == ["alpha", "beta"]
+    assert both.filter(pl.col("project") == "beta")["mhi5_1"].null_count() == 2
+    alpha = nb.load("valid_responses", "alpha", home=workspace)
+    assert alpha.columns == ["project", "participant_id", "mhi5_1"]
+
+
+def test_load_filters_an_unpartitioned_table_by_project(workspace: Workspace) -> None:
+    assert nb.panel("alpha", home=workspace)["wellbeing"].to_list() == [50.0, 60.0]
+    assert nb.load("outcome_panel", home=workspace).height == 3
+
+
+def test_load_of_a_missing_table_or_partition_says_what_to_run(workspace: Workspace) -> None:
+    with pytest.raises(nb.NotMaterialized, match=r"attrition.*outcomes run") as error:
+        nb.load("attrition", home=workspace)
+    assert "outcome_panel" in str(error.value)  # lists what is there
+    with pytest.raises(nb.NotMaterialized, match=r"gamma.*alpha, beta"):
+        nb.load("valid_responses", "gamma", home=workspace)
+
+
+def test_tables_lists_partitions(workspace: Workspace) -> None:
+    found = nb.tables(workspace)
+    assert found["outcome_panel"] == []
+    assert found["valid_responses"] == ["alpha", "beta"]
+    assert found["quarantined_responses"] == ["alpha"]
+
+
+def test_quarantine_is_one_row_per_problem(workspace: Workspace) -> None:
+    records = nb.quarantine(home=workspace)
+    assert records.height == 2
+    assert records.select("source_file", "source_row").unique().height == 1
+    with pytest.raises(nb.NotMaterialized):
+        nb.quarantine("beta", home=workspace)
+
+
+def test_validation_summaries(workspace: Workspace) -> None:
+    summaries = nb.validation_summaries(home=workspace)
+    assert summaries["project"].to_list() == ["alpha", "beta"]
+    assert summaries["rows_quarantined"].to_list() == [1, 0]
+    assert summaries["passed_threshold"].to_list() == [False, True]
+    assert summaries["reconciles"].all()
+    rules = nb.validation_rules(home=workspace)
+    assert rules.rows() == [("alpha", "out_of_range", 1, 2), ("alpha", "unknown_label", 1, 2)]
+    files = nb.validation_files(home=workspace)
+    assert files["source_file"].to_list() == ["alpha.csv", "beta.csv"]
+    assert files["reconciles"].all()
+
+
+def test_validation_summary_flags_counts_that_do_not_add_up(workspace: Workspace) -> None:
+    path = workspace.validation / "beta.json"
+    summary = json.loads(path.read_text())
+    summary["rows_read"] = 4
+    path.write_text(json.dumps(summary))
+    summaries = nb.validation_summaries(home=workspace)
+    assert summaries.filter(pl.col("project") == "beta")["reconciles"].item() is False
+
+
+def test_validation_without_results(tmp_path: Path) -> None:
+    with pytest.raises(nb.NotMaterialized, match="No validation results"):
+        nb.validation_summaries(home=tmp_path)
+
+
+def test_analysis_results_are_returned_as_written(workspace: Workspace) -> None:
+    assert nb.model(home=workspace)["engine"] == "fast"
+    matthew = nb.matthew(home=workspace)
+    assert [r["project"] for r in matthew["results"]] == ["all", "alpha"]
+    assert nb.pooled(home=workspace)["results"][0]["outcome"] == "wellbeing_slope"
+    with pytest.raises(nb.NotMaterialized, match=r"project_effects\.json"):
+        nb.project_effects(home=workspace)
+
+
+def test_matthew_keeps_content_added_later(workspace: Workspace) -> None:
+    path = workspace.analysis / "matthew.json"
+    data = json.loads(path.read_text())
+    data["sensitivity"] = {"completers": {"estimate": 0.3, "ci_low": 0.1, "ci_high": 0.5}}
+    path.write_text(json.dumps(data))
+    assert nb.matthew(home=workspace)["sensitivity"]["completers"]["estimate"] == 0.3
+
+
+def test_as_frame_unions_keys_and_types() -> None:
+    frame = nb.as_frame(
+        [{"project": "all", "boot_ci_low": None}, {"project": "a", "boot_ci_low": 0.5, "x": 1}]
+    )
+    assert frame.columns == ["project", "boot_ci_low", "x"]
+    assert frame["boot_ci_low"].to_list() == [None, 0.5]
+    assert frame["x"].to_list() == [None, 1]
+    assert nb.as_frame(None).is_empty()
+    assert nb.as_frame([]).is_empty()
+
+
+def test_as_frame_of_named_records() -> None:
+    frame = nb.as_frame(
+        {
+            "completers": {"estimate": 1.0},
+            "by_wave": [{"estimate": 2.0}, {"estimate": 3.0}],
+            "flag": True,
+        }
+    )
+    assert frame["name"].to_list() == ["completers", "by_wave", "by_wave", "flag"]
+    assert frame["estimate"].to_list() == [1.0, 2.0, 3.0, None]
+    assert frame["value"].to_list() == [None, None, None, True]
+
+
+def test_bootstrap_draws_found_with_their_context() -> None:
+    matthew = {
+        "results": [
+            {
+                "project": "all",
+                "outcome": "wellbeing",
+                "moderator": "network_size_bl",
+                "bootstrap": {"estimates": [0.1, 0.2, 0.3], "ci": [0.1, 0.3]},
+            },
+            {
+                "project": "a",
+                "outcome": "wellbeing",
+                "moderator": "network_size_bl",
+                "boot_estimates": [1.0, 2.0, 3.0],
+            },
+            {"project": "b", "estimate": 0.4, "other_list": [1.0, 2.0, 3.0]},
+        ],
+    }
+    draws = nb.bootstrap_draws(matthew, min_draws=3)
+    assert draws.group_by("project").len().sort("project").rows() == [("a", 3), ("all", 3)]
+    first = draws.filter(pl.col("project") == "all")
+    assert first["estimate"].to_list() == [0.1, 0.2, 0.3]
+    assert first["replicate"].to_list() == [0, 1, 2]
+    assert first["source"][0] == "results[0].bootstrap.estimates"
+    assert first["moderator"][0] == "network_size_bl"
+
+
+def test_bootstrap_draws_empty_when_none_stored() -> None:
+    draws = nb.bootstrap_draws({"results": [{"boot_ci_low": 0.1, "boot_ci_high": 0.2}]})
+    assert draws.is_empty()
+    assert draws.columns == ["project", "outcome", "moderator", "source", "replicate", "estimate"]
+
+
+def test_sql_reads_the_views_read_only(workspace: Workspace) -> None:
+    refresh_views(workspace)
+    result = nb.sql(
+        "SELECT project, count(*) AS n FROM valid_responses GROUP BY project ORDER BY project",
+        home=workspace,
+    )
+    assert result.rows() == [("alpha", 3), ("beta", 2)]
+    with pytest.raises(Exception, match="read-only"):
+        nb.sql("CREATE TABLE scratch AS SELECT 1", home=workspace)
+
+
+def test_sql_without_database_says_what_to_run(workspace: Workspace) -> None:
+    with pytest.raises(nb.NotMaterialized, match=r"warehouse\.duckdb.*outcomes demo"):
+        nb.sql("SELECT 1", home=workspace)
+
+
+def test_codebook_for_chosen_projects() -> None:
+    text = nb.codebook(projects=["netwerkcoach"])
+    assert text.startswith("# Codebook")
+    assert "netwerkcoach" in text
+    assert "stamtafel" not in text
+    with pytest.raises(ValueError, match="no project spec"):
+        nb.codebook(projects=["nope"])
