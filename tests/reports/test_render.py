@@ -8,6 +8,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import polars as pl
 import pypdf
 import pytest
 
@@ -172,3 +173,20 @@ def test_unknown_language_is_refused(reports, tmp_path):
     with pytest.raises(LanguageError, match="'de'"):
         render_project_report(reports["project"], tmp_path / "x.pdf", "de")
     assert not (tmp_path / "x.pdf").exists()
+
+
+def test_tiny_project_without_models_renders_with_everything_hidden(panel, tmp_path):
+    tiny_ids = panel.filter(pl.col("project") == "stamtafel")["participant_id"].unique().sort()[:8]
+    tiny = panel.filter(pl.col("participant_id").is_in(tiny_ids.implode())).drop(
+        "loneliness", "network_size"
+    )
+    tables = build_report_tables(tiny, None, None, None, None, project="stamtafel")
+    assert all(
+        cell in ("<10", "x", "–") for row in tables.participation["display"] for cell in row[1:]
+    )
+    info = render_project_report(tables, tmp_path / "tiny.pdf", "nl")
+    text = _text(info.path)
+    assert "minder dan 10 deelnemers" in text
+    assert "te weinig mensen" in _flat(text)
+    assert not re.search(r"gemiddeld \d", text)
+    assert info.pages >= 1

@@ -82,13 +82,23 @@ def _rows(table: Mapping[str, Any]) -> list[dict[str, Any]]:
     return [dict(zip(table["columns"], row, strict=True)) for row in table["values"]]
 
 
+def plotted_families(tables: Mapping[str, Any]) -> list[str]:
+    """Return the outcome families with at least one visible group mean (those are plotted)."""
+    families = []
+    for family in ("wellbeing", "loneliness", "network"):
+        outcome = (tables.get("outcomes") or {}).get(family)
+        if outcome and any(r["mean"] is not None for r in _rows(outcome["by_group"])):
+            families.append(family)
+    return families
+
+
 def trajectory_figure(tables: Mapping[str, Any], lang: str) -> bytes:
     """Return an SVG of wellbeing, loneliness and network size per wave by network group.
 
     Points are means with 95% CI bars; a group's point is missing where its base is below the
     disclosure threshold (the tables hold null there).
     """
-    families = [f for f in ("wellbeing", "loneliness", "network") if f in tables["outcomes"]]
+    families = plotted_families(tables)
     waves = tables["waves"]
     positions = {w["wave"]: (w["months"] if w["months"] is not None else w["wave"]) for w in waves}
     with rc_context(cast(Any, RC)):

@@ -118,7 +118,7 @@ def _participation_block(data: Mapping[str, Any], lang: str) -> dict[str, Any]:
             count = shown[group]
             pct = values.get(f"pct_{group}")
             if values["wave"] != data["waves"][0]["wave"]:
-                count += f" ({format_number(pct, 0, lang)}%)" if pct is not None else " (–)"
+                count += f" ({format_number(pct, 0, lang)}%)" if pct is not None else ""
             cells.append(count)
         rows.append(cells)
     header = [word("wave", lang)] + [
@@ -345,7 +345,7 @@ def project_content(
             who.append(_composition_block(data, key, lang))
     sections.append({"heading": word("participants", lang), "blocks": who})
     over_time: list[dict[str, Any]] = []
-    if data.get("outcomes"):
+    if figures.plotted_families(data):
         files["trajectories.svg"] = figures.trajectory_figure(data, lang)
         over_time.append(
             _figure(
@@ -354,6 +354,9 @@ def project_content(
                 word("over_time", lang),
             )
         )
+    else:
+        over_time.append({"kind": "para", "text": word("too_few", lang, t=data["threshold"])})
+    if data.get("outcomes"):
         over_time.append(_means_block(data, lang))
     sections.append({"heading": word("over_time", lang), "blocks": over_time})
     matthew_blocks: list[dict[str, Any]] = [
@@ -503,9 +506,9 @@ def synthesis_content(
         q_text = format_number(pooled.get("q"), 2, lang)
         facts = [
             [_cap(word("estimate", lang)), f"{estimate} ({word('ci', lang)} {interval})"],
-            ["τ²", format_number(pooled.get("tau2"), 2, lang)],
-            ["I²", f"{format_number(pooled.get('i2'), 0, lang)}%"],
-            ["Q", f"{q_text} ({format_p(pooled.get('q_p'), lang)})"],
+            [word("tau2", lang), format_number(pooled.get("tau2"), 2, lang)],
+            [word("i2", lang), f"{format_number(pooled.get('i2'), 0, lang)}%"],
+            [word("q", lang), f"{q_text} ({format_p(pooled.get('q_p'), lang)})"],
         ]
         sections.append(
             {

@@ -139,6 +139,11 @@ WORDS: dict[str, dict[str, str]] = {
         "network_size_axis": "aantal personen",
         "lsns6_axis": "LSNS-6, 0–30",
         "points": "punten",
+        "too_few": "Per netwerkgroep deden te weinig mensen mee (minder dan {t}) om gemiddelden "
+        "door de tijd te tonen.",
+        "tau2": "Spreiding tussen projecten (τ²)",
+        "i2": "Heterogeniteit (I²)",
+        "q": "Toets op verschillen (Q)",
         "point": "punt",
         "verdict_no_evidence": "geen aanwijzing voor een Mattheuseffect",
         "verdict_reverse": "omgekeerd effect: kleine netwerken gingen meer vooruit",
@@ -246,6 +251,11 @@ WORDS: dict[str, dict[str, str]] = {
         "network_size_axis": "number of people",
         "lsns6_axis": "LSNS-6, 0–30",
         "points": "points",
+        "too_few": "Too few people took part per network group (fewer than {t}) to show means "
+        "over time.",
+        "tau2": "Between-project variance (τ²)",
+        "i2": "Heterogeneity (I²)",
+        "q": "Test of differences (Q)",
         "point": "point",
         "verdict_no_evidence": "no evidence of a Matthew effect",
         "verdict_reverse": "reverse effect: small networks gained more",
