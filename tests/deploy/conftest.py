@@ -71,8 +71,10 @@ def sqlite_reference(tmp_path_factory: pytest.TempPathFactory, demo_landing: Pat
     setup = support_module.new_setup(
         tmp_path_factory.mktemp("sqlite-reference"), demo_landing, "local"
     )
+    support_module.warm_up()
     started = time.perf_counter()
     summary = setup.materialize()
     seconds = time.perf_counter() - started
     assert summary.succeeded, f"reference run failed: {summary.failure}"
+    support_module.record_figures("sqlite_reference_run", {"seconds": round(seconds, 1)})
     return support_module.Reference(setup, seconds, support_module.snapshot(setup.workspace))

@@ -4,7 +4,10 @@ The concurrency tests start two of these at once, each for another project, the 
 researchers each materialize their project at the same time. Prints one JSON line: run id,
 success, and wall-clock start/end (epoch seconds) so that overlap can be measured.
 
-    python tests/deploy/run_partition.py project_job netwerkcoach
+    python tests/deploy/run_partition.py project_job netwerkcoach [--ready FILE --go FILE]
+
+With ``--ready``/``--go`` the process loads everything, creates the ready file and waits for
+the go file before it starts the run, so two processes start their runs at the same moment.
 """
 
 from __future__ import annotations
@@ -16,7 +19,15 @@ import time
 
 
 def main(argv: list[str]) -> int:
-    job_name, partition = argv[0], (argv[1] if len(argv) > 1 else None)
+    import argparse
+    from pathlib import Path
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("job")
+    parser.add_argument("partition", nargs="?")
+    parser.add_argument("--ready", type=Path)
+    parser.add_argument("--go", type=Path)
+    args = parser.parse_args(argv)
     import dagster as dg
 
     from pipelines.definitions import defs
@@ -28,23 +39,33 @@ def main(argv: list[str]) -> int:
         "outcomes": OutcomesWorkspace(home=os.environ["OUTCOMES_HOME"]),
         "pseudonym": PseudonymKey(),
     }
-    started = time.time()
+    job = defs.resolve_job_def(args.job)
+    # the steps import these lazily; load them before the clock starts
+    import outcomes.ingest
+    import outcomes.instruments
+    import outcomes.validation  # noqa: F401
+
     with dg.DagsterInstance.get() as instance:
-        result = defs.resolve_job_def(job_name).execute_in_process(
-            partition_key=partition,
+        if args.ready:
+            args.ready.touch()
+        while args.go and not args.go.exists():
+            time.sleep(0.05)
+        started = time.time()
+        result = job.execute_in_process(
+            partition_key=args.partition,
             instance=instance,
             resources=resources,
             run_config=QUIET,
             raise_on_error=False,
         )
+        finished = time.time()
         storage = type(instance.run_storage).__name__
-    finished = time.time()
     print(
         json.dumps(
             {
                 "run_id": result.run_id,
                 "success": result.success,
-                "partition": partition,
+                "partition": args.partition,
                 "started": started,
                 "finished": finished,
                 "run_storage": storage,
