@@ -223,6 +223,48 @@ def make_pooled(outcome: str = "wellbeing") -> dict:
     }
 
 
+def make_pooled_interaction() -> dict:
+    """Return a pooled Matthew interaction as ``outcomes.stages`` writes it (no prediction
+    interval width beyond the CI when tau² is 0)."""
+    return {
+        "outcome": "matthew_interaction",
+        "method": "REML",
+        "estimate": 0.2417,
+        "se": 0.0712,
+        "ci_low": 0.1021,
+        "ci_high": 0.3813,
+        "tau2": 0.0,
+        "i2": 0.0,
+        "q": 1.204,
+        "q_p": 0.5477,
+        "pi_low": 0.1021,
+        "pi_high": 0.3813,
+        "studies": [
+            {
+                "label": "netwerkcoach",
+                "estimate": 0.2871,
+                "ci_low": 0.1046,
+                "ci_high": 0.4696,
+                "weight": 52.0,
+            },
+            {
+                "label": "stamtafel",
+                "estimate": 0.1532,
+                "ci_low": -0.1201,
+                "ci_high": 0.4265,
+                "weight": 27.5,
+            },
+            {
+                "label": "kwartiertafel",
+                "estimate": 0.2514,
+                "ci_low": -0.0612,
+                "ci_high": 0.5640,
+                "weight": 20.5,
+            },
+        ],
+    }
+
+
 def make_validation() -> dict:
     return {
         "rows_read": 431,
@@ -283,3 +325,8 @@ def make_matthew_for():
 @pytest.fixture(scope="session")
 def make_pooled_for():
     return make_pooled
+
+
+@pytest.fixture(scope="session")
+def pooled_interaction() -> dict:
+    return make_pooled_interaction()

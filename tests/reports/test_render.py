@@ -37,7 +37,7 @@ def _flat(text: str) -> str:
 
 @pytest.fixture(scope="module")
 def reports(tmp_path_factory, panel, model, matthew, validation, files, names, make_matthew_for,
-            pooled):  # fmt: skip
+            pooled, pooled_interaction):  # fmt: skip
     out = tmp_path_factory.mktemp("reports")
     project = build_report_tables(
         panel, model, matthew, validation, files, project="netwerkcoach",
@@ -45,7 +45,7 @@ def reports(tmp_path_factory, panel, model, matthew, validation, files, names, m
     )  # fmt: skip
     synthesis = build_report_tables(
         panel, model, make_matthew_for("all"), None, files, project=None, project_names=names,
-        pooled=pooled,
+        pooled={"results": [pooled, pooled_interaction]},
         matthew_by_project={p: make_matthew_for(p, "no_evidence") for p in names},
     )  # fmt: skip
     rendered = {}
@@ -147,6 +147,19 @@ def test_synthesis_report_shows_projects_pooled_and_matthew(reports, pooled, nam
         assert fmt(f"{study['estimate']:.2f}") in text
     assert ("enige verschil" if lang == "nl" else "some variation") in text
     assert ("geen aanwijzing" if lang == "nl" else "no evidence") in text
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_synthesis_report_shows_the_pooled_matthew_interaction(reports, pooled_interaction, lang):
+    text = _flat(reports["texts"][("synthesis", lang)])
+    fmt = _nl if lang == "nl" else (lambda s: s.replace("-", "−"))
+    inter = pooled_interaction
+    assert fmt(f"{inter['estimate']:.3f}") in text
+    assert fmt(f"{inter['estimate']:.2f}") in text
+    for study in inter["studies"]:
+        assert fmt(f"{study['estimate']:.3f}") in text
+        assert fmt(f"{study['ci_low']:.3f}") in text
+    assert ("weinig verschil" if lang == "nl" else "little variation") in text
 
 
 def test_pages_render_to_png(reports, tmp_path):

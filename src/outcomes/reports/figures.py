@@ -29,6 +29,7 @@ from outcomes.reports.text import (
     format_number,
     group_label,
     outcome_label,
+    pooled_kind,
     wave_label,
     word,
 )
@@ -216,18 +217,15 @@ def matthew_figure(tables: Mapping[str, Any], lang: str) -> bytes:
         return _svg(figure)
 
 
-def forest_figure(
-    pooled: Mapping[str, Any], names: Mapping[str, str], lang: str, decimals: int = 2
-) -> bytes:
+def forest_figure(pooled: Mapping[str, Any], names: Mapping[str, str], lang: str) -> bytes:
     """Return an SVG forest plot: one row per project (square sized by weight, 95% CI), the
     pooled estimate as a diamond and its 95% prediction interval as a thin line."""
     studies: Sequence[Mapping[str, Any]] = pooled.get("studies") or []
     n = len(studies)
     with rc_context(cast(Any, RC)):
-        figure = Figure(figsize=(WIDTH_IN, 0.42 * (n + 2) + 0.7), layout="constrained")
+        figure = Figure(figsize=(WIDTH_IN, 0.36 * (n + 2) + 0.7), layout="constrained")
         axes = figure.subplots()
         labels: list[tuple[float, str]] = []
-        texts: list[tuple[float, float, float, float, float | None]] = []
         for index, study in enumerate(studies):
             y = n - index + 1
             weight = float(study.get("weight") or 0.0)
@@ -242,7 +240,6 @@ def forest_figure(
             )
             label = str(study.get("label"))
             labels.append((y, names.get(label, label)))
-            texts.append((y, study["estimate"], study["ci_low"], study["ci_high"], weight))
         y0 = 0.6
         est, low, high = pooled["estimate"], pooled["ci_low"], pooled["ci_high"]
         axes.fill(
@@ -255,7 +252,6 @@ def forest_figure(
                 linewidth=0.8, linestyle=(0, (3, 2)),
             )  # fmt: skip
         labels.append((y0, word("all_projects", lang)[:1].upper() + word("all_projects", lang)[1:]))
-        texts.append((y0, est, low, high, None))
         axes.axvline(0, color="#555555", linewidth=0.8, linestyle=(0, (1, 2)))
         axes.set_yticks([y for y, _ in labels])
         axes.set_yticklabels([label for _, label in labels])
@@ -267,17 +263,8 @@ def forest_figure(
         pad = 0.06 * (xmax - xmin or 1.0)
         axes.set_xlim(xmin - pad, xmax + pad)
         axes.xaxis.set_major_formatter(_decimal_formatter(lang))
-        axes.set_xlabel(word("slope", lang)[:1].upper() + word("slope", lang)[1:])
-        side = axes.secondary_yaxis("right")
-        side.set_yticks([y for y, *_ in texts])
-        side.set_yticklabels(
-            [
-                f"{format_number(e, decimals, lang)}  "
-                f"[{format_number(lo, decimals, lang)}; {format_number(hi, decimals, lang)}]"
-                + ("" if w is None else f"   {format_number(w, 0, lang)}%")
-                for _, e, lo, hi, w in texts
-            ]
-        )
-        side.tick_params(length=0)
-        side.spines["right"].set_visible(False)
+        if pooled_kind(pooled) == "interaction":
+            axes.set_xlabel(word("axis_interaction", lang))
+        else:
+            axes.set_xlabel(word("slope", lang)[:1].upper() + word("slope", lang)[1:])
         return _svg(figure)

@@ -40,6 +40,8 @@ from outcomes.reports.text import (
     matthew_explanation,
     methods_text,
     outcome_label,
+    pooled_decimals,
+    pooled_kind,
     project_summary,
     rule_label,
     synthesis_summary,
@@ -497,12 +499,11 @@ def synthesis_content(
     } if data.get("projects") else {}  # fmt: skip
     for index, pooled in enumerate(data.get("pooled") or []):
         name = f"forest_{index}.svg"
+        kind = pooled_kind(pooled)
+        decimals = pooled_decimals(pooled, table=True)
         files[name] = figures.forest_figure(pooled, names, lang)
-        outcome = outcome_label(str(pooled.get("outcome", "wellbeing")), lang)
-        interval = format_interval(
-            pooled.get("ci_low"), pooled.get("ci_high"), SLOPE_TABLE_DECIMALS, lang
-        )
-        estimate = format_number(pooled.get("estimate"), SLOPE_TABLE_DECIMALS, lang)
+        interval = format_interval(pooled.get("ci_low"), pooled.get("ci_high"), decimals, lang)
+        estimate = format_number(pooled.get("estimate"), decimals, lang)
         q_text = format_number(pooled.get("q"), 2, lang)
         facts = [
             [_cap(word("estimate", lang)), f"{estimate} ({word('ci', lang)} {interval})"],
@@ -512,9 +513,14 @@ def synthesis_content(
         ]
         sections.append(
             {
-                "heading": f"{word('pooled', lang)}: {outcome.lower()}",
+                "heading": f"{word('pooled', lang)}: {word(f'pooled_{kind}', lang)}",
                 "blocks": [
-                    _figure(name, word("fig_forest", lang), word("pooled", lang)),
+                    _figure(
+                        name,
+                        word("fig_forest" if kind == "slope" else "fig_forest_interaction", lang),
+                        word("pooled", lang),
+                    ),
+                    _forest_table(pooled, names, decimals, lang),
                     {"kind": "para", "text": heterogeneity_text(pooled, lang)},
                     {"kind": "facts", "items": facts},
                 ],
@@ -538,6 +544,46 @@ def synthesis_content(
     sections.append({"heading": word("provenance", lang), "blocks": _provenance_blocks(data, lang)})
     content["sections"] = sections
     return content, files
+
+
+def _forest_table(
+    pooled: Mapping[str, Any], names: Mapping[str, str], decimals: int, lang: str
+) -> dict[str, Any]:
+    """Return the numbers of a forest plot as a table: project, estimate, 95% CI, weight."""
+    rows = []
+    for study in pooled.get("studies") or []:
+        label = str(study.get("label"))
+        weight = study.get("weight")
+        rows.append(
+            [
+                names.get(label, label),
+                format_number(study.get("estimate"), decimals, lang),
+                format_interval(study.get("ci_low"), study.get("ci_high"), decimals, lang),
+                "–" if weight is None else f"{format_number(weight, 0, lang)}%",
+            ]
+        )
+    rows.append(
+        [
+            _cap(word("all_projects", lang)),
+            format_number(pooled.get("estimate"), decimals, lang),
+            format_interval(pooled.get("ci_low"), pooled.get("ci_high"), decimals, lang),
+            "100%",
+        ]
+    )
+    return {
+        "kind": "table",
+        "header": [
+            _cap(word("project", lang)),
+            _cap(word("estimate", lang)),
+            word("ci", lang),
+            _cap(word("weight", lang)),
+        ],
+        "rows": rows,
+        "align": ["l", "r", "r", "r"],
+        "widths": ["1fr", "auto", "auto", "auto"],
+        "caption": word("tab_forest", lang),
+        "bold_last": True,
+    }
 
 
 def _synthesis_no_evidence(lang: str) -> str:

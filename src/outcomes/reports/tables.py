@@ -35,6 +35,11 @@ OUTCOME_CANDIDATES: dict[str, tuple[str, ...]] = {
 }
 
 MATTHEW_TERM = "years:network_size_bl_c"
+
+#: ``outcome`` values of pooled.json entries that pool the yearly change in wellbeing; entries
+#: named ``matthew_interaction`` (or the interaction term) pool the Matthew interaction.
+SLOPE_OUTCOMES = ("wellbeing_slope", "wellbeing", "years")
+INTERACTION_OUTCOMES = ("matthew_interaction", MATTHEW_TERM)
 SLOPE_TERM = "years"
 
 
@@ -70,6 +75,7 @@ class ReportTables:
     projects: dict[str, Any] = field(default_factory=dict)
     pooled: list[dict[str, Any]] = field(default_factory=list)
     matthew_by_project: list[dict[str, Any]] = field(default_factory=list)
+    suppressed: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the tables as plain JSON-serialisable data."""
@@ -430,7 +436,7 @@ def _synthesis_projects(
     """Return one row per project (participants, retention, wellbeing, slope) plus a total."""
     projects = sorted(panel["project"].drop_nulls().unique().to_list())
     slopes: dict[str, dict[str, Any]] = {}
-    primary = next((p for p in pooled if p.get("outcome") in ("wellbeing", SLOPE_TERM)), None)
+    primary = next((p for p in pooled if p.get("outcome") in SLOPE_OUTCOMES), None)
     if primary is None and pooled:
         primary = pooled[0]
     for study in (primary or {}).get("studies") or []:
@@ -588,4 +594,25 @@ def build_report_tables(
         tables.projects = _synthesis_projects(panel, names, tables.pooled, threshold)
         tables.matthew_by_project = _matthew_grid(matthew, matthew_by_project, names)
         tables.quality = _quality(validation)
+    tables.suppressed = _suppression_record(tables)
     return tables
+
+
+def _suppression_record(tables: ReportTables) -> list[dict[str, Any]]:
+    """Return every hidden cell of the report as ``{table, row, column, reason}``."""
+    named: list[tuple[str, dict[str, Any] | None]] = [
+        ("participation", tables.participation),
+        *[(f"composition.{k}", v) for k, v in sorted(tables.composition.items())],
+        *[
+            (f"outcomes.{family}.{part}", outcome[part])
+            for family, outcome in sorted(tables.outcomes.items())
+            for part in ("overall", "by_group")
+        ],
+        ("matthew.subgroups", tables.matthew.get("subgroups") if tables.matthew else None),
+        ("projects", tables.projects),
+    ]
+    record = []
+    for name, table in named:
+        for cell in (table or {}).get("suppressed", []):
+            record.append({"table": name, **cell})
+    return record

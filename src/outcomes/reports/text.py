@@ -139,6 +139,16 @@ WORDS: dict[str, dict[str, str]] = {
         "network_size_axis": "aantal personen",
         "lsns6_axis": "LSNS-6, 0–30",
         "points": "punten",
+        "weight": "gewicht",
+        "tab_forest": "De getallen van de figuur hierboven: schatting per project met "
+        "95%-betrouwbaarheidsinterval en het gewicht in de gepoolde schatting.",
+        "pooled_slope": "verandering in welbevinden per jaar",
+        "pooled_interaction": "Mattheuseffect",
+        "fig_forest_interaction": "Mattheuseffect per project: extra verandering in "
+        "welbevinden per jaar per persoon meer in het netwerk bij de start (vierkant, grootte "
+        "naar gewicht), en de gepoolde schatting (ruit), met 95%-betrouwbaarheidsintervallen; de "
+        "gestreepte lijn is het 95%-voorspellingsinterval.",
+        "axis_interaction": "Extra verandering per jaar per persoon meer",
         "too_few": "Per netwerkgroep deden te weinig mensen mee (minder dan {t}) om gemiddelden "
         "door de tijd te tonen.",
         "tau2": "Spreiding tussen projecten (τ²)",
@@ -169,8 +179,7 @@ WORDS: dict[str, dict[str, str]] = {
         "95%-betrouwbaarheidsinterval. Boven de stippellijn: vooruitgang.",
         "fig_forest": "Verandering in welbevinden per jaar per project (vierkant, grootte naar "
         "gewicht) en de gepoolde schatting (ruit), met 95%-betrouwbaarheidsintervallen; de "
-        "gestreepte lijn is het 95%-voorspellingsinterval. Rechts: schatting [interval] en "
-        "gewicht.",
+        "gestreepte lijn is het 95%-voorspellingsinterval.",
         "tab_participation": "Aantal deelnemers per meting naar netwerkgrootte bij de start; "
         "tussen haakjes het percentage van de startgroep dat nog meedeed.",
         "tab_composition": "Deelnemers bij de start; gemiddeld welbevinden (0–100) met "
@@ -251,6 +260,16 @@ WORDS: dict[str, dict[str, str]] = {
         "network_size_axis": "number of people",
         "lsns6_axis": "LSNS-6, 0–30",
         "points": "points",
+        "weight": "weight",
+        "tab_forest": "The numbers of the figure above: estimate per project with 95% "
+        "confidence interval and its weight in the pooled estimate.",
+        "pooled_slope": "change in wellbeing per year",
+        "pooled_interaction": "Matthew effect",
+        "fig_forest_interaction": "Matthew effect by project: extra change in wellbeing per "
+        "year per additional network member at the start (square, sized by weight), and the "
+        "pooled estimate (diamond), with 95% confidence intervals; the dashed line is the 95% "
+        "prediction interval.",
+        "axis_interaction": "Extra change per year per additional network member",
         "too_few": "Too few people took part per network group (fewer than {t}) to show means "
         "over time.",
         "tau2": "Between-project variance (τ²)",
@@ -280,7 +299,7 @@ WORDS: dict[str, dict[str, str]] = {
         "interval. Above the dotted line: improvement.",
         "fig_forest": "Change in wellbeing per year by project (square, sized by weight) and "
         "the pooled estimate (diamond), with 95% confidence intervals; the dashed line is the "
-        "95% prediction interval. Right: estimate [interval] and weight.",
+        "95% prediction interval.",
         "tab_participation": "Participants per wave by network size at the start; in brackets "
         "the percentage of the starting group still taking part.",
         "tab_composition": "Participants at the start; mean wellbeing (0–100) with 95% "
@@ -748,6 +767,20 @@ def methods_text(tables: Mapping[str, Any], lang: str) -> list[str]:
     return [*paragraphs, *limits]
 
 
+def pooled_kind(pooled: Mapping[str, Any]) -> str:
+    """Return ``"interaction"`` for a pooled Matthew interaction, else ``"slope"``."""
+    from outcomes.reports.tables import INTERACTION_OUTCOMES
+
+    return "interaction" if pooled.get("outcome") in INTERACTION_OUTCOMES else "slope"
+
+
+def pooled_decimals(pooled: Mapping[str, Any], *, table: bool) -> int:
+    """Return the decimals a pooled estimate is shown with (sentences or tables/figures)."""
+    if pooled_kind(pooled) == "interaction":
+        return INTERACTION_TABLE_DECIMALS if table else INTERACTION_TEXT_DECIMALS
+    return SLOPE_TABLE_DECIMALS if table else SLOPE_TEXT_DECIMALS
+
+
 def heterogeneity_text(pooled: Mapping[str, Any], lang: str) -> str:
     """Return the heterogeneity of a pooled estimate in words (I² bands of Higgins et al. 2003,
     BMJ 327:557: about 25% low, 50% moderate, 75% high) with the prediction interval."""
@@ -764,18 +797,24 @@ def heterogeneity_text(pooled: Mapping[str, Any], lang: str) -> str:
     else:
         level = "grote" if lang == "nl" else "large"
     i2_text = format_number(i2, 0, lang)
-    pi = format_interval(pooled.get("pi_low"), pooled.get("pi_high"), SLOPE_TEXT_DECIMALS, lang)
+    decimals = pooled_decimals(pooled, table=False)
+    pi = format_interval(pooled.get("pi_low"), pooled.get("pi_high"), decimals, lang)
+    unit = word("points", lang) + (
+        (" per jaar" if lang == "nl" else " per year")
+        if pooled_kind(pooled) == "slope"
+        else (" per jaar per persoon meer" if lang == "nl" else " per year per network member")
+    )
     q_p = format_p(pooled.get("q_p"), lang)
     if lang == "nl":
         return (
             f"Tussen de projecten was er {level} verschil in uitkomst (I² = {i2_text}%, toets "
             f"op verschillen {q_p}). In een vergelijkbaar nieuw project verwachten we een "
-            f"verandering tussen {pi} punten per jaar (95%-voorspellingsinterval)."
+            f"waarde tussen {pi} {unit} (95%-voorspellingsinterval)."
         )
     return (
         f"Between projects there was {level} variation in outcome (I² = {i2_text}%, test of "
-        f"differences {q_p}). In a comparable new project we expect a change between {pi} "
-        "points per year (95% prediction interval)."
+        f"differences {q_p}). In a comparable new project we expect a value between {pi} "
+        f"{unit} (95% prediction interval)."
     )
 
 
@@ -803,12 +842,25 @@ def synthesis_summary(tables: Mapping[str, Any], lang: str) -> list[str]:
         est = pooled.get("estimate")
         if est is None:
             continue
-        size = points(abs(est), SLOPE_TEXT_DECIMALS, lang)
-        interval = format_interval(
-            pooled.get("ci_low"), pooled.get("ci_high"), SLOPE_TEXT_DECIMALS, lang
-        )
-        outcome = outcome_scale(str(pooled.get("outcome", "wellbeing")), lang)
-        if lang == "nl":
+        decimals = pooled_decimals(pooled, table=False)
+        size = points(abs(est), decimals, lang)
+        interval = format_interval(pooled.get("ci_low"), pooled.get("ci_high"), decimals, lang)
+        outcome = outcome_scale("wellbeing", lang)
+        if pooled_kind(pooled) == "interaction":
+            more = (
+                ("meer" if est >= 0 else "minder")
+                if lang == "nl"
+                else ("more" if est >= 0 else "less")
+            )
+            text = (
+                f"Gepoold over de projecten veranderde het welbevinden per persoon meer in het "
+                f"netwerk bij de start {size} per jaar {more} (95%-betrouwbaarheidsinterval "
+                f"{interval})."
+                if lang == "nl"
+                else f"Pooled across projects, wellbeing changed {size} per year {more} per "
+                f"additional network member at the start (95% confidence interval {interval})."
+            )
+        elif lang == "nl":
             direction = "steeg" if est > 0 else "daalde"
             text = (
                 f"Over alle projecten samen {direction} het {outcome} met gemiddeld {size} "
