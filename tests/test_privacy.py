@@ -160,3 +160,12 @@ def test_find_identifier_columns_by_values_and_strip() -> None:
     assert found == {("contact", "e-mail", "values"), ("wijk", "postcode", "values")}
     assert strip_identifiers(frame, []).columns == ["q1"]
     assert redact("a@b.nl") == "<redacted e-mail>" and redact("Soms") == "Soms"
+
+
+@pytest.mark.parametrize("key", [b"x" * 16, b"y" * 64, b"z" * 100, "sleutel-é".encode() * 3])
+def test_vectorised_hmac_equals_the_standard_library(key: bytes) -> None:
+    ids = ["P001", "ID with space", "ÉÉN", "12"]
+    expected = [
+        "p" + hmac.new(key, f"proj\x1f{i}".encode(), hashlib.sha256).hexdigest() for i in ids
+    ]
+    assert pseudonymise(pl.Series(ids), key, "proj").to_list() == expected
