@@ -62,15 +62,21 @@ def prepare_instance_home() -> Path:
     if profile:
         source = instance_profile_source(profile)
         if not config.exists() or config.read_bytes() != source.read_bytes():
-            temporary = config.with_name(f".dagster.yaml.{os.getpid()}.tmp")
-            shutil.copyfile(source, temporary)
-            os.replace(temporary, config)
+            _install(source, config)
     else:
         source = INSTANCE_PROFILES["local"]
         if not config.exists() and source.exists():
-            shutil.copyfile(source, config)
+            _install(source, config)
     os.environ["DAGSTER_HOME"] = str(home)
     return home
+
+
+def _install(source: Path, config: Path) -> None:
+    """Copy ``source`` to ``config`` atomically: a run starting at the same moment in another
+    process reads the old file or the new one, never half of it."""
+    temporary = config.with_name(f".dagster.yaml.{os.getpid()}.tmp")
+    shutil.copyfile(source, temporary)
+    os.replace(temporary, config)
 
 
 @dataclass
