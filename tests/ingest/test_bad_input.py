@@ -176,6 +176,18 @@ def test_unknown_answer_label_is_a_row_issue(tmp_path: Path) -> None:
     assert result.summary["issues"] == {"not_a_number": 1, "unknown_label": 1}
 
 
+def test_dropped_columns_are_not_read_but_reported(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "export.csv",
+        HEADER.strip() + ",Naam,Notitie\n" + GOOD_ROW.strip() + ",Jan Jansen,belt terug\n",
+    )
+    result = ingest(path, identifiers=["Naam"], free_text=["Notitie"])
+    assert result.files[0].dropped == ["Naam", "Notitie"]
+    assert result.files[0].unmapped == []
+    assert "Jan Jansen" not in str(result.responses.to_dicts())
+
+
 def test_file_not_found(tmp_path: Path) -> None:
     with pytest.raises(ExportError, match="export file not found"):
         ingest(tmp_path / "nope.csv")

@@ -256,13 +256,14 @@ def test_redcap_dictionary_identifiers_checkboxes_events(tmp_path: Path) -> None
         instruments=["mood"],
         missing_codes=["Weet niet"],
         completed="vragenlijst_complete",
-        drop=["hobby___1", "hobby___2"],
     )
     raw = read_export(tmp_path / "records.csv", spec)
     assert "naam" not in raw.frame.columns and raw.dropped == ["naam"]
     assert raw.codebook["hobby___2"]["choice"] == "Lezen"
     assert raw.value_labels["mood1"]["9"] == "Weet niet"
-    frame = to_canonical(raw, spec, KEY, registry=fake_registry()).frame
+    mapped = to_canonical(raw, spec, KEY, registry=fake_registry())
+    assert mapped.unmapped == ["hobby___1", "hobby___2"]
+    frame = mapped.frame
     assert frame.get_column("wave").to_list() == [0, 1]
     assert frame.get_column("mood_3").to_list() == [3.0, None]
     assert frame.get_column("completed").to_list() == [True, False]

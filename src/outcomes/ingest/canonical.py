@@ -537,7 +537,9 @@ def to_canonical(
             f"{name}: column {column!r} looks like a direct identifier and is not in the spec's "
             "'identifiers'; dropped"
         )
-    dropped = sorted(declared_drop | (tool_drop & set(frame.columns)) | set(raw.dropped))
+    dropped = sorted(
+        declared_drop | (tool_drop & set(frame.columns)) | set(raw.dropped) | set(raw.skipped)
+    )
 
     # 4. build the canonical columns (distinct values of every mapped column in one pass)
     distinct_columns = [c for k, c in meta_cols.items() if k not in ("completed",)]

@@ -35,6 +35,18 @@ __all__ = [
 ]
 
 
+def skippable_columns(spec: ProjectSpec) -> frozenset[str]:
+    """Return the raw columns a reader need not parse: those the spec drops (identifiers,
+    free text, ``drop``) and does not also use for something else."""
+    used = {spec.participant_id, *spec.columns}
+    used |= {
+        c
+        for c in (spec.wave.column, spec.assessed_on, spec.site, spec.arm, spec.completed)
+        if c is not None
+    }
+    return frozenset(spec.dropped_columns() - used)
+
+
 def read_export(path: Path | str, spec: ProjectSpec) -> RawExport:
     """Return the raw table of one export file of ``spec``'s project.
 
@@ -46,20 +58,21 @@ def read_export(path: Path | str, spec: ProjectSpec) -> RawExport:
         raise ExportError(f"{path}: export file not found")
     options = spec.export
     fmt = options.format
+    skip = skippable_columns(spec)
     try:
         if fmt == "qualtrics":
-            return read_qualtrics(path, options)
+            return read_qualtrics(path, options, skip_columns=skip)
         if fmt == "limesurvey":
-            return read_limesurvey(path, options, id_column=spec.participant_id)
+            return read_limesurvey(path, options, id_column=spec.participant_id, skip_columns=skip)
         if fmt == "castor":
-            return read_castor(path, options, id_column=spec.participant_id)
+            return read_castor(path, options, id_column=spec.participant_id, skip_columns=skip)
         if fmt == "redcap":
-            return read_redcap(path, options)
+            return read_redcap(path, options, skip_columns=skip)
         if fmt == "spss":
             return read_spss(path, options)
         if fmt == "excel":
             return read_excel_export(path, options, id_column=spec.participant_id)
-        return read_csv_export(path, options)
+        return read_csv_export(path, options, skip_columns=skip)
     except ExportError:
         raise
     except (OSError, MemoryError) as error:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -57,6 +58,8 @@ class RawExport:
     identifiers: set[str] = field(default_factory=set)
     free_text: set[str] = field(default_factory=set)
     dropped: list[str] = field(default_factory=list)
+    #: columns not read at all because the spec drops them (identifiers, free text, drop)
+    skipped: list[str] = field(default_factory=list)
     missing_codes: set[str] = field(default_factory=set)
     completed_column: str | None = None
     warnings: list[str] = field(default_factory=list)
@@ -302,6 +305,7 @@ class DelimitedTable:
     encoding: str
     delimiter: str
     warnings: list[str]
+    skipped: list[str] = field(default_factory=list)
 
 
 def read_delimited(
@@ -312,6 +316,7 @@ def read_delimited(
     header_row: int = 0,
     header_rows: int = 1,
     skip_rows_after_header: int = 0,
+    skip_columns: Collection[str] = (),
 ) -> DelimitedTable:
     """Read a delimited text export into string columns plus ``source_row``.
 
@@ -322,7 +327,9 @@ def read_delimited(
     header-only, binary, wrongly encoded or truncated files and duplicated headers.
 
     UTF-8 files without a byte-order mark are parsed straight from disk (no copy in Python);
-    everything else is decoded and re-encoded as UTF-8 first.
+    everything else is decoded and re-encoded as UTF-8 first. Columns named in
+    ``skip_columns`` (those the spec drops anyway) are not parsed; they are listed in
+    ``DelimitedTable.skipped``.
     """
     with open(path, "rb") as handle:
         head = handle.read(_HEAD_BYTES)
@@ -342,6 +349,7 @@ def read_delimited(
                 skip_rows_after_header,
                 "utf-8",
                 [],
+                skip_columns,
             )
         except _NotUtf8:
             pass  # detect the encoding (or report the bad byte) from the whole file
@@ -360,6 +368,7 @@ def read_delimited(
             skip_rows_after_header,
             used_encoding,
             warnings,
+            skip_columns,
         )
     except _NotUtf8:
         raise ExportError(f"{path.name}: the file is not valid UTF-8 text") from None
@@ -379,6 +388,7 @@ def _read_utf8(
     skip_rows_after_header: int,
     used_encoding: str,
     warnings: list[str],
+    skip_columns: Collection[str] = (),
 ) -> DelimitedTable:
     head_text = head.decode("utf-8", errors="ignore")
     first_line = head_text.lstrip("\r\n").split("\n", 1)[0]
@@ -392,6 +402,9 @@ def _read_utf8(
     header = check_header(path, records[header_row], header_row + 1)
     header_block = records[header_row : header_row + header_rows]
     first_data = header_row + header_rows + skip_rows_after_header
+    skip = {_loose(c) for c in skip_columns}
+    keep = [i for i, name in enumerate(header) if _loose(name) not in skip]
+    skipped = [name for name in header if _loose(name) in skip]
     try:
         frame = pl.read_csv(
             source,
@@ -407,6 +420,7 @@ def _read_utf8(
             row_index_name=SOURCE_ROW,
             row_index_offset=first_data + 1,
             low_memory=False,
+            columns=keep if skipped else None,
         )
     except (pl.exceptions.ComputeError, pl.exceptions.NoDataError) as error:
         if "utf-8" in str(error).lower() or "utf8" in str(error).lower():
@@ -422,7 +436,7 @@ def _read_utf8(
             f"{path.name}: the file has a header but no data rows; expected at least one "
             f"row after row {first_data}"
         )
-    return DelimitedTable(header_block, frame, used_encoding, sep, warnings)
+    return DelimitedTable(header_block, frame, used_encoding, sep, warnings, skipped)
 
 
 def _delimiter(delimiter: str) -> str:

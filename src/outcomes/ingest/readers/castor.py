@@ -10,6 +10,7 @@ spellings resolve to the current one, so one spec reads both. Dates are ``DD-MM-
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 
 from outcomes.ingest.readers.base import RawExport, read_delimited, read_workbook
@@ -45,10 +46,17 @@ CASTOR_METADATA = frozenset(
 CASTOR_MISSING_CODES = frozenset({"-95", "-96", "-97", "-98", "-99"})
 
 
-def read_castor(path: Path, options: ExportOptions, *, id_column: str | None = None) -> RawExport:
+def read_castor(
+    path: Path,
+    options: ExportOptions,
+    *,
+    id_column: str | None = None,
+    skip_columns: Collection[str] = (),
+) -> RawExport:
     """Return the raw table of a Castor export with old column spellings renamed."""
     encoding = None
     delimiter = None
+    skipped: list[str] = []
     if path.suffix.lower() in {".xlsx", ".xlsm"}:
         frame, _, warnings = read_workbook(
             path,
@@ -64,8 +72,10 @@ def read_castor(path: Path, options: ExportOptions, *, id_column: str | None = N
             encoding=options.encoding,
             header_row=options.header_row,
             skip_rows_after_header=options.skip_rows_after_header,
+            skip_columns=skip_columns,
         )
         frame, warnings = table.frame, table.warnings
+        skipped = table.skipped
         encoding, delimiter = table.encoding, table.delimiter
     renames = {
         old: new
@@ -79,6 +89,7 @@ def read_castor(path: Path, options: ExportOptions, *, id_column: str | None = N
         path=path,
         format="castor",
         frame=frame,
+        skipped=skipped,
         aliases=aliases,
         metadata={c for c in frame.columns if c in CASTOR_METADATA},
         missing_codes=set(CASTOR_MISSING_CODES),

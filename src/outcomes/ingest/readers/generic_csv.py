@@ -7,13 +7,16 @@ in ``outcomes.ingest.canonical``.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 
 from outcomes.ingest.readers.base import RawExport, read_delimited
 from outcomes.ingest.spec import ExportOptions
 
 
-def read_csv_export(path: Path, options: ExportOptions) -> RawExport:
+def read_csv_export(
+    path: Path, options: ExportOptions, *, skip_columns: Collection[str] = ()
+) -> RawExport:
     """Return the raw table of a delimited text export (string columns + ``source_row``)."""
     table = read_delimited(
         path,
@@ -21,11 +24,13 @@ def read_csv_export(path: Path, options: ExportOptions) -> RawExport:
         encoding=options.encoding,
         header_row=options.header_row,
         skip_rows_after_header=options.skip_rows_after_header,
+        skip_columns=skip_columns,
     )
     return RawExport(
         path=path,
         format="csv",
         frame=table.frame,
+        skipped=table.skipped,
         warnings=table.warnings,
         encoding=table.encoding,
         delimiter=table.delimiter,

@@ -9,6 +9,7 @@ Headings are question codes: ``Q1``, ``Q2[SQ001]`` for array sub-questions, ``Q2
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 
 from outcomes.ingest.readers.base import RawExport, read_delimited, read_workbook
@@ -30,12 +31,17 @@ LIMESURVEY_METADATA = frozenset(
 
 
 def read_limesurvey(
-    path: Path, options: ExportOptions, *, id_column: str | None = None
+    path: Path,
+    options: ExportOptions,
+    *,
+    id_column: str | None = None,
+    skip_columns: Collection[str] = (),
 ) -> RawExport:
     """Return the raw table of a LimeSurvey export (CSV or xlsx) with ``submitdate`` marking
     complete submissions."""
     encoding = None
     delimiter = None
+    skipped: list[str] = []
     warnings: list[str] = []
     if path.suffix.lower() in {".xlsx", ".xlsm"}:
         frame, _, warnings = read_workbook(
@@ -52,8 +58,10 @@ def read_limesurvey(
             encoding=options.encoding,
             header_row=options.header_row,
             skip_rows_after_header=options.skip_rows_after_header,
+            skip_columns=skip_columns,
         )
         frame, warnings = table.frame, table.warnings
+        skipped = table.skipped
         encoding, delimiter = table.encoding, table.delimiter
     columns = set(frame.columns)
     free_text = {
@@ -64,6 +72,7 @@ def read_limesurvey(
         path=path,
         format="limesurvey",
         frame=frame,
+        skipped=skipped,
         metadata=columns & LIMESURVEY_METADATA,
         identifiers=columns & LIMESURVEY_IDENTIFIERS,
         free_text=free_text,

@@ -11,6 +11,7 @@ columns hold free text ("other, namely …") and are dropped unless the spec map
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from pathlib import Path
 
 from outcomes.ingest.readers.base import (
@@ -105,7 +106,9 @@ def _head_bytes(path: Path) -> bytes:
     return data
 
 
-def read_qualtrics(path: Path, options: ExportOptions) -> RawExport:
+def read_qualtrics(
+    path: Path, options: ExportOptions, *, skip_columns: Collection[str] = ()
+) -> RawExport:
     """Return the raw table of a Qualtrics export with the question-text row as codebook."""
     header_rows = qualtrics_header_rows(path, options)
     table = read_delimited(
@@ -115,11 +118,16 @@ def read_qualtrics(path: Path, options: ExportOptions) -> RawExport:
         header_row=options.header_row,
         header_rows=header_rows,
         skip_rows_after_header=options.skip_rows_after_header,
+        skip_columns=skip_columns,
     )
     codebook: dict[str, dict[str, object]] = {}
     question_row = table.header_records[1] if header_rows >= 2 else []
     import_row = table.header_records[2] if header_rows >= 3 else []
-    for position, name in enumerate(table.frame.columns[1:]):
+    kept = set(table.frame.columns)
+    for position, name in enumerate(table.header_records[0]):
+        name = name.strip()
+        if name not in kept:
+            continue
         entry: dict[str, object] = {}
         if position < len(question_row):
             entry["label"] = question_row[position]
@@ -135,6 +143,7 @@ def read_qualtrics(path: Path, options: ExportOptions) -> RawExport:
         path=path,
         format="qualtrics",
         frame=table.frame,
+        skipped=table.skipped,
         codebook=codebook,
         metadata={c for c in QUALTRICS_METADATA if c in columns},
         identifiers={c for c in QUALTRICS_IDENTIFIERS if c in columns},

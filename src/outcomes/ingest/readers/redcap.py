@@ -12,6 +12,7 @@ projects ``redcap_event_name`` (``baseline_arm_1``, ``t1_arm_1``) names the wave
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -101,7 +102,9 @@ def read_data_dictionary(path: Path) -> dict[str, dict[str, Any]]:
     return fields
 
 
-def read_redcap(path: Path, options: ExportOptions) -> RawExport:
+def read_redcap(
+    path: Path, options: ExportOptions, *, skip_columns: Collection[str] = ()
+) -> RawExport:
     """Return the raw records of a REDCap export, identifier fields dropped, choices as labels."""
     table = read_delimited(
         path,
@@ -109,6 +112,7 @@ def read_redcap(path: Path, options: ExportOptions) -> RawExport:
         encoding=options.encoding,
         header_row=options.header_row,
         skip_rows_after_header=options.skip_rows_after_header,
+        skip_columns=skip_columns,
     )
     frame = table.frame
     warnings = list(table.warnings)
@@ -151,6 +155,7 @@ def read_redcap(path: Path, options: ExportOptions) -> RawExport:
         path=path,
         format="redcap",
         frame=frame,
+        skipped=table.skipped,
         codebook=codebook,
         value_labels=value_labels,
         metadata={c for c in frame.columns if REDCAP_METADATA_PATTERN.match(c)},
