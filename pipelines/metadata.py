@@ -1,26 +1,63 @@
-"""Turn a stage record of the library into Dagster materialization metadata and check results."""
+"""Turn a stage record of the library into Dagster materialization metadata and check results.
+
+Belongs here: how numbers, tables, files and figures of a :class:`StageRecord` appear in the
+Dagster UI, and the check factory that turns a pandera schema into a blocking asset check.
+Does not belong here: computing any of those numbers (``outcomes.stages``).
+"""
 
 from __future__ import annotations
 
+import base64
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import dagster as dg
+import pandera.errors as pa_errors
+import polars as pl
 
 from outcomes.stages import StageRecord
 
+#: Figures larger than this are linked by path only; metadata lives in the event log.
+MAX_FIGURE_BYTES = 256_000
+
+_IMAGE_TYPES = {".svg": "image/svg+xml", ".png": "image/png"}
+
+#: Pandera failure cases of these columns are counted, never shown (pseudonyms stay out of
+#: the event log even though they are not direct identifiers).
+_HIDDEN_CASE_COLUMNS = frozenset({"participant_id"})
+
+
+def figure_markdown(title: str, image: bytes, mime: str = "image/svg+xml") -> dg.MetadataValue:
+    """Return markdown that shows ``image`` inline in the Dagster UI (a base64 data URI)."""
+    encoded = base64.b64encode(image).decode("ascii")
+    return dg.MetadataValue.md(f"**{title}**\n\n![{title}](data:{mime};base64,{encoded})")
+
+
+def figure_metadata(name: str, path: Path) -> dict[str, Any]:
+    """Return metadata for a figure file: the path, and the image itself when it is small."""
+    path = Path(path)
+    metadata: dict[str, Any] = {f"path_{name}": dg.MetadataValue.path(str(path))}
+    mime = _IMAGE_TYPES.get(path.suffix.lower())
+    if mime and path.exists() and path.stat().st_size <= MAX_FIGURE_BYTES:
+        title = name.replace("_", " ")
+        metadata[f"figure_{name}"] = figure_markdown(title, path.read_bytes(), mime)
+    return metadata
+
 
 def to_metadata(record: StageRecord) -> dict[str, Any]:
-    """Return Dagster metadata values for ``record`` (markdown for tables, paths for files)."""
+    """Return Dagster metadata values for ``record``: the row count, a path per file written
+    (figures also shown inline), markdown for tables and lists, JSON for mappings."""
     metadata: dict[str, Any] = {}
     if record.rows is not None:
         metadata["dagster/row_count"] = dg.MetadataValue.int(record.rows)
     for name, path in record.paths.items():
-        metadata[f"path_{name}"] = dg.MetadataValue.path(str(Path(path)))
+        if Path(path).suffix.lower() in _IMAGE_TYPES:
+            metadata.update(figure_metadata(name, Path(path)))
+        else:
+            metadata[f"path_{name}"] = dg.MetadataValue.path(str(Path(path)))
     for name, value in record.metadata.items():
-        if isinstance(value, str) and value.startswith("|"):
-            metadata[name] = dg.MetadataValue.md(value)
-        elif isinstance(value, str) and "\n" in value:
+        if isinstance(value, str) and (value.startswith("|") or "\n" in value):
             metadata[name] = dg.MetadataValue.md(value)
         elif isinstance(value, (dict, list)):
             metadata[name] = dg.MetadataValue.json(value)
@@ -35,21 +72,25 @@ def to_metadata(record: StageRecord) -> dict[str, Any]:
     return metadata
 
 
+def _check_metadata(details: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        k: dg.MetadataValue.json(v) if isinstance(v, (dict, list)) else v
+        for k, v in details.items()
+    }
+
+
 def to_check_results(record: StageRecord, asset_key: dg.AssetKey) -> list[dg.AssetCheckResult]:
     """Return one check result per check the stage evaluated."""
-    results = []
-    for name, (passed, details) in record.checks.items():
-        results.append(
-            dg.AssetCheckResult(
-                asset_key=asset_key,
-                check_name=name,
-                passed=bool(passed),
-                severity=dg.AssetCheckSeverity.ERROR,
-                metadata={k: dg.MetadataValue.json(v) if isinstance(v, (dict, list)) else v
-                          for k, v in details.items()},
-            )
+    return [
+        dg.AssetCheckResult(
+            asset_key=asset_key,
+            check_name=name,
+            passed=bool(passed),
+            severity=dg.AssetCheckSeverity.ERROR,
+            metadata=_check_metadata(details),
         )
-    return results
+        for name, (passed, details) in record.checks.items()
+    ]
 
 
 def materialize_result(record: StageRecord, asset_key: dg.AssetKey) -> dg.MaterializeResult:
@@ -58,4 +99,68 @@ def materialize_result(record: StageRecord, asset_key: dg.AssetKey) -> dg.Materi
         asset_key=asset_key,
         metadata=to_metadata(record),
         check_results=to_check_results(record, asset_key),
+    )
+
+
+def schema_check_result(
+    frame: pl.DataFrame,
+    schema: Any,
+    asset_key: dg.AssetKey,
+    check_name: str = "schema",
+    examples: int = 5,
+) -> dg.AssetCheckResult:
+    """Return the result of validating ``frame`` against the pandera ``schema``.
+
+    On failure the metadata lists each failing column and check with the number of failing
+    cases and a few example values (pudl's ``asset_check_from_schema`` habit), so a researcher
+    sees what broke without opening the data.
+    """
+    try:
+        schema.validate(frame, lazy=True)
+    except pa_errors.SchemaErrors as error:
+        cases = error.failure_cases
+        if not isinstance(cases, pl.DataFrame):
+            cases = pl.from_pandas(cases)
+        summary = (
+            cases.with_columns(pl.col("failure_case").cast(pl.Utf8))
+            .group_by(["column", "check"], maintain_order=True)
+            .agg(
+                pl.len().alias("cases"),
+                pl.col("failure_case").drop_nulls().unique(maintain_order=True).head(examples),
+            )
+        )
+        lines = ["| column | check | cases | examples |", "|---|---|---|---|"]
+        failing: dict[str, int] = {}
+        for row in summary.iter_rows(named=True):
+            shown = (
+                "(hidden)"
+                if row["column"] in _HIDDEN_CASE_COLUMNS
+                else ", ".join(str(v) for v in row["failure_case"])
+            )
+            lines.append(f"| {row['column']} | {row['check']} | {row['cases']} | {shown} |")
+            failing[f"{row['column']}: {row['check']}"] = int(row["cases"])
+        return dg.AssetCheckResult(
+            asset_key=asset_key,
+            check_name=check_name,
+            passed=False,
+            severity=dg.AssetCheckSeverity.ERROR,
+            metadata={
+                "failing_checks": dg.MetadataValue.json(failing),
+                "failures": dg.MetadataValue.md("\n".join(lines)),
+                "rows": frame.height,
+            },
+        )
+    except pa_errors.SchemaError as error:  # raised despite lazy=True for frame-level errors
+        return dg.AssetCheckResult(
+            asset_key=asset_key,
+            check_name=check_name,
+            passed=False,
+            severity=dg.AssetCheckSeverity.ERROR,
+            metadata={"error": dg.MetadataValue.text(str(error)), "rows": frame.height},
+        )
+    return dg.AssetCheckResult(
+        asset_key=asset_key,
+        check_name=check_name,
+        passed=True,
+        metadata={"rows": frame.height, "columns_checked": len(schema.columns)},
     )

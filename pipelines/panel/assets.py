@@ -1,15 +1,17 @@
-"""Assets ``outcome_panel`` and ``attrition``."""
-
+"""Assets ``outcome_panel`` and ``attrition``, and the blocking ``panel_schema`` check."""
 
 from collections.abc import Iterator
 
 import dagster as dg
+import polars as pl
 
 from outcomes import stages
-from pipelines.metadata import materialize_result
+from outcomes.validation import panel_schema
+from pipelines.metadata import materialize_result, schema_check_result
 from pipelines.resources import OutcomesWorkspace, project_specs
 
 GROUP = "panel"
+PANEL = dg.AssetKey(stages.PANEL)
 
 
 @dg.multi_asset(
@@ -20,23 +22,43 @@ GROUP = "panel"
             kinds={"polars", "parquet", "duckdb"},
             deps=[stages.SCORED],
             description=(
-                "All projects in one long table: participant × wave, months since baseline, "
-                "scores, wellbeing on 0–100, baseline network size and network group "
-                "(small/medium/large), age, gender and attrition status."
+                "All projects in one long table, one row per participant per measurement "
+                "(wave 0 is the baseline): months since baseline, every instrument score, "
+                "wellbeing on 0–100, the baseline network size and network group "
+                "(small/medium/large), age, gender and whether the participant stayed or "
+                "dropped out. The input of every model; also queryable in warehouse.duckdb."
             ),
         ),
         dg.AssetSpec(
             stages.ATTRITION,
             group_name=GROUP,
-            kinds={"polars"},
+            kinds={"polars", "parquet"},
             deps=[stages.PANEL],
-            description="Participants per project × network group × wave and the share "
-            "retained since baseline.",
+            description="How many participants were measured at each wave, per project and "
+            "network group, and the share still taking part since baseline: who drops out.",
+        ),
+    ],
+    check_specs=[
+        dg.AssetCheckSpec(
+            "panel_schema",
+            asset=PANEL,
+            blocking=True,
+            description="The panel has every canonical column with the right type, scores in "
+            "their published ranges, wellbeing within 0–100 and one row per participant per "
+            "wave (the pandera schema generated from the instrument registry).",
         ),
     ],
     can_subset=False,
 )
 def outcome_panel(outcomes: OutcomesWorkspace) -> Iterator[dg.MaterializeResult]:
     panel, attrition = stages.panel_stage(outcomes.workspace(), project_specs())
-    yield materialize_result(panel, dg.AssetKey(stages.PANEL))
+    result = materialize_result(panel, PANEL)
+    schema = schema_check_result(
+        pl.read_parquet(panel.paths["panel"]), panel_schema(), PANEL, "panel_schema"
+    )
+    yield dg.MaterializeResult(
+        asset_key=PANEL,
+        metadata=result.metadata,
+        check_results=[*(result.check_results or []), schema],
+    )
     yield materialize_result(attrition, dg.AssetKey(stages.ATTRITION))
