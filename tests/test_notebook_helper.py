@@ -110,6 +110,25 @@ def test_workspace_without_tables_names_the_commands(
     assert nb.workspace(require=False).home == (tmp_path / "empty").resolve()
 
 
+def test_default_workspace_is_found_from_the_notebooks_folder(
+    workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The fixture's workspace lives at <tmp>/ws; make it <tmp>/workspace as in a checkout.
+    root = workspace.home.parent
+    workspace.home.rename(root / "workspace")
+    (root / "notebooks").mkdir()
+    monkeypatch.delenv("OUTCOMES_HOME", raising=False)
+    monkeypatch.chdir(root / "notebooks")
+    assert nb.workspace().home == (root / "workspace").resolve()
+    assert nb.panel().height == 3
+    monkeypatch.chdir(root)
+    assert nb.workspace().home == (root / "workspace").resolve()
+    monkeypatch.setenv("OUTCOMES_HOME", "workspace")  # explicit: no fallback
+    monkeypatch.chdir(root / "notebooks")
+    with pytest.raises(nb.NotMaterialized):
+        nb.workspace()
+
+
 def test_load_concatenates_partitions_with_different_columns(workspace: Workspace) -> None:
     both = nb.load("valid_responses", home=workspace)
     assert both.height == 5

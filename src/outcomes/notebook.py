@@ -36,7 +36,7 @@ from outcomes.stages import (
     StageInputMissing,
 )
 from outcomes.warehouse import DATABASE
-from outcomes.workspace import Workspace
+from outcomes.workspace import DEFAULT_HOME, Workspace
 
 Home = str | os.PathLike[str] | Workspace | None
 
@@ -54,11 +54,21 @@ class NotMaterialized(StageInputMissing):
 def workspace(home: Home = None, *, require: bool = True) -> Workspace:
     """Return the workspace at ``home``, else ``$OUTCOMES_HOME``, else ``./workspace``.
 
-    With ``require`` (the default) raise :class:`NotMaterialized` when the workspace holds no
-    materialized table at all, so a notebook stops at its first cell with a message saying what
-    to run, rather than later with a missing file.
+    Jupyter runs a notebook in its own folder, so without ``home`` and ``OUTCOMES_HOME`` a
+    ``../workspace`` that holds tables is taken when ``./workspace`` holds none (a notebook in
+    ``notebooks/`` then finds the repository's workspace). With ``require`` (the default) raise
+    :class:`NotMaterialized` when the workspace holds no materialized table at all, so a
+    notebook stops at its first cell with a message saying what to run.
     """
-    ws = home if isinstance(home, Workspace) else Workspace.from_env(home)
+    if isinstance(home, Workspace):
+        ws = home
+    elif home is None and "OUTCOMES_HOME" not in os.environ:
+        ws = Workspace.from_env(DEFAULT_HOME)
+        parent = Workspace.from_env(Path("..") / DEFAULT_HOME)
+        if not tables(ws) and tables(parent):
+            ws = parent
+    else:
+        ws = Workspace.from_env(home)
     if require and not tables(ws):
         raise NotMaterialized(
             f"No materialized tables in the workspace {ws.home} (OUTCOMES_HOME="
@@ -73,7 +83,7 @@ def _ws(home: Home) -> Workspace:
 
 def tables(home: Home = None) -> dict[str, list[str]]:
     """Return the materialized warehouse tables: name → partitions (``[]`` when unpartitioned)."""
-    ws = home if isinstance(home, Workspace) else Workspace.from_env(home)
+    ws = home if isinstance(home, Workspace) else workspace(home, require=False)
     found: dict[str, list[str]] = {}
     if not ws.warehouse.is_dir():
         return found
