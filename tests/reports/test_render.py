@@ -145,7 +145,7 @@ def test_synthesis_report_shows_projects_pooled_and_matthew(reports, pooled, nam
     assert fmt(f"{pooled['pi_low']:.1f}") in text and fmt(f"{pooled['pi_high']:.1f}") in text
     for study in pooled["studies"]:
         assert fmt(f"{study['estimate']:.2f}") in text
-    assert ("enige verschil" if lang == "nl" else "some variation") in text
+    assert ("enig verschil" if lang == "nl" else "some variation") in text
     assert ("geen aanwijzing" if lang == "nl" else "no evidence") in text
 
 

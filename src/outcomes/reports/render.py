@@ -502,11 +502,8 @@ def synthesis_content(
         kind = pooled_kind(pooled)
         decimals = pooled_decimals(pooled, table=True)
         files[name] = figures.forest_figure(pooled, names, lang)
-        interval = format_interval(pooled.get("ci_low"), pooled.get("ci_high"), decimals, lang)
-        estimate = format_number(pooled.get("estimate"), decimals, lang)
         q_text = format_number(pooled.get("q"), 2, lang)
         facts = [
-            [_cap(word("estimate", lang)), f"{estimate} ({word('ci', lang)} {interval})"],
             [word("tau2", lang), format_number(pooled.get("tau2"), 2, lang)],
             [word("i2", lang), f"{format_number(pooled.get('i2'), 0, lang)}%"],
             [word("q", lang), f"{q_text} ({format_p(pooled.get('q_p'), lang)})"],

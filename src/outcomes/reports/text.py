@@ -791,14 +791,16 @@ def heterogeneity_text(pooled: Mapping[str, Any], lang: str) -> str:
     if i2 < 25:
         level = "weinig" if lang == "nl" else "little"
     elif i2 < 50:
-        level = "enige" if lang == "nl" else "some"
+        level = "enig" if lang == "nl" else "some"
     elif i2 < 75:
-        level = "duidelijke" if lang == "nl" else "considerable"
+        level = "duidelijk" if lang == "nl" else "considerable"
     else:
-        level = "grote" if lang == "nl" else "large"
+        level = "groot" if lang == "nl" else "large"
     i2_text = format_number(i2, 0, lang)
     decimals = pooled_decimals(pooled, table=False)
-    pi = format_interval(pooled.get("pi_low"), pooled.get("pi_high"), decimals, lang)
+    low = format_number(pooled.get("pi_low"), decimals, lang)
+    high = format_number(pooled.get("pi_high"), decimals, lang)
+    pi = f"{low} en {high}" if lang == "nl" else f"{low} and {high}"
     unit = word("points", lang) + (
         (" per jaar" if lang == "nl" else " per year")
         if pooled_kind(pooled) == "slope"
@@ -838,6 +840,7 @@ def synthesis_summary(tables: Mapping[str, Any], lang: str) -> list[str]:
                 f"This synthesis brings together {k} projects, with "
                 f"{_less_than(total['n_start'], lang)} participants at the start in total."
             )
+    interaction_text = ""
     for pooled in tables.get("pooled") or []:
         est = pooled.get("estimate")
         if est is None:
@@ -845,22 +848,11 @@ def synthesis_summary(tables: Mapping[str, Any], lang: str) -> list[str]:
         decimals = pooled_decimals(pooled, table=False)
         size = points(abs(est), decimals, lang)
         interval = format_interval(pooled.get("ci_low"), pooled.get("ci_high"), decimals, lang)
-        outcome = outcome_scale("wellbeing", lang)
         if pooled_kind(pooled) == "interaction":
-            more = (
-                ("meer" if est >= 0 else "minder")
-                if lang == "nl"
-                else ("more" if est >= 0 else "less")
-            )
-            text = (
-                f"Gepoold over de projecten veranderde het welbevinden per persoon meer in het "
-                f"netwerk bij de start {size} per jaar {more} (95%-betrouwbaarheidsinterval "
-                f"{interval})."
-                if lang == "nl"
-                else f"Pooled across projects, wellbeing changed {size} per year {more} per "
-                f"additional network member at the start (95% confidence interval {interval})."
-            )
-        elif lang == "nl":
+            interaction_text = _pooled_interaction_sentence(pooled, size, interval, lang)
+            continue
+        outcome = outcome_scale("wellbeing", lang)
+        if lang == "nl":
             direction = "steeg" if est > 0 else "daalde"
             text = (
                 f"Over alle projecten samen {direction} het {outcome} met gemiddeld {size} "
@@ -873,12 +865,68 @@ def synthesis_summary(tables: Mapping[str, Any], lang: str) -> list[str]:
                 f"average (95% confidence interval {interval})."
             )
         paragraphs.append(text + " " + heterogeneity_text(pooled, lang))
-    overall = [m for m in tables.get("matthew_by_project") or [] if m.get("project") == "all"]
-    primary = next((m for m in overall if m.get("outcome") == "wellbeing"), None)
-    if primary:
-        fake = {"matthew": {"primary": primary}}
-        paragraphs.append(matthew_verdict_sentence(fake, lang))
+    matthew = _synthesis_matthew_paragraph(tables, lang, interaction_text)
+    if matthew:
+        paragraphs.append(matthew)
     return paragraphs
+
+
+def _pooled_interaction_sentence(
+    pooled: Mapping[str, Any], size: str, interval: str, lang: str
+) -> str:
+    more = pooled.get("estimate", 0.0) >= 0
+    i2 = format_number(pooled.get("i2"), 0, lang)
+    if lang == "nl":
+        return (
+            f"Gepoold over de projecten, waarbij projecten van elkaar mogen verschillen, "
+            f"veranderde het welbevinden per persoon meer in het netwerk {size} per jaar "
+            f"{'meer' if more else 'minder'} (95%-betrouwbaarheidsinterval {interval}; "
+            f"I² = {i2}%)."
+        )
+    return (
+        f"Pooled across projects, allowing projects to differ, wellbeing changed {size} per year "
+        f"{'more' if more else 'less'} per additional network member (95% confidence interval "
+        f"{interval}; I² = {i2}%)."
+    )
+
+
+def _join(names: Sequence[str], lang: str) -> str:
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + (" en " if lang == "nl" else " and ") + names[-1]
+
+
+def _synthesis_matthew_paragraph(
+    tables: Mapping[str, Any], lang: str, interaction_text: str
+) -> str:
+    """Return the synthesis summary's Matthew paragraph: all participants in one model, the
+    verdict per project, and the pooled interaction."""
+    entries = [m for m in tables.get("matthew_by_project") or [] if m.get("outcome") == "wellbeing"]
+    primary = next((m for m in entries if m.get("project") == "all"), None)
+    parts = []
+    if primary:
+        sentence = matthew_verdict_sentence({"matthew": {"primary": primary}}, lang)
+        lead = (
+            "In één model over alle deelnemers samen: "
+            if lang == "nl"
+            else ("In one model of all participants together: ")
+        )
+        parts.append(lead + sentence[:1].lower() + sentence[1:])
+    per_project = [m for m in entries if m.get("project") != "all"]
+    if per_project:
+        by_verdict: dict[str, list[str]] = {}
+        for entry in per_project:
+            by_verdict.setdefault(str(entry.get("verdict")), []).append(str(entry["name"]))
+        phrases = []
+        for verdict in ("matthew", "reverse", "no_evidence"):
+            names = by_verdict.get(verdict)
+            if names:
+                phrases.append(f"{verdict_label(verdict, lang)} in {_join(names, lang)}")
+        head = "Per project: " if lang == "nl" else "By project: "
+        parts.append(head + "; ".join(phrases) + ".")
+    if interaction_text:
+        parts.append(interaction_text)
+    return " ".join(parts)
 
 
 def verdict_counts_text(entries: Sequence[Mapping[str, Any]], lang: str) -> str:
