@@ -83,6 +83,13 @@ def _rows(table: Mapping[str, Any]) -> list[dict[str, Any]]:
     return [dict(zip(table["columns"], row, strict=True)) for row in table["values"]]
 
 
+def _tick(wave: Mapping[str, Any], lang: str) -> str:
+    """Return a wave's tick: ``Start`` at baseline, else the months (the axis names the unit)."""
+    if wave["wave"] == 0 or wave["months"] is None:
+        return wave_label(wave["wave"], wave["months"], lang)
+    return str(wave["months"])
+
+
 def plotted_families(tables: Mapping[str, Any]) -> list[str]:
     """Return the outcome families with at least one visible group mean (those are plotted)."""
     families = []
@@ -103,7 +110,7 @@ def trajectory_figure(tables: Mapping[str, Any], lang: str) -> bytes:
     waves = tables["waves"]
     positions = {w["wave"]: (w["months"] if w["months"] is not None else w["wave"]) for w in waves}
     with rc_context(cast(Any, RC)):
-        figure = Figure(figsize=(WIDTH_IN, 2.55), layout="constrained")
+        figure = Figure(figsize=(WIDTH_IN, 2.75), layout="constrained")
         axes_list = figure.subplots(1, max(1, len(families)), squeeze=False)[0]
         span = max(positions.values()) - min(positions.values()) if positions else 1
         offset = 0.018 * (span or 1)
@@ -140,7 +147,9 @@ def trajectory_figure(tables: Mapping[str, Any], lang: str) -> bytes:
             axes.set_title(outcome_label(column, lang), loc="left", fontweight="bold")
             axes.set_ylabel(axis_label(column, lang))
             axes.set_xticks(list(positions.values()))
-            axes.set_xticklabels([wave_label(w["wave"], w["months"], lang) for w in waves])
+            axes.set_xticklabels([_tick(w, lang) for w in waves])
+            if any(w["months"] is not None for w in waves):
+                axes.set_xlabel(word("months_axis", lang))
             axes.yaxis.set_major_formatter(_decimal_formatter(lang))
             axes.grid(axis="y", color=GRID, linewidth=0.6)
             axes.set_axisbelow(True)

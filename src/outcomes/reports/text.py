@@ -139,6 +139,7 @@ WORDS: dict[str, dict[str, str]] = {
         "network_size_axis": "aantal personen",
         "lsns6_axis": "LSNS-6, 0–30",
         "points": "punten",
+        "months_axis": "Maanden sinds de start",
         "weight": "gewicht",
         "tab_forest": "De getallen van de figuur hierboven: schatting per project met "
         "95%-betrouwbaarheidsinterval en het gewicht in de gepoolde schatting.",
@@ -260,6 +261,7 @@ WORDS: dict[str, dict[str, str]] = {
         "network_size_axis": "number of people",
         "lsns6_axis": "LSNS-6, 0–30",
         "points": "points",
+        "months_axis": "Months since the start",
         "weight": "weight",
         "tab_forest": "The numbers of the figure above: estimate per project with 95% "
         "confidence interval and its weight in the pooled estimate.",
@@ -558,7 +560,7 @@ def matthew_verdict_sentence(tables: Mapping[str, Any], lang: str, *, with_p: bo
             )
         return (
             f"We vonden geen aanwijzing dat de vooruitgang afhing van de grootte van het "
-            f"netwerk bij de start ({per}). Dat betekent niet dat zo’n verschil er zeker niet is."
+            f"netwerk bij de start: {per}. Dat betekent niet dat zo’n verschil er zeker niet is."
         )
     per = (
         f"per additional network member at the start, wellbeing changed {est} per year "
@@ -575,7 +577,7 @@ def matthew_verdict_sentence(tables: Mapping[str, Any], lang: str, *, with_p: bo
             "reverse of a Matthew effect."
         )
     return (
-        f"We found no evidence that the gain depended on network size at the start ({per}). "
+        f"We found no evidence that the gain depended on network size at the start: {per}. "
         "This does not mean that such a difference certainly does not exist."
     )
 
