@@ -650,12 +650,13 @@ def _build(
         position = raw_ids.cast(pl.Enum(distinct_ids.to_list())).to_physical()
         pseudonyms = distinct_pseudonyms.gather(position)
     columns.append(pl.lit(pseudonyms).alias("participant_id"))
-    row_issue(
-        pl.lit(raw_ids.is_null()),
-        "participant_id",
-        "missing_participant_id",
-        f"{id_column}: no participant ID in this row",
-    )
+    if raw_ids.null_count():
+        row_issue(
+            pl.lit(raw_ids.is_null()),
+            "participant_id",
+            "missing_participant_id",
+            f"{id_column}: no participant ID in this row",
+        )
     id_map = dict(zip(distinct_pseudonyms.to_list(), distinct_ids.to_list(), strict=True))
 
     # wave
@@ -674,9 +675,10 @@ def _build(
             else:
                 wave_map.values[value] = wave
         columns.append(apply(column, wave_map, pl.Int64(), "wave"))
-        row_issue(
-            pl.col(column).is_null(), "wave", "unknown_wave", f"{column}: no wave in this row"
-        )
+        if frame.get_column(column).null_count():
+            row_issue(
+                pl.col(column).is_null(), "wave", "unknown_wave", f"{column}: no wave in this row"
+            )
     elif spec.wave.file_pattern is not None:
         pattern = re.compile(spec.wave.file_pattern)
         match = pattern.search(name)

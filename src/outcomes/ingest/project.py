@@ -137,8 +137,9 @@ def _file_info(name: str, sha: str, raw: RawExport, mapped: MappedExport) -> Fil
 def summarise(spec: ProjectSpec, responses: pl.DataFrame, files: list[FileInfo]) -> dict[str, Any]:
     """Return the ingest summary: rows in/out, columns mapped/unmapped, issue counts by rule."""
     rules: Counter[str] = Counter()
-    if responses.height:
-        exploded = responses.select(pl.col("ingest_issues").explode().struct.field("rule"))
+    with_issues = responses.filter(pl.col("ingest_issues").list.len() > 0)
+    if with_issues.height:
+        exploded = with_issues.select(pl.col("ingest_issues").explode().struct.field("rule"))
         rules.update(r for r in exploded.get_column("rule").to_list() if r is not None)
     mapped = sorted({c for f in files for c in f.mapped.values()})
     return {
@@ -153,11 +154,7 @@ def summarise(spec: ProjectSpec, responses: pl.DataFrame, files: list[FileInfo])
         "unmapped": {f.name: f.unmapped for f in files if f.unmapped},
         "identifier_like_dropped": {f.name: f.identifier_like for f in files if f.identifier_like},
         "issues": dict(sorted(rules.items())),
-        "rows_with_issues": int(
-            responses.select((pl.col("ingest_issues").list.len() > 0).sum()).item()
-        )
-        if responses.height
-        else 0,
+        "rows_with_issues": with_issues.height,
         "warnings": [w for f in files for w in f.warnings],
     }
 
