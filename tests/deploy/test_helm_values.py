@@ -91,6 +91,10 @@ def test_values_launch_runs_as_kubernetes_jobs_on_postgres() -> None:
     assert data["generatePostgresqlPasswordSecret"] is False
     assert data["global"]["postgresqlSecretName"]
     assert "postgresqlPassword" not in data["postgresql"]
+    # the same driver as the team profile (deploy/dagster.team.yaml)
+    team = yaml.safe_load((REPO / "deploy" / "dagster.team.yaml").read_text())
+    scheme = team["storage"]["postgres"]["postgres_db"]["scheme"]
+    assert data["postgresql"]["postgresqlScheme"] == scheme
 
 
 def test_values_run_the_projects_image_with_the_pseudonym_key_secret() -> None:

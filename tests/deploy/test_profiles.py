@@ -35,7 +35,12 @@ def test_team_profile_takes_every_credential_from_the_environment(
 ) -> None:
     raw = yaml.safe_load(TEAM.read_text())
     postgres_db = raw["storage"]["postgres"]["postgres_db"]
-    assert postgres_db == {field: {"env": var} for field, var in PG_VARIABLES.items()}
+    credentials = {k: v for k, v in postgres_db.items() if k != "scheme"}
+    assert credentials == {field: {"env": var} for field, var in PG_VARIABLES.items()}
+    # the driver the lock file installs (SQLAlchemy >= 2.1 defaults to psycopg 3 otherwise)
+    assert postgres_db["scheme"] == "postgresql+psycopg2"
+    import psycopg2  # noqa: F401
+
     for var in PG_VARIABLES.values():
         monkeypatch.setenv(var, "5432" if var.endswith("PORT") else f"value-of-{var}")
     config = _validated(TEAM, tmp_path)
