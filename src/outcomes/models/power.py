@@ -182,7 +182,7 @@ class FittedDesign:
         self._hessian_inverse = np.linalg.inv(hessian)
         return self._hessian_inverse
 
-    def refit(self, y: np.ndarray, *, max_steps: int = 8) -> tuple[np.ndarray, np.ndarray, bool,
+    def refit(self, y: np.ndarray, *, max_steps: int = 12) -> tuple[np.ndarray, np.ndarray, bool,
                                                                     bool]:  # fmt: skip
         """Return (β̂, SEs, converged, fell back) of the REML refit of the model to ``y``,
         warm-started at the original θ̂."""
@@ -195,17 +195,38 @@ class FittedDesign:
         theta = self.reml.theta.copy()
         converged = False
         if inverse is not None:
+            # BFGS started from the original fit's inverse Hessian, with backtracking
             lower = fast.theta_lower_bounds(self.design.Z.shape[1])
+            h = inverse.copy()
+            value, gradient = deviance(theta)
             for _ in range(max_steps):
-                _, gradient = deviance(theta)
-                step = inverse @ gradient
-                # Newton decrement: the deviance is within this of its minimum
-                if float(gradient @ step) < 1e-8:
+                step = h @ gradient
+                # Newton decrement: the deviance is within about this of its minimum
+                if float(gradient @ step) < 1e-7:
                     converged = True
                     break
-                theta = theta - step
-                if np.any(theta < lower + 1e-6):
+                scale = 1.0
+                while True:
+                    trial = theta - scale * step
+                    if np.all(trial >= lower + 1e-6):
+                        trial_value, trial_gradient = deviance(trial)
+                        if trial_value <= value - 1e-4 * scale * float(gradient @ step):
+                            break
+                    scale *= 0.5
+                    if scale < 1e-3:
+                        break
+                if scale < 1e-3:
                     break
+                s = trial - theta
+                g_change = trial_gradient - gradient
+                curvature = float(s @ g_change)
+                if curvature > 1e-12:
+                    rho = 1.0 / curvature
+                    eye = np.eye(s.size)
+                    h = (eye - rho * np.outer(s, g_change)) @ h @ (
+                        eye - rho * np.outer(g_change, s)
+                    ) + rho * np.outer(s, s)
+                theta, value, gradient = trial, trial_value, trial_gradient
         fallback = False
         if converged:
             solution = deviance.solve(theta)

@@ -1,0 +1,380 @@
+"""The whole analysis of an outcome panel: M1, the Matthew check, pooling, attrition, growth.
+
+What belongs here: choosing outcomes, moderators and scopes (all projects in one model with a
+project term, and each project), running the Matthew check on each, collecting the per-project
+effects and pooling them by random-effects meta-analysis (REML and DerSimonian–Laird), and
+writing ``model.json``, ``matthew.json``, ``project_effects.json`` and ``pooled.json``
+(DESIGN.md, "Command line"). The statistics themselves are in ``matthew.py``, ``power.py``,
+``meta.py``, ``attrition.py`` and ``growth.py``.
+"""
+
+from __future__ import annotations
+
+import time
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from outcomes.atomic import write_json
+from outcomes.models.attrition import attrition_analysis
+from outcomes.models.formula import ModelInputError
+from outcomes.models.growth import network_growth
+from outcomes.models.m1 import PANEL_COLUMNS, fit_m1, prepare_m1_panel
+from outcomes.models.matthew import (
+    credibility_checklist,
+    interaction_test,
+    is_controlled,
+    subgroup_slopes,
+    treated_indicator,
+)
+from outcomes.models.meta import MetaAnalysisError, pool_effects
+
+#: Outcomes analysed by default, when present (``mhi5`` is left out: it is ``wellbeing`` in the
+#: demo projects; network scores are moderators and the subject of ``network_growth``).
+DEFAULT_OUTCOMES = ("wellbeing", "loneliness", "loneliness6", "swemwbs", "qol_grade")
+DEFAULT_MODERATORS = ("network_size_bl", "network_family_bl", "network_diversity_bl")
+PRIMARY_OUTCOME = "wellbeing"
+PRIMARY_MODERATOR = "network_size_bl"
+#: A project enters a scope when this many participants have the outcome at two waves or more.
+MIN_PARTICIPANTS = 10
+
+
+@dataclass
+class AnalysisResult:
+    """Everything :func:`analyse` computed; the dicts are the JSON files' content."""
+
+    model: dict[str, Any]
+    matthew: dict[str, Any]
+    pooled: dict[str, Any]
+    project_effects: dict[str, Any]
+    seconds: float = 0.0
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def _present(panel: pl.DataFrame, column: str) -> bool:
+    return column in panel.columns and panel.get_column(column).drop_nulls().len() > 0
+
+
+def projects_with(panel: pl.DataFrame, outcome: str) -> list[str]:
+    """Return the projects where at least ``MIN_PARTICIPANTS`` participants have ``outcome``
+    at two or more waves."""
+    if "project" not in panel.columns:
+        return ["all"]
+    counts = (
+        panel.filter(pl.col(outcome).is_not_null())
+        .group_by("project", "participant_id")
+        .len()
+        .filter(pl.col("len") >= 2)
+        .group_by("project")
+        .len()
+        .filter(pl.col("len") >= MIN_PARTICIPANTS)
+    )
+    return sorted(counts.get_column("project").to_list())
+
+
+def _seed(seed: int, *key: str) -> np.random.SeedSequence:
+    """Return a seed for one analysis that depends only on ``seed`` and its key (so adding an
+    outcome does not change the draws of another)."""
+    return np.random.SeedSequence([seed, zlib.crc32("|".join(key).encode())])
+
+
+def _intervention_rows(panel: pl.DataFrame) -> pl.DataFrame:
+    """Return ``panel`` without the control arm of controlled projects (the pooled model
+    compares change within the intervention arm across projects)."""
+    if "arm" not in panel.columns or panel.get_column("arm").drop_nulls().is_empty():
+        return panel
+    parts = []
+    for _, part in panel.group_by("project", maintain_order=True):
+        if is_controlled(part):
+            coding = treated_indicator(part.get_column("arm").to_list())
+            part = part.filter(pl.col("arm").is_in([a for a, v in coding.items() if v == 1.0]))
+        parts.append(part)
+    return pl.concat(parts)
+
+
+def _pool(rows: list[dict[str, Any]], outcome: str, parameter: str,
+          estimate: str, se: str) -> dict[str, Any] | None:  # fmt: skip
+    usable = [r for r in rows if r.get(estimate) is not None and r.get(se)]
+    if len(usable) < 2:
+        return None
+    labels = [r["project"] for r in usable]
+    y = [r[estimate] for r in usable]
+    v = [r[se] ** 2 for r in usable]
+    try:
+        reml = pool_effects(y, v, method="REML", labels=labels)
+        dl = pool_effects(y, v, method="DL", labels=labels)
+    except MetaAnalysisError:
+        return None
+    estimands = sorted({r.get("estimand", "") for r in usable})
+    entry = {
+        "outcome": outcome,
+        "parameter": parameter,
+        **reml.to_dict(),
+        "dl": dl.to_dict(),
+        "estimands": estimands,
+    }
+    if len(estimands) > 1:
+        entry["note"] = (
+            "projects contribute different estimands (change within the intervention group "
+            "and arm × time differences of controlled designs); read the pooled value with care"
+        )
+    return entry
+
+
+def pooled_from_effects(effects: dict[str, Any]) -> dict[str, Any]:
+    """Return ``pooled.json``: per outcome the per-project slope and interaction pooled by
+    random-effects meta-analysis, τ² by REML (with DerSimonian–Laird under ``dl``), with I²,
+    the prediction interval and forest-plot rows (``studies``)."""
+    results = []
+    rows = effects["projects"]
+    seen = list(dict.fromkeys(r["outcome"] for r in rows))
+    outcomes = sorted(seen, key=lambda o: (o != PRIMARY_OUTCOME, seen.index(o)))
+    for outcome in outcomes:
+        of_outcome = [r for r in rows if r["outcome"] == outcome]
+        for parameter, estimate, se in (("slope", "slope", "slope_se"),
+                                        ("interaction", "estimate", "se")):  # fmt: skip
+            entry = _pool(of_outcome, outcome, parameter, estimate, se)
+            if entry is not None:
+                results.append(entry)
+    return {
+        "results": results,
+        "moderator": effects.get("moderator", PRIMARY_MODERATOR),
+        "method_note": "random-effects meta-analysis; τ² by REML (Fisher scoring, as metafor) "
+        "and by DerSimonian–Laird under 'dl'; Wald-type intervals; prediction interval "
+        "estimate ± 1.96·√(SE² + τ²)",
+    }
+
+
+def effects_from_results(
+    results: Sequence[dict[str, Any]], *, moderator: str = PRIMARY_MODERATOR
+) -> list[dict[str, Any]]:
+    """Return the per-project effect rows (slope and interaction with SEs) of the primary
+    moderator from Matthew-check results."""
+    rows = []
+    for r in results:
+        if r["project"] == "all" or r["moderator"] != moderator:
+            continue
+        rows.append(
+            {
+                **{k: r[k] for k in ("project", "outcome", "moderator", "estimate", "se",
+                                     "ci_low", "ci_high", "p", "verdict", "lrt_p", "boot_ci_low",
+                                     "boot_ci_high", "mde80", "n_participants",
+                                     "n_observations", "converged", "design", "direction")},
+                "slope": r["effect"],
+                "slope_se": r["effect_se"],
+                "slope_ci_low": r["effect_ci_low"],
+                "slope_ci_high": r["effect_ci_high"],
+                "estimand": (
+                    "arm × time difference" if r["design"] == "controlled"
+                    else "change per year"
+                ),
+            }
+        )  # fmt: skip
+    return rows
+
+
+def _project_models(panel: pl.DataFrame, projects: list[str], engine: str) -> dict[str, Any]:
+    models = {}
+    for project in projects:
+        try:
+            models[project] = fit_m1(panel.filter(pl.col("project") == project),
+                                     engine=engine).to_dict()  # fmt: skip
+        except ModelInputError:
+            continue
+    return models
+
+
+def model_document(panel: pl.DataFrame, engine: str = "auto") -> dict[str, Any]:
+    """Return ``model.json``: M1 on wellbeing × baseline network size over the whole panel."""
+    _, mean, _ = prepare_m1_panel(panel)
+    document = fit_m1(panel, engine=engine).to_dict()
+    document.update(model="M1", moderator=PRIMARY_MODERATOR, moderator_mean=mean)
+    return document
+
+
+def matthew_results(
+    panel: pl.DataFrame,
+    *,
+    outcomes: Sequence[str],
+    moderators: Sequence[str],
+    n_boot: int,
+    seed: int,
+    mde: bool,
+    n_power: int = 0,
+    boot_moderators: Sequence[str] | None = None,
+    boot_outcomes: Sequence[str] | None = None,
+) -> list[dict[str, Any]]:
+    """Return the Matthew-check rows of every outcome × moderator × scope.
+
+    ``boot_moderators`` and ``boot_outcomes`` limit the bootstrap (and the simulated MDE) to
+    those moderators and outcomes (default: all); the others get Wald and LRT only."""
+    pooled_panel = _intervention_rows(panel) if "project" in panel.columns else panel
+    rows = []
+    for outcome in outcomes:
+        projects = projects_with(panel, outcome)
+        scopes: list[tuple[str, pl.DataFrame]] = []
+        if len(projects) >= 2 or "project" not in panel.columns:
+            scopes.append(("all", pooled_panel.filter(pl.col("project").is_in(projects))
+                           if "project" in panel.columns else panel))  # fmt: skip
+        for project in projects if "project" in panel.columns else []:
+            scopes.append((project, panel.filter(pl.col("project") == project)))
+        for moderator in moderators:
+            boot = (boot_moderators is None or moderator in boot_moderators) and (
+                boot_outcomes is None or outcome in boot_outcomes
+            )
+            for scope, frame in scopes:
+                if frame.get_column(moderator).drop_nulls().n_unique() < 2:
+                    continue
+                result, _ = interaction_test(
+                    frame,
+                    outcome=outcome,
+                    moderator=moderator,
+                    project=scope,
+                    n_boot=n_boot if boot else 0,
+                    seed=_seed(seed, outcome, moderator, scope),
+                    mde=mde,
+                    n_power=n_power if boot else 0,
+                    controlled=False if scope == "all" else None,
+                )
+                rows.append(result)
+    return rows
+
+
+def analyse(
+    panel: pl.DataFrame,
+    *,
+    outcomes: Sequence[str] | None = None,
+    moderators: Sequence[str] = DEFAULT_MODERATORS,
+    n_boot: int = 1000,
+    seed: int = 20261122,
+    engine: str = "auto",
+    mde: bool = True,
+    n_power: int = 0,
+    boot_moderators: Sequence[str] | None = None,
+    boot_outcomes: Sequence[str] | None = None,
+    growth: bool = True,
+    attrition: bool = True,
+) -> AnalysisResult:
+    """Return the whole analysis of ``panel`` (see the module docstring).
+
+    ``outcomes`` default to those of ``DEFAULT_OUTCOMES`` present in the panel; moderators
+    absent from the panel are skipped. ``n_boot`` parametric-bootstrap replicates per
+    interaction (0: Wald and LRT only); ``seed`` makes them reproducible. ``engine`` fits
+    model.json's M1 (the Matthew checks and their refits use the fast engine). ``mde`` adds the
+    minimal detectable interaction at 80% power from simulations of the fitted model.
+    """
+    started = time.perf_counter()
+    timings: dict[str, float] = {}
+    missing = [c for c in PANEL_COLUMNS if c not in panel.columns]
+    if missing:
+        raise ModelInputError(
+            "the panel lacks column(s): " + ", ".join(missing)
+            + " (the analysis needs participant_id, months_since_baseline, network_size_bl "
+            "and wellbeing, and project when there are several projects)"
+        )  # fmt: skip
+    if "project" not in panel.columns:
+        panel = panel.with_columns(pl.lit("all").alias("project"))
+    chosen = [o for o in (outcomes or DEFAULT_OUTCOMES) if _present(panel, o)]
+    if outcomes and len(chosen) < len(outcomes):
+        absent = [o for o in outcomes if o not in chosen]
+        raise ModelInputError(f"the panel has no values of outcome(s): {', '.join(absent)}")
+    used_moderators = [m for m in moderators if _present(panel, m)]
+
+    step = time.perf_counter()
+    model = model_document(panel, engine=engine)
+    timings["model"] = time.perf_counter() - step
+
+    step = time.perf_counter()
+    results = matthew_results(
+        panel, outcomes=chosen, moderators=used_moderators, n_boot=n_boot, seed=seed,
+        mde=mde, n_power=n_power, boot_moderators=boot_moderators,
+        boot_outcomes=boot_outcomes,
+    )  # fmt: skip
+    timings["matthew"] = time.perf_counter() - step
+
+    step = time.perf_counter()
+    subgroups: list[dict[str, Any]] = []
+    if "network_group" in panel.columns:
+        for outcome in chosen:
+            projects = projects_with(panel, outcome)
+            scopes = (["all"] if len(projects) >= 2 else []) + projects
+            for scope in scopes:
+                frame = (
+                    _intervention_rows(panel.filter(pl.col("project").is_in(projects)))
+                    if scope == "all" else panel.filter(pl.col("project") == scope)
+                )  # fmt: skip
+                try:
+                    subgroups += subgroup_slopes(frame, outcome=outcome, project=scope)
+                except ModelInputError:
+                    continue
+    timings["subgroups"] = time.perf_counter() - step
+
+    step = time.perf_counter()
+    projects = sorted(panel.get_column("project").unique().to_list())
+    effects = {
+        "moderator": PRIMARY_MODERATOR,
+        "projects": effects_from_results(results),
+        "models": _project_models(panel, projects, engine) if len(projects) > 1 else {},
+    }
+    pooled = pooled_from_effects(effects)
+    timings["pooling"] = time.perf_counter() - step
+
+    heterogeneity = next(
+        (p["q_p"] for p in pooled["results"]
+         if p["outcome"] == PRIMARY_OUTCOME and p["parameter"] == "interaction"),
+        None,
+    )  # fmt: skip
+    matthew: dict[str, Any] = {
+        "project": "all",
+        "results": results,
+        "subgroups": subgroups,
+        "checklist": credibility_checklist(results, heterogeneity_p=heterogeneity),
+        "primary": {"outcome": PRIMARY_OUTCOME, "moderator": PRIMARY_MODERATOR},
+        "settings": {
+            "n_boot": n_boot, "seed": seed, "mde": mde, "n_power": n_power,
+            "boot_moderators": list(boot_moderators) if boot_moderators else list(used_moderators),
+            "boot_outcomes": list(boot_outcomes) if boot_outcomes else list(chosen),
+            "outcomes": chosen, "moderators": used_moderators,
+        },
+        "verdict_rule": "matthew when the interaction's 95% CI lies above 0, reverse when below, "
+        "no_evidence otherwise; the bootstrap percentile CI is used when computed "
+        "(verdict_from says which). Subgroup slopes are descriptive and never give a verdict.",
+        "direction": "a positive interaction always means: a larger baseline network goes with "
+        "a larger improvement (scores where higher is worse, like loneliness, are flipped)",
+        "controlled_designs": "in projects with an arm column the effect is the arm × time "
+        "difference and the Matthew check the years × arm × moderator interaction; the "
+        "pooled ('all') model uses the intervention arm only",
+    }  # fmt: skip
+    if attrition and "status" in panel.columns and "network_group" in panel.columns:
+        step = time.perf_counter()
+        matthew["attrition"] = attrition_analysis(panel)
+        timings["attrition"] = time.perf_counter() - step
+    if growth and _present(panel, "network_size") and _present(panel, "network_size_bl"):
+        step = time.perf_counter()
+        matthew["network_growth"] = network_growth(panel)
+        timings["growth"] = time.perf_counter() - step
+    seconds = time.perf_counter() - started
+    matthew["seconds"] = round(seconds, 3)
+    return AnalysisResult(
+        model=model, matthew=matthew, pooled=pooled, project_effects=effects,
+        seconds=seconds, timings=timings,
+    )  # fmt: skip
+
+
+def write_analysis(panel: pl.DataFrame, out_dir: Path | str, **options: Any) -> dict[str, Path]:
+    """Run :func:`analyse` with ``options`` and write ``model.json``, ``matthew.json``,
+    ``project_effects.json`` and ``pooled.json`` to ``out_dir`` atomically; return their paths
+    by name (model, matthew, project_effects, pooled)."""
+    result = analyse(panel, **options)
+    out = Path(out_dir)
+    return {
+        "model": write_json(out / "model.json", result.model),
+        "matthew": write_json(out / "matthew.json", result.matthew),
+        "project_effects": write_json(out / "project_effects.json", result.project_effects),
+        "pooled": write_json(out / "pooled.json", result.pooled),
+    }
