@@ -123,7 +123,7 @@ def schema_check_result(
             cases = pl.from_pandas(cases)
         summary = (
             cases.with_columns(pl.col("failure_case").cast(pl.Utf8))
-            .group_by(["column", "check"], maintain_order=True)
+            .group_by(["schema_context", "column", "check"], maintain_order=True)
             .agg(
                 pl.len().alias("cases"),
                 pl.col("failure_case").drop_nulls().unique(maintain_order=True).head(examples),
@@ -132,11 +132,12 @@ def schema_check_result(
         lines = ["| column | check | cases | examples |", "|---|---|---|---|"]
         failing: dict[str, int] = {}
         for row in summary.iter_rows(named=True):
-            shown = (
-                "(hidden)"
-                if row["column"] in _HIDDEN_CASE_COLUMNS
-                else ", ".join(str(v) for v in row["failure_case"])
-            )
+            # Frame-level cases (uniqueness, missing columns) quote whole rows, pseudonyms
+            # included, so only column-level values are shown.
+            hidden = (
+                row["schema_context"] != "Column" and row["check"] != "column_in_dataframe"
+            ) or row["column"] in _HIDDEN_CASE_COLUMNS
+            shown = "(hidden)" if hidden else ", ".join(str(v) for v in row["failure_case"])
             lines.append(f"| {row['column']} | {row['check']} | {row['cases']} | {shown} |")
             failing[f"{row['column']}: {row['check']}"] = int(row["cases"])
         return dg.AssetCheckResult(

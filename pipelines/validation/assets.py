@@ -1,17 +1,38 @@
 """Assets ``valid_responses[project]`` and ``quarantined_responses[project]`` with their checks."""
 
-
+import json
 from collections.abc import Iterator
+from pathlib import Path
 
 import dagster as dg
 
 from outcomes import stages
+from outcomes.validation import rule_label
 from pipelines.metadata import materialize_result
 from pipelines.partitions import PROJECTS
 from pipelines.resources import OutcomesWorkspace, project_specs
 
 GROUP = "validation"
 VALID = dg.AssetKey(stages.VALID)
+QUARANTINED = dg.AssetKey(stages.QUARANTINED)
+
+
+def quarantine_by_rule(validation_json: Path, lang: str = "en") -> dict[str, dg.MetadataValue]:
+    """Return metadata with the quarantined rows per rule, from ``validation/<project>.json``:
+    a markdown table with each rule's label (``outcomes.validation.rule_label``) and the counts
+    as JSON, so the UI can plot them over materializations."""
+    summary = json.loads(Path(validation_json).read_text(encoding="utf-8"))
+    by_rule: dict[str, int] = summary.get("rows_by_rule") or summary.get("rules") or {}
+    lines = ["| rule | meaning | rows |", "|---|---|---|"]
+    for rule, rows in sorted(by_rule.items(), key=lambda item: (-item[1], item[0])):
+        lines.append(f"| {rule} | {rule_label(rule, lang)} | {rows} |")
+    if not by_rule:
+        lines.append("| — | no row quarantined | 0 |")
+    return {
+        "quarantined_by_rule": dg.MetadataValue.md("\n".join(lines)),
+        "rows_by_rule": dg.MetadataValue.json(by_rule),
+        "quarantined_share": dg.MetadataValue.float(float(summary.get("quarantined_share", 0.0))),
+    }
 
 
 @dg.multi_asset(
@@ -19,12 +40,13 @@ VALID = dg.AssetKey(stages.VALID)
         dg.AssetSpec(
             stages.VALID,
             group_name=GROUP,
-            kinds={"polars", "pandera"},
+            kinds={"polars", "pandera", "parquet"},
             deps=[stages.RESPONSES],
             description=(
-                "Responses that pass every rule of the project's pandera schema (item codes and "
-                "ranges from the instrument registry) and the cross-row rules (duplicates, dates "
-                "before baseline, follow-up without baseline, waves out of order)."
+                "The questionnaires that passed every check: answer codes and score ranges from "
+                "the instrument definitions (pandera schema), plus checks across rows "
+                "(duplicate submissions, dates before baseline, follow-up without baseline, "
+                "waves out of order). Only these rows are scored and modelled."
             ),
         ),
         dg.AssetSpec(
@@ -33,8 +55,9 @@ VALID = dg.AssetKey(stages.VALID)
             kinds={"polars", "csv"},
             deps=[stages.RESPONSES],
             description=(
-                "Rejected rows, one record per broken rule with file, row, column, value and a "
-                "message a data manager understands; also written to quarantine/<project>.csv."
+                "The rows set aside, one record per broken rule, with the file, row, column, "
+                "value and a message a project's data manager understands; also written to "
+                "quarantine/<project>.csv to open in Excel and fix at the source."
             ),
         ),
     ],
@@ -43,14 +66,15 @@ VALID = dg.AssetKey(stages.VALID)
             "reconciliation",
             asset=VALID,
             blocking=True,
-            description="For every export file: rows read = rows valid + rows quarantined.",
+            description="Nothing is lost: for every export file, rows read = rows valid + rows "
+            "quarantined.",
         ),
         dg.AssetCheckSpec(
             "quarantine_share",
             asset=VALID,
             blocking=True,
-            description="The share of quarantined rows stays below the spec's threshold "
-            "(default 5%), so models never run silently on a broken export.",
+            description="The share of quarantined rows stays below the project spec's "
+            "threshold (default 5%), so models never run silently on a broken export.",
         ),
     ],
     partitions_def=PROJECTS,
@@ -61,5 +85,11 @@ def validate(
 ) -> Iterator[dg.MaterializeResult]:
     spec = project_specs()[context.partition_key]
     valid, quarantined = stages.validate_stage(outcomes.workspace(), spec, lang=outcomes.lang)
+    by_rule = quarantine_by_rule(valid.paths["validation"], lang=outcomes.lang)
     yield materialize_result(valid, VALID)
-    yield materialize_result(quarantined, dg.AssetKey(stages.QUARANTINED))
+    result = materialize_result(quarantined, QUARANTINED)
+    yield dg.MaterializeResult(
+        asset_key=QUARANTINED,
+        metadata={**(result.metadata or {}), **by_rule},
+        check_results=result.check_results,
+    )
