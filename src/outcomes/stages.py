@@ -350,110 +350,264 @@ def wellbeing_model_stage(workspace: Workspace, engine: str = "auto") -> StageRe
     )
 
 
-def _interaction_row(model: dict[str, Any], outcome: str, project: str) -> dict[str, Any]:
-    fe = model["fixed_effects"][INTERACTION]
-    return {
-        "project": project,
-        "outcome": outcome,
-        "moderator": "network_size_bl",
-        "estimate": fe["estimate"],
-        "se": fe["se"],
-        "ci_low": fe["ci_low"],
-        "ci_high": fe["ci_high"],
-        "p": fe["p"],
-        "verdict": verdict_for(fe["ci_low"], fe["ci_high"]),
-        "lrt_p": None,
-        "boot_ci_low": None,
-        "boot_ci_high": None,
-        "mde80": None,
-    }
+#: Parametric-bootstrap replicates of the pipeline's primary Matthew check (wellbeing × baseline
+#: network size, every scope); ``OUTCOMES_BOOTSTRAP`` overrides. 200 rather than the library's
+#: 1,000 keeps the demo analysis within seconds on two cores; the other outcomes and moderators
+#: get Wald and likelihood-ratio tests and a normal-approximation MDE.
+DEFAULT_PIPELINE_BOOTSTRAP = 200
+NETWORK_GROWTH_JSON = "network_growth.json"
+ATTRITION_JSON = "attrition.json"
+
+
+def bootstrap_replicates() -> int:
+    """Return the pipeline's bootstrap replicates: ``OUTCOMES_BOOTSTRAP`` or 200."""
+    import os
+
+    value = os.environ.get("OUTCOMES_BOOTSTRAP", "").strip()
+    if not value:
+        return DEFAULT_PIPELINE_BOOTSTRAP
+    try:
+        replicates = int(value)
+    except ValueError:
+        raise ValueError(
+            f"OUTCOMES_BOOTSTRAP must be a whole number of replicates (0 or more), got {value!r}"
+        ) from None
+    if replicates < 0:
+        raise ValueError(f"OUTCOMES_BOOTSTRAP must be 0 or more, got {replicates}")
+    return replicates
+
+
+def _number(value: Any, digits: int = 3) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:.{digits}g}" if abs(value) < 1e-3 and value != 0 else f"{value:.{digits}f}"
+    return str(value)
+
+
+def _verdict_table(results: list[dict[str, Any]]) -> str:
+    """Return a markdown table of Matthew-check rows: project, outcome, moderator, estimate,
+    Wald and bootstrap CIs, LRT p, MDE and verdict."""
+    lines = [
+        "| project | outcome | moderator | estimate | 95% CI (Wald) | 95% CI (bootstrap) "
+        "| LRT p | MDE80 | verdict |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        boot = (
+            f"{_number(r['boot_ci_low'])} – {_number(r['boot_ci_high'])}"
+            if r.get("boot_ci_low") is not None
+            else "–"
+        )
+        lines.append(
+            f"| {r['project']} | {r['outcome']} | {r['moderator']} | {_number(r['estimate'])} "
+            f"| {_number(r['ci_low'])} – {_number(r['ci_high'])} | {boot} "
+            f"| {_number(r.get('lrt_p'))} | {_number(r.get('mde80'))} | **{r['verdict']}** |"
+        )
+    return "\n".join(lines)
 
 
 def project_effects_stage(workspace: Workspace, engine: str = "auto") -> StageRecord:
-    """Fit M1 within each project; write per-project slopes and interactions."""
-    from outcomes.models import fit_m1
+    """Fit the Matthew check within each project (wellbeing and the other outcomes present,
+    baseline network size; Wald and likelihood-ratio tests) and M1 per project; write
+    ``analysis/project_effects.json`` (per-project slopes and interactions, the inputs of the
+    meta-analysis)."""
+    from outcomes.models.analysis import (
+        DEFAULT_OUTCOMES,
+        PRIMARY_MODERATOR,
+        outcome_present,
+        project_models,
+        effects_from_results,
+        matthew_results,
+    )
 
     panel = read_table(workspace, PANEL)
-    rows = []
-    models: dict[str, Any] = {}
-    for project in sorted(panel["project"].unique().to_list()):
-        model = fit_m1(panel.filter(pl.col("project") == project), engine=engine).to_dict()
-        models[project] = model
-        slope = model["fixed_effects"]["years"]
-        row = _interaction_row(model, "wellbeing", project)
-        row.update(
-            slope=slope["estimate"],
-            slope_se=slope["se"],
-            slope_ci_low=slope["ci_low"],
-            slope_ci_high=slope["ci_high"],
-            n_participants=model["n_participants"],
-            n_observations=model["n_observations"],
-            converged=model["converged"],
-        )
-        rows.append(row)
-    path = atomic.write_json(
-        workspace.analysis / PROJECT_EFFECTS_JSON, {"projects": rows, "models": models}
+    outcomes = [o for o in DEFAULT_OUTCOMES if outcome_present(panel, o)]
+    results = matthew_results(
+        panel, outcomes=outcomes, moderators=[PRIMARY_MODERATOR], n_boot=0, seed=0, mde=False
     )
+    rows = effects_from_results(results)
+    projects = sorted(panel["project"].unique().to_list())
+    effects = {
+        "moderator": PRIMARY_MODERATOR,
+        "projects": rows,
+        "models": project_models(panel, projects, engine),
+    }
+    path = atomic.write_json(workspace.analysis / PROJECT_EFFECTS_JSON, effects)
+    table = "\n".join(
+        ["| project | outcome | slope per year (95% CI) | interaction (95% CI) | n |",
+         "|---|---|---|---|---|"]
+        + [
+            f"| {r['project']} | {r['outcome']} | {_number(r['slope'])} "
+            f"({_number(r['slope_ci_low'])} – {_number(r['slope_ci_high'])}) "
+            f"| {_number(r['estimate'])} ({_number(r['ci_low'])} – {_number(r['ci_high'])}) "
+            f"| {r['n_participants']} |"
+            for r in rows
+        ]
+    )  # fmt: skip
+    wellbeing = [r for r in rows if r["outcome"] == "wellbeing"]
     return StageRecord(
         "project_effects",
         rows=len(rows),
         paths={"project_effects": path},
         metadata={
-            "verdicts": {row["project"]: row["verdict"] for row in rows},
-            "slopes": {row["project"]: round(row["slope"], 3) for row in rows},
+            "effects": table,
+            "verdicts": {r["project"]: r["verdict"] for r in wellbeing},
+            "slopes": {r["project"]: round(r["slope"], 3) for r in wellbeing},
         },
     )
 
 
-def matthew_stage(workspace: Workspace) -> StageRecord:
-    """Write ``analysis/matthew.json``: the interaction of M1 overall and per project."""
-    model = read_json(workspace.analysis / MODEL_JSON)
-    effects = read_json(workspace.analysis / PROJECT_EFFECTS_JSON)
-    results = [_interaction_row(model, "wellbeing", "all")]
-    results += [
-        {k: v for k, v in row.items() if not k.startswith("slope") and k != "converged"}
-        for row in effects["projects"]
-    ]
-    matthew = {"project": "all", "results": results, "subgroups": []}
+def matthew_stage(workspace: Workspace, n_boot: int | None = None) -> StageRecord:
+    """Run the whole Matthew analysis on the panel (``outcomes.models.analysis.analyse``) and
+    write ``analysis/matthew.json``: interactions per outcome × moderator × scope with Wald,
+    LRT and bootstrap intervals, verdicts, MDE, subgroup slopes, the credibility checklist,
+    attrition and network growth. The bootstrap covers the primary outcome and moderator with
+    ``n_boot`` replicates (default :func:`bootstrap_replicates`)."""
+    from outcomes.models.analysis import PRIMARY_MODERATOR, PRIMARY_OUTCOME, analyse
+
+    panel = read_table(workspace, PANEL)
+    replicates = bootstrap_replicates() if n_boot is None else n_boot
+    result = analyse(
+        panel,
+        n_boot=replicates,
+        boot_outcomes=(PRIMARY_OUTCOME,),
+        boot_moderators=(PRIMARY_MODERATOR,),
+        growth=False,
+        attrition=False,
+    )
+    matthew = result.matthew
     path = atomic.write_json(workspace.analysis / MATTHEW_JSON, matthew)
+    results = matthew["results"]
+    primary = [
+        r for r in results
+        if r["outcome"] == PRIMARY_OUTCOME and r["moderator"] == PRIMARY_MODERATOR
+    ]  # fmt: skip
+    checklist = "\n".join(
+        ["| criterion | answer | reason |", "|---|---|---|"]
+        + [f"| {c['item']} | {c['answer']} | {c['reason']} |" for c in matthew["checklist"]]
+    )
+    subgroups = "\n".join(
+        ["| project | outcome | network group | slope | 95% CI | n |", "|---|---|---|---|---|---|"]
+        + [
+            f"| {s['project']} | {s['outcome']} | {s['network_group']} | {_number(s['slope'])} "
+            f"| {_number(s['ci_low'])} – {_number(s['ci_high'])} | {s['n_participants']} |"
+            for s in matthew["subgroups"]
+            if s["outcome"] == PRIMARY_OUTCOME
+        ]
+    )  # fmt: skip
     return StageRecord(
         "matthew_effect",
         rows=len(results),
         paths={"matthew": path},
-        metadata={"verdicts": {r["project"]: r["verdict"] for r in results}},
+        metadata={
+            "verdicts": {r["project"]: r["verdict"] for r in primary},
+            "primary_results": _verdict_table(primary),
+            "all_results": _verdict_table(results),
+            "subgroup_slopes_wellbeing": subgroups,
+            "credibility_checklist": checklist,
+            "bootstrap_replicates": replicates,
+            "seconds": round(result.seconds, 2),
+        },
     )
 
 
 def pooled_stage(workspace: Workspace) -> StageRecord:
-    """Pool the per-project wellbeing slopes and interactions (random effects, REML)."""
-    from outcomes.models.meta import pool_effects
+    """Pool the per-project slopes and interactions by random-effects meta-analysis (REML τ²,
+    DerSimonian–Laird alongside) and write ``analysis/pooled.json``."""
+    from outcomes.models.analysis import pooled_from_effects
 
-    effects = read_json(workspace.analysis / PROJECT_EFFECTS_JSON)["projects"]
-    labels = [row["project"] for row in effects]
-    results: list[dict[str, Any]] = []
-    for outcome, estimate, se in (
-        ("wellbeing_slope", "slope", "slope_se"),
-        ("matthew_interaction", "estimate", "se"),
-    ):
-        result = pool_effects(
-            [row[estimate] for row in effects],
-            [row[se] ** 2 for row in effects],
-            method="REML",
-            labels=labels,
-        )
-        results.append({"outcome": outcome, **result.to_dict()})
-    path = atomic.write_json(workspace.analysis / POOLED_JSON, {"results": results})
+    effects = read_json(workspace.analysis / PROJECT_EFFECTS_JSON)
+    pooled = pooled_from_effects(effects)
+    path = atomic.write_json(workspace.analysis / POOLED_JSON, pooled)
+    table = "\n".join(
+        ["| outcome | parameter | k | estimate (REML) | 95% CI | prediction interval | τ² | I² "
+         "| estimate (DL) |", "|---|---|---|---|---|---|---|---|---|"]
+        + [
+            f"| {p['outcome']} | {p['parameter']} | {p['k']} | {_number(p['estimate'])} "
+            f"| {_number(p['ci_low'])} – {_number(p['ci_high'])} "
+            f"| {_number(p['pi_low'])} – {_number(p['pi_high'])} | {_number(p['tau2'])} "
+            f"| {p['i2']:.1f}% | {_number(p['dl']['estimate'])} |"
+            for p in pooled["results"]
+        ]
+    )  # fmt: skip
     return StageRecord(
         "pooled_effect",
-        rows=len(effects),
+        rows=len(effects["projects"]),
         paths={"pooled": path},
         metadata={
-            value["outcome"]: {
-                "estimate": round(value["estimate"], 3),
-                "ci": [round(value["ci_low"], 3), round(value["ci_high"], 3)],
-                "i2": round(value["i2"], 3),
-            }
-            for value in results
+            "pooled": table,
+            **{
+                f"{p['outcome']}_{p['parameter']}": {
+                    "estimate": round(p["estimate"], 3),
+                    "ci": [round(p["ci_low"], 3), round(p["ci_high"], 3)],
+                    "i2": round(p["i2"], 3),
+                }
+                for p in pooled["results"]
+            },
+        },
+    )
+
+
+def network_growth_stage(workspace: Workspace) -> StageRecord:
+    """Write ``analysis/network_growth.json``: follow-up network size by baseline size,
+    baseline-adjusted (ANCOVA), with the regression-to-the-mean caveat."""
+    from outcomes.models.growth import network_growth
+
+    panel = read_table(workspace, PANEL)
+    growth = network_growth(panel)
+    path = atomic.write_json(workspace.analysis / NETWORK_GROWTH_JSON, growth)
+    metadata: dict[str, Any] = {"caveat": growth["caveat"]["en"]}
+    if growth.get("model"):
+        coefficients = growth["model"]["coefficients"]
+        metadata["coefficients"] = "\n".join(
+            ["| term | estimate | 95% CI | p |", "|---|---|---|---|"]
+            + [
+                f"| {name} | {_number(c['estimate'])} | {_number(c['ci_low'])} – "
+                f"{_number(c['ci_high'])} | {_number(c['p'])} |"
+                for name, c in coefficients.items()
+            ]
+        )
+    if growth.get("by_group"):
+        metadata["by_group"] = preview_markdown(pl.DataFrame(growth["by_group"]), rows=5)
+    return StageRecord(
+        "network_growth",
+        rows=growth["n_participants"],
+        paths={"network_growth": path},
+        metadata=metadata,
+    )
+
+
+def attrition_analysis_stage(workspace: Workspace) -> StageRecord:
+    """Write ``analysis/attrition.json``: dropout by network group and the completers-only
+    sensitivity analysis of the Matthew check."""
+    from outcomes.models.attrition import attrition_analysis
+
+    panel = read_table(workspace, PANEL)
+    analysis = attrition_analysis(panel)
+    path = atomic.write_json(workspace.analysis / ATTRITION_JSON, analysis)
+    sensitivity = "\n".join(
+        ["| project | all data (95% CI) | completers only (95% CI) | same verdict |",
+         "|---|---|---|---|"]
+        + [
+            f"| {s['project']} | {_number(s['all_available']['estimate'])} "
+            f"({_number(s['all_available']['ci_low'])} – {_number(s['all_available']['ci_high'])})"
+            f" | {_number(s['completers_only']['estimate'])} "
+            f"({_number(s['completers_only']['ci_low'])} – "
+            f"{_number(s['completers_only']['ci_high'])}) | {s['same_verdict']} |"
+            for s in analysis["sensitivity"]
+        ]
+    )  # fmt: skip
+    return StageRecord(
+        "attrition_analysis",
+        rows=len(analysis["dropout"]["overall"]),
+        paths={"attrition_analysis": path},
+        metadata={
+            "dropout_by_group": preview_markdown(
+                pl.DataFrame(analysis["dropout"]["overall"]), rows=5
+            ),
+            "sensitivity": sensitivity,
+            "dropout_test": analysis["dropout"]["test"] or {},
         },
     )
 

@@ -56,7 +56,7 @@ class AnalysisResult:
     timings: dict[str, float] = field(default_factory=dict)
 
 
-def _present(panel: pl.DataFrame, column: str) -> bool:
+def outcome_present(panel: pl.DataFrame, column: str) -> bool:
     return column in panel.columns and panel.get_column(column).drop_nulls().len() > 0
 
 
@@ -178,7 +178,7 @@ def effects_from_results(
     return rows
 
 
-def _project_models(panel: pl.DataFrame, projects: list[str], engine: str) -> dict[str, Any]:
+def project_models(panel: pl.DataFrame, projects: list[str], engine: str) -> dict[str, Any]:
     models = {}
     for project in projects:
         try:
@@ -279,11 +279,11 @@ def analyse(
         )  # fmt: skip
     if "project" not in panel.columns:
         panel = panel.with_columns(pl.lit("all").alias("project"))
-    chosen = [o for o in (outcomes or DEFAULT_OUTCOMES) if _present(panel, o)]
+    chosen = [o for o in (outcomes or DEFAULT_OUTCOMES) if outcome_present(panel, o)]
     if outcomes and len(chosen) < len(outcomes):
         absent = [o for o in outcomes if o not in chosen]
         raise ModelInputError(f"the panel has no values of outcome(s): {', '.join(absent)}")
-    used_moderators = [m for m in moderators if _present(panel, m)]
+    used_moderators = [m for m in moderators if outcome_present(panel, m)]
 
     step = time.perf_counter()
     model = model_document(panel, engine=engine)
@@ -319,7 +319,7 @@ def analyse(
     effects = {
         "moderator": PRIMARY_MODERATOR,
         "projects": effects_from_results(results),
-        "models": _project_models(panel, projects, engine) if len(projects) > 1 else {},
+        "models": project_models(panel, projects, engine) if len(projects) > 1 else {},
     }
     pooled = pooled_from_effects(effects)
     timings["pooling"] = time.perf_counter() - step
@@ -354,7 +354,7 @@ def analyse(
         step = time.perf_counter()
         matthew["attrition"] = attrition_analysis(panel)
         timings["attrition"] = time.perf_counter() - step
-    if growth and _present(panel, "network_size") and _present(panel, "network_size_bl"):
+    if growth and outcome_present(panel, "network_size") and outcome_present(panel, "network_size_bl"):
         step = time.perf_counter()
         matthew["network_growth"] = network_growth(panel)
         timings["growth"] = time.perf_counter() - step
