@@ -415,10 +415,10 @@ def project_effects_stage(workspace: Workspace, engine: str = "auto") -> StageRe
     from outcomes.models.analysis import (
         DEFAULT_OUTCOMES,
         PRIMARY_MODERATOR,
-        outcome_present,
-        project_models,
         effects_from_results,
         matthew_results,
+        outcome_present,
+        project_models,
     )
 
     panel = read_table(workspace, PANEL)

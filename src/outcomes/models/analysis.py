@@ -354,7 +354,11 @@ def analyse(
         step = time.perf_counter()
         matthew["attrition"] = attrition_analysis(panel)
         timings["attrition"] = time.perf_counter() - step
-    if growth and outcome_present(panel, "network_size") and outcome_present(panel, "network_size_bl"):
+    if (
+        growth
+        and outcome_present(panel, "network_size")
+        and outcome_present(panel, "network_size_bl")
+    ):
         step = time.perf_counter()
         matthew["network_growth"] = network_growth(panel)
         timings["growth"] = time.perf_counter() - step
