@@ -191,3 +191,9 @@ def test_dropped_columns_are_not_read_but_reported(tmp_path: Path) -> None:
 def test_file_not_found(tmp_path: Path) -> None:
     with pytest.raises(ExportError, match="export file not found"):
         ingest(tmp_path / "nope.csv")
+
+
+def test_spec_mismatch_is_also_an_export_error(tmp_path: Path) -> None:
+    path = write(tmp_path, "export.csv", HEADER + GOOD_ROW)
+    with pytest.raises(ExportError, match=r"unknown instrument 'wellbeing9'"):
+        ingest(path, instruments=["mood", "wellbeing9"])

@@ -113,6 +113,12 @@ _DUTCH_MONTHS = {
 }
 
 
+class SpecMismatchError(ExportError, SpecError):
+    """A spec asks for something its instruments cannot hold (an unknown canonical column or
+    instrument). Both an :class:`ExportError` (so ``outcomes validate`` reports it as
+    unreadable) and a :class:`SpecError` (the fix is in the spec)."""
+
+
 @dataclass
 class MappedExport:
     """One export mapped onto canonical columns, with what the mapping found.
@@ -148,7 +154,7 @@ def item_instruments(
     items: dict[str, str] = {}
     for key in spec.instruments:
         if key not in registry:
-            raise SpecError(
+            raise SpecMismatchError(
                 f"spec {spec.id}: key 'instruments': unknown instrument {key!r}; "
                 f"expected one of {sorted(registry)}"
             )
@@ -405,17 +411,19 @@ def _meta_sources(
             meta.setdefault(canonical, raw)
         elif canonical == "participant_id":
             if raw != spec.participant_id:
-                raise SpecError(
+                raise SpecMismatchError(
                     f"spec {spec.id}: key 'columns.{raw}': the participant ID column is given by "
                     f"'participant_id' ({spec.participant_id!r}), not by 'columns'"
                 )
         else:
-            raise SpecError(
+            raise SpecMismatchError(
                 f"spec {spec.id}: key 'columns.{raw}': {canonical!r} is neither an item of the "
                 f"instruments {spec.instruments} nor one of {list(MAPPABLE_META)}"
             )
     if "birth_date" in meta and "birth_year" in meta:
-        raise SpecError(f"spec {spec.id}: key 'columns': map either birth_date or birth_year")
+        raise SpecMismatchError(
+            f"spec {spec.id}: key 'columns': map either birth_date or birth_year"
+        )
     return meta, mapped_items
 
 
