@@ -42,6 +42,7 @@ def reports(tmp_path_factory, panel, model, matthew, validation, files, names, m
     project = build_report_tables(
         panel, model, matthew, validation, files, project="netwerkcoach",
         project_name=names["netwerkcoach"], organisation="Mezzo",
+        instruments=["mhi5", "djg11", "network_map"], primary_wellbeing="mhi5",
     )  # fmt: skip
     synthesis = build_report_tables(
         panel, model, make_matthew_for("all"), None, files, project=None, project_names=names,
@@ -203,3 +204,13 @@ def test_tiny_project_without_models_renders_with_everything_hidden(panel, tmp_p
     assert "te weinig mensen" in _flat(text)
     assert not re.search(r"gemiddeld \d", text)
     assert info.pages >= 1
+
+
+def test_methods_name_the_instruments_from_the_registry(reports):
+    from outcomes.instruments import INSTRUMENTS
+
+    nl = _flat(reports["texts"][("project", "nl")])
+    en = _flat(reports["texts"][("project", "en")])
+    assert INSTRUMENTS["djg11"].name_nl in nl
+    assert INSTRUMENTS["mhi5"].name in en
+    assert "Berwick" in nl and "De Jong Gierveld J, Kamphuis FH (1985)" in en

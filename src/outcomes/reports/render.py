@@ -385,6 +385,10 @@ def project_content(
             + [{"kind": "list", "items": methods[limits_start:]}],
         }
     )
+    citations = [i["citation"] for i in data.get("instruments") or []]
+    if citations:
+        sections[-1]["blocks"].append({"kind": "sources", "title": word("sources", lang),
+                                       "items": citations})  # fmt: skip
     sections.append({"heading": word("provenance", lang), "blocks": _provenance_blocks(data, lang)})
     content["sections"] = sections
     return content, files

@@ -76,6 +76,7 @@ class ReportTables:
     pooled: list[dict[str, Any]] = field(default_factory=list)
     matthew_by_project: list[dict[str, Any]] = field(default_factory=list)
     suppressed: list[dict[str, Any]] = field(default_factory=list)
+    instruments: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the tables as plain JSON-serialisable data."""
@@ -533,6 +534,8 @@ def build_report_tables(
     project_names: Mapping[str, str] | None = None,
     pooled: Any = None,
     matthew_by_project: Mapping[str, Mapping[str, Any]] | None = None,
+    instruments: Sequence[str] | None = None,
+    primary_wellbeing: str | None = None,
 ) -> ReportTables:
     """Return the disclosure-controlled tables of one project's report, or of the synthesis.
 
@@ -543,7 +546,8 @@ def build_report_tables(
     contracts.md; ``validation`` is ``validation/<project>.json`` (rows_read, rows_valid,
     rows_quarantined, per-rule counts); ``files`` lists the export files as
     ``{"file", "sha256"}``. ``project_name``/``project_names`` give display names (from the
-    project spec); the id is used when absent.
+    project spec); the id is used when absent. ``instruments``/``primary_wellbeing`` (the spec's
+    keys) name the questionnaires in the methods text, from the instrument registry.
 
     Raises :class:`ReportDataError` when the panel lacks canonical columns or the project.
     """
@@ -594,8 +598,32 @@ def build_report_tables(
         tables.projects = _synthesis_projects(panel, names, tables.pooled, threshold)
         tables.matthew_by_project = _matthew_grid(matthew, matthew_by_project, names)
         tables.quality = _quality(validation)
+    tables.instruments = _instrument_entries(instruments or [], primary_wellbeing)
     tables.suppressed = _suppression_record(tables)
     return tables
+
+
+def _instrument_entries(keys: Sequence[str], primary: str | None) -> list[dict[str, Any]]:
+    """Return name (en/nl), citation and primary flag of each instrument key, from the registry."""
+    from outcomes.instruments import INSTRUMENTS
+
+    entries = []
+    for key in keys:
+        instrument = INSTRUMENTS.get(key)
+        if instrument is None:
+            raise ReportDataError(
+                f"unknown instrument {key!r}; expected one of {sorted(INSTRUMENTS)}"
+            )
+        entries.append(
+            {
+                "key": key,
+                "name_en": instrument.name,
+                "name_nl": instrument.name_nl or instrument.name,
+                "citation": instrument.citation,
+                "primary": key == primary,
+            }
+        )
+    return entries
 
 
 def _suppression_record(tables: ReportTables) -> list[dict[str, Any]]:

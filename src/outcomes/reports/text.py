@@ -139,6 +139,7 @@ WORDS: dict[str, dict[str, str]] = {
         "network_size_axis": "aantal personen",
         "lsns6_axis": "LSNS-6, 0–30",
         "points": "punten",
+        "sources": "Bronnen van de vragenlijsten",
         "months_axis": "Maanden sinds de start",
         "weight": "gewicht",
         "tab_forest": "De getallen van de figuur hierboven: schatting per project met "
@@ -261,6 +262,7 @@ WORDS: dict[str, dict[str, str]] = {
         "network_size_axis": "number of people",
         "lsns6_axis": "LSNS-6, 0–30",
         "points": "points",
+        "sources": "Sources of the questionnaires",
         "months_axis": "Months since the start",
         "weight": "weight",
         "tab_forest": "The numbers of the figure above: estimate per project with 95% "
@@ -706,11 +708,24 @@ def methods_text(tables: Mapping[str, Any], lang: str) -> list[str]:
         attrition = None if pct is None else 100.0 - pct
     n_obs, n_part = model.get("n_observations"), model.get("n_participants")
     paragraphs = []
+    instruments = tables.get("instruments") or []
+    names = [i["name_nl" if lang == "nl" else "name_en"] for i in instruments]
+    primary = next((i for i in instruments if i.get("primary")), None)
     if lang == "nl":
         paragraphs.append(
-            f"Deelnemers vulden vragenlijsten in op de metingen {', '.join(labels)}. Welbevinden, "
-            "eenzaamheid en netwerkgrootte zijn gemeten met gevalideerde vragenlijsten. "
-            "Deelnemers zijn ingedeeld in een klein, middelgroot of groot netwerk naar het "
+            f"Deelnemers vulden vragenlijsten in op de metingen {', '.join(labels)}. "
+            + (
+                f"Gebruikte vragenlijsten: {_join(names, lang)}. "
+                if names
+                else "Welbevinden, eenzaamheid en netwerkgrootte zijn gemeten met gevalideerde "
+                "vragenlijsten. "
+            )
+            + (
+                f"Welbevinden is de score op de {primary['name_nl']}, omgerekend naar 0–100. "
+                if primary
+                else ""
+            )
+            + "Deelnemers zijn ingedeeld in een klein, middelgroot of groot netwerk naar het "
             "aantal mensen in hun netwerk bij de start."
         )
         if model:
@@ -739,9 +754,19 @@ def methods_text(tables: Mapping[str, Any], lang: str) -> list[str]:
         limits.append("Zelfrapportage: alle uitkomsten zijn door deelnemers zelf ingevuld.")
     else:
         paragraphs.append(
-            f"Participants completed questionnaires at the waves {', '.join(labels)}. Wellbeing, "
-            "loneliness and network size were measured with validated questionnaires. "
-            "Participants are grouped into a small, medium or large network by the number of "
+            f"Participants completed questionnaires at the waves {', '.join(labels)}. "
+            + (
+                f"Questionnaires used: {_join(names, lang)}. "
+                if names
+                else "Wellbeing, loneliness and network size were measured with validated "
+                "questionnaires. "
+            )
+            + (
+                f"Wellbeing is the score on the {primary['name_en']}, rescaled to 0–100. "
+                if primary
+                else ""
+            )
+            + "Participants are grouped into a small, medium or large network by the number of "
             "people in their network at the start."
         )
         if model:
