@@ -24,6 +24,12 @@ pytestmark = pytest.mark.xdist_group("demo")
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 NAMES = ["01_data_quality.ipynb", "02_outcomes_over_time.ipynb", "03_matthew_check.ipynb"]
+#: A line each notebook prints on consistent demo data (its own cross-checks passing).
+EXPECTED = {
+    "01_data_quality.ipynb": "export files reconcile.",
+    "02_outcomes_over_time.ipynb": "SQL and polars agree",
+    "03_matthew_check.ipynb": "matthew.json holds: project, results",
+}
 MAJOR, MINOR = sys.version_info[:2]
 PYTHON_NAMES = {"python", f"python{MAJOR}", f"python{MAJOR}.{MINOR}"}
 
@@ -136,6 +142,9 @@ def test_notebook_executes_on_demo_data(
     assert _errors(notebook) == []
     assert f"Workspace: {demo_workspace.home}" in _stdout(notebook.cells[1])
     assert _images(notebook) >= 3
+    printed = "\n".join(_stdout(cell) for cell in notebook.cells if cell.cell_type == "code")
+    assert EXPECTED[name] in printed
+    assert "do NOT reconcile" not in printed
     prefix, executable = _stdout(notebook.cells[-1]).split()
     assert (prefix, executable) == (sys.prefix, sys.executable)
 
