@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import shutil
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -42,11 +43,19 @@ ENV_KEYS = (
 
 
 def record_figures(section: str, values: dict[str, Any]) -> None:
-    """Merge ``values`` under ``section`` into tests/artifacts/deploy-figures.json."""
-    FIGURES.parent.mkdir(parents=True, exist_ok=True)
-    data = json.loads(FIGURES.read_text()) if FIGURES.exists() else {}
-    data[section] = values
-    FIGURES.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
+    """Merge ``values`` under ``section`` into tests/artifacts/deploy-figures.json.
+
+    The file is replaced atomically, so test sessions running side by side never read half of
+    it; each section carries the time it was measured.
+    """
+    from outcomes.atomic import write_json
+
+    try:
+        data = json.loads(FIGURES.read_text())
+    except (OSError, ValueError):
+        data = {}
+    data[section] = {**values, "measured_at": time.strftime("%Y-%m-%dT%H:%M:%S")}
+    write_json(FIGURES, data)
     print(f"\n{section}: {json.dumps(values, sort_keys=True)}")
 
 
