@@ -672,6 +672,8 @@ def report_tables_stage(
             threshold=threshold,
             project_name=names[project],
             organisation=specs[project].organisation,
+            instruments=specs[project].instruments,
+            primary_wellbeing=specs[project].primary_wellbeing,
         )
         data = tables.to_dict()
         suppressed += len(data.get("suppressed", []) or [])
