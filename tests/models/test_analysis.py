@@ -1,0 +1,92 @@
+"""Tests of the whole analysis: demo acceptance, pooled results, written files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from outcomes.models.analysis import analyse, write_analysis
+from outcomes.models.meta import pool_effects
+from outcomes.models.simulate import simulate_m1_panel
+
+
+@pytest.fixture(scope="module")
+def demo_panel() -> pl.DataFrame:
+    """The outcome panel built from the demo's true simulated responses (no export defects)."""
+    from outcomes.demo import simulate_panel
+    from outcomes.ingest.spec import load_specs
+    from outcomes.instruments import score_responses
+    from outcomes.panel import build_panel
+
+    simulated = simulate_panel()
+    scored = {}
+    for project, spec in load_specs().items():
+        part = simulated.filter(pl.col("project") == project).rename(
+            {"study_id": "participant_id"}
+        )
+        scored[project] = score_responses(part.drop("wellbeing"), spec)
+    return build_panel(scored).frame
+
+
+def test_demo_finds_the_planted_matthew_effect_only_in_netwerkcoach(
+    demo_panel: pl.DataFrame,
+) -> None:
+    result = analyse(demo_panel, outcomes=("wellbeing",), moderators=("network_size_bl",),
+                     n_boot=0, growth=False, attrition=False)  # fmt: skip
+    verdicts = {r["project"]: r["verdict"] for r in result.matthew["results"]}
+    assert verdicts["netwerkcoach"] == "matthew"
+    for project in ("stamtafel", "kwartiertafel", "samen-oplopen", "tijdvoorelkaar"):
+        assert verdicts[project] == "no_evidence", project
+    netwerkcoach = next(r for r in result.matthew["results"] if r["project"] == "netwerkcoach")
+    assert netwerkcoach["ci_low"] < 0.6 < netwerkcoach["ci_high"]  # the planted value
+
+
+def test_pooled_results_match_pool_effects() -> None:
+    panel = simulate_m1_panel(360, seed=9, projects=("a", "b", "c", "d"), matthew=0.2)
+    result = analyse(panel, moderators=("network_size_bl",), n_boot=0)
+    rows = [r for r in result.project_effects["projects"] if r["outcome"] == "wellbeing"]
+    assert [r["project"] for r in rows] == ["a", "b", "c", "d"]
+    entries = {p["parameter"]: p for p in result.pooled["results"]}
+    for parameter, estimate, se in (("slope", "slope", "slope_se"),
+                                    ("interaction", "estimate", "se")):  # fmt: skip
+        y = [r[estimate] for r in rows]
+        v = [r[se] ** 2 for r in rows]
+        reml = pool_effects(y, v, method="REML", labels=["a", "b", "c", "d"])
+        dl = pool_effects(y, v, method="DL", labels=["a", "b", "c", "d"])
+        entry = entries[parameter]
+        assert entry["outcome"] == "wellbeing"
+        assert entry["method"] == "REML"
+        assert entry["estimate"] == pytest.approx(reml.estimate)
+        assert entry["tau2"] == pytest.approx(reml.tau2)
+        assert entry["i2"] == pytest.approx(reml.i2)
+        assert entry["pi_low"] == pytest.approx(reml.pi_low)
+        assert entry["dl"]["estimate"] == pytest.approx(dl.estimate)
+        assert [s["label"] for s in entry["studies"]] == ["a", "b", "c", "d"]
+    # the per-project rows are the per-project Matthew checks
+    per_project = {r["project"]: r for r in result.matthew["results"] if r["project"] != "all"}
+    for row in rows:
+        assert row["estimate"] == per_project[row["project"]]["estimate"]
+    assert result.pooled["results"][0]["parameter"] == "slope"
+
+
+def test_write_analysis_files(tmp_path: Path) -> None:
+    panel = simulate_m1_panel(150, seed=2, projects=("a", "b"))
+    paths = write_analysis(panel, tmp_path, n_boot=30, seed=4)
+    assert {p.name for p in paths.values()} >= {"model.json", "matthew.json", "pooled.json"}
+    model = json.loads(paths["model"].read_text())
+    assert "years:network_size_bl_c" in model["fixed_effects"]
+    matthew = json.loads(paths["matthew"].read_text())
+    keys = {"project", "outcome", "moderator", "estimate", "se", "ci_low", "ci_high", "p",
+            "verdict", "lrt_p", "boot_ci_low", "boot_ci_high", "mde80"}  # fmt: skip
+    assert matthew["project"] == "all"
+    for row in matthew["results"]:
+        assert keys <= set(row)
+        assert row["verdict"] in ("matthew", "no_evidence", "reverse")
+    primary = matthew["results"][0]
+    assert primary["n_boot"] == 30
+    assert primary["mde80"] > 0
+    pooled = json.loads(paths["pooled"].read_text())
+    assert {p["parameter"] for p in pooled["results"]} == {"slope", "interaction"}
