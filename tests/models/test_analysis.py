@@ -24,9 +24,7 @@ def demo_panel() -> pl.DataFrame:
     simulated = simulate_panel()
     scored = {}
     for project, spec in load_specs().items():
-        part = simulated.filter(pl.col("project") == project).rename(
-            {"study_id": "participant_id"}
-        )
+        part = simulated.filter(pl.col("project") == project).rename({"study_id": "participant_id"})
         scored[project] = score_responses(part.drop("wellbeing"), spec)
     return build_panel(scored).frame
 

@@ -20,8 +20,13 @@ def _panel() -> pl.DataFrame:
                 .when(pl.col("max_wave") == pl.col("last")).then(pl.lit("completer"))
                 .otherwise(pl.lit("dropout")).alias("status"))
     )  # fmt: skip
-    group = pl.when(pl.col("network_size_bl") <= 4).then(pl.lit("small")).when(
-        pl.col("network_size_bl") <= 7).then(pl.lit("medium")).otherwise(pl.lit("large"))
+    group = (
+        pl.when(pl.col("network_size_bl") <= 4)
+        .then(pl.lit("small"))
+        .when(pl.col("network_size_bl") <= 7)
+        .then(pl.lit("medium"))
+        .otherwise(pl.lit("large"))
+    )
     return panel.join(status, on="participant_id").with_columns(group.alias("network_group"))
 
 

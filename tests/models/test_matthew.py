@@ -1,4 +1,4 @@
-"""Tests of the Matthew check: verdicts, direction, LRT, bootstrap, subgroups, controlled designs."""
+"""Tests of the Matthew check: verdicts, direction, LRT, bootstrap, subgroups, controlled trials."""
 
 from __future__ import annotations
 
@@ -67,7 +67,7 @@ def test_loneliness_is_flipped(panel: pl.DataFrame) -> None:
 
 
 def test_wald_and_lrt_against_statsmodels(panel: pl.DataFrame) -> None:
-    result, model = interaction_test(panel, outcome="wellbeing", moderator="network_size_bl",
+    result, _ = interaction_test(panel, outcome="wellbeing", moderator="network_size_bl",
                                      project="all", n_boot=0, mde=False)  # fmt: skip
     frame = panel.with_columns(
         (pl.col("months_since_baseline") / 12).alias("years"),
@@ -82,8 +82,12 @@ def test_wald_and_lrt_against_statsmodels(panel: pl.DataFrame) -> None:
                                  re_formula="~years").fit(reml=False, method="lbfgs")  # fmt: skip
     statistic = 2 * (fits["full"].llf - fits["reduced"].llf)
     assert result["lrt_stat"] == pytest.approx(statistic, abs=2e-3)
-    reml = smf.mixedlm("wellbeing ~ years * network_size_bl_c + project", frame,
-                       groups=frame["participant_id"], re_formula="~years").fit(reml=True)
+    reml = smf.mixedlm(
+        "wellbeing ~ years * network_size_bl_c + project",
+        frame,
+        groups=frame["participant_id"],
+        re_formula="~years",
+    ).fit(reml=True)
     assert result["estimate"] == pytest.approx(reml.params["years:network_size_bl_c"], rel=1e-3)
     assert result["se"] == pytest.approx(reml.bse["years:network_size_bl_c"], rel=1e-2)
 
@@ -106,8 +110,8 @@ def test_bootstrap_is_reproducible_with_a_seed(panel: pl.DataFrame) -> None:
 def test_refits_match_full_fits(panel: pl.DataFrame) -> None:
     from outcomes.models import fit_mixed
 
-    result, model = interaction_test(panel, outcome="wellbeing", moderator="network_size_bl",
-                                     project="all", n_boot=0, mde=False)  # fmt: skip
+    _, model = interaction_test(panel, outcome="wellbeing", moderator="network_size_bl",
+                                project="all", n_boot=0, mde=False)  # fmt: skip
     y = model.simulate(np.random.default_rng(3))
     beta, se, converged, _ = model.refit(y)
     frame = pl.DataFrame({"participant_id": model.design.groups.astype(str), "y": y}).with_columns(
@@ -146,14 +150,19 @@ def test_subgroup_slopes_against_separate_fits(panel: pl.DataFrame) -> None:
     rows = subgroup_slopes(grouped, outcome="wellbeing", project="a")
     assert [r["network_group"] for r in rows] == ["small", "medium", "large"]
     frame = grouped.with_columns((pl.col("months_since_baseline") / 12).alias("years")).to_pandas()
-    joint = smf.mixedlm("wellbeing ~ C(network_group) + years:C(network_group)", frame,
-                        groups=frame["participant_id"], re_formula="~years").fit(reml=True)
+    joint = smf.mixedlm(
+        "wellbeing ~ C(network_group) + years:C(network_group)",
+        frame,
+        groups=frame["participant_id"],
+        re_formula="~years",
+    ).fit(reml=True)
     for row in rows:
         name = f"years:C(network_group)[{row['network_group']}]"
         assert row["slope"] == pytest.approx(joint.params[name], rel=1e-3, abs=1e-3)
         separate = frame[frame["network_group"] == row["network_group"]]
-        alone = smf.mixedlm("wellbeing ~ years", separate, groups=separate["participant_id"],
-                            re_formula="~years").fit(reml=True)
+        alone = smf.mixedlm(
+            "wellbeing ~ years", separate, groups=separate["participant_id"], re_formula="~years"
+        ).fit(reml=True)
         # shared variance components move a group's slope only a little
         assert abs(row["slope"] - alone.params["years"]) < 0.5 * row["se"]
         assert row["n_participants"] == separate["participant_id"].nunique()
@@ -189,8 +198,13 @@ def test_three_way_interaction_in_a_controlled_design() -> None:
     assert result["estimate"] == pytest.approx(0.6, abs=4 * result["se"])
     assert result["verdict"] == "matthew"
     # the control arm's own moderation (0.1) is not mistaken for a Matthew effect
-    null, _ = interaction_test(_controlled(4, 0.0), outcome="wellbeing",
-                               moderator="network_size_bl", project="trial", n_boot=0)
+    null, _ = interaction_test(
+        _controlled(4, 0.0),
+        outcome="wellbeing",
+        moderator="network_size_bl",
+        project="trial",
+        n_boot=0,
+    )
     assert abs(null["estimate"]) < 4 * null["se"]
 
 
