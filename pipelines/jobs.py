@@ -8,12 +8,9 @@ backfill).
 
 import dagster as dg
 
-from pipelines.partitions import PROJECTS
-
 project_job = dg.define_asset_job(
     "project_job",
     selection=dg.AssetSelection.groups("ingest", "validation", "scoring"),
-    partitions_def=PROJECTS,
     description="Ingest, validate and score one project's exports.",
 )
 
@@ -28,6 +25,5 @@ synthesis_job = dg.define_asset_job(
 report_job = dg.define_asset_job(
     "report_job",
     selection=dg.AssetSelection.assets("funder_report"),
-    partitions_def=PROJECTS,
     description="Render one project's funder report.",
 )

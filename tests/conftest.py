@@ -20,7 +20,7 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="session")
-def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+def demo_environment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """Return a temporary folder with DAGSTER_HOME, the workspace and a pseudonym key file."""
     base = tmp_path_factory.mktemp("demo")
     saved = {
@@ -50,11 +50,11 @@ def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 
 @pytest.fixture(scope="session")
-def demo_workspace(demo_home: Path) -> Workspace:
+def demo_workspace(demo_environment: Path) -> Workspace:
     """Return a workspace where ``outcomes demo`` has materialized everything (default size)."""
     from outcomes.cli import main
 
-    workspace = Workspace(demo_home / "workspace")
+    workspace = Workspace(demo_environment / "workspace")
     code = main(["demo", "--home", str(workspace.home)])
     assert code == 0, "outcomes demo failed; run it by hand to see why"
     return workspace

@@ -834,9 +834,9 @@ def _build(
 
     # completed
     if completed_column:
-        completed = pl.col(completed_column).is_not_null() & ~pl.col(
-            completed_column
-        ).str.strip_chars().str.to_lowercase().is_in(list(_FALSE_VALUES))
+        # An empty cell means "not submitted" (LimeSurvey's quoted empty submitdate, "").
+        answer = pl.col(completed_column).str.strip_chars().str.to_lowercase()
+        completed = answer.is_not_null() & (answer != "") & ~answer.is_in(list(_FALSE_VALUES))
         columns.append(completed.alias("completed"))
     else:
         columns.append(pl.lit(True).alias("completed"))
