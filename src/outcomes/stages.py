@@ -475,6 +475,7 @@ def matthew_stage(workspace: Workspace, n_boot: int | None = None) -> StageRecor
         boot_moderators=(PRIMARY_MODERATOR,),
         growth=False,
         attrition=False,
+        models=False,
     )
     matthew = result.matthew
     path = atomic.write_json(workspace.analysis / MATTHEW_JSON, matthew)

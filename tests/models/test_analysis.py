@@ -88,3 +88,33 @@ def test_write_analysis_files(tmp_path: Path) -> None:
     assert primary["mde80"] > 0
     pooled = json.loads(paths["pooled"].read_text())
     assert {p["parameter"] for p in pooled["results"]} == {"slope", "interaction"}
+
+
+def test_pipeline_stages_use_the_analysis(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from outcomes import atomic, stages
+    from outcomes.workspace import Workspace
+
+    panel = simulate_m1_panel(150, seed=8, projects=("a", "b"), dropout=0.2).with_columns(
+        pl.when(pl.col("network_size_bl") <= 4).then(pl.lit("small"))
+        .when(pl.col("network_size_bl") <= 7).then(pl.lit("medium"))
+        .otherwise(pl.lit("large")).alias("network_group"),
+        pl.lit("completer").alias("status"),
+    )  # fmt: skip
+    workspace = Workspace(tmp_path)
+    atomic.write_parquet(workspace.table(stages.PANEL), panel)
+    monkeypatch.setenv("OUTCOMES_BOOTSTRAP", "25")
+    effects = stages.project_effects_stage(workspace)
+    matthew = stages.matthew_stage(workspace)
+    pooled = stages.pooled_stage(workspace)
+    assert effects.metadata["effects"].startswith("| project |")
+    assert matthew.metadata["bootstrap_replicates"] == 25
+    assert "| all | wellbeing | network_size_bl |" in matthew.metadata["primary_results"]
+    assert matthew.metadata["credibility_checklist"].count("\n") == 7
+    written = json.loads(matthew.paths["matthew"].read_text())
+    primary = next(r for r in written["results"] if r["project"] == "all")
+    assert primary["n_boot"] == 25
+    assert {s["network_group"] for s in written["subgroups"]} == {"small", "medium", "large"}
+    assert json.loads(pooled.paths["pooled"].read_text())["results"][0]["parameter"] == "slope"
+    monkeypatch.setenv("OUTCOMES_BOOTSTRAP", "many")
+    with pytest.raises(ValueError, match="OUTCOMES_BOOTSTRAP"):
+        stages.bootstrap_replicates()

@@ -259,6 +259,7 @@ def analyse(
     boot_outcomes: Sequence[str] | None = None,
     growth: bool = True,
     attrition: bool = True,
+    models: bool = True,
 ) -> AnalysisResult:
     """Return the whole analysis of ``panel`` (see the module docstring).
 
@@ -267,6 +268,8 @@ def analyse(
     interaction (0: Wald and LRT only); ``seed`` makes them reproducible. ``engine`` fits
     model.json's M1 (the Matthew checks and their refits use the fast engine). ``mde`` adds the
     minimal detectable interaction at 80% power from simulations of the fitted model.
+    ``models=False`` skips model.json's M1 and the per-project M1 documents (``model`` and
+    ``project_effects["models"]`` stay empty), e.g. when a pipeline step writes them.
     """
     started = time.perf_counter()
     timings: dict[str, float] = {}
@@ -286,7 +289,7 @@ def analyse(
     used_moderators = [m for m in moderators if outcome_present(panel, m)]
 
     step = time.perf_counter()
-    model = model_document(panel, engine=engine)
+    model = model_document(panel, engine=engine) if models else {}
     timings["model"] = time.perf_counter() - step
 
     step = time.perf_counter()
@@ -319,7 +322,7 @@ def analyse(
     effects = {
         "moderator": PRIMARY_MODERATOR,
         "projects": effects_from_results(results),
-        "models": project_models(panel, projects, engine) if len(projects) > 1 else {},
+        "models": project_models(panel, projects, engine) if models and len(projects) > 1 else {},
     }
     pooled = pooled_from_effects(effects)
     timings["pooling"] = time.perf_counter() - step
