@@ -1,6 +1,5 @@
 """Assets ``raw_responses[project]`` and ``responses[project]``."""
 
-
 from collections.abc import Iterator
 
 import dagster as dg
@@ -20,9 +19,10 @@ GROUP = "ingest"
             group_name=GROUP,
             kinds={"polars", "parquet"},
             description=(
-                "The export files a project delivered in landing/<project>/, each version copied "
-                "read-only into archive/<sha256>. One row per file version with its hash and "
-                "rows read; the raw rows themselves never enter the warehouse."
+                "The export files a project delivered in `landing/<project>/`, each version "
+                "copied read-only into `archive/`: one row per file version with its SHA-256 "
+                "and the rows read. The raw rows hold names and e-mail addresses, so they never "
+                "enter the warehouse."
             ),
         ),
         dg.AssetSpec(
@@ -31,9 +31,10 @@ GROUP = "ingest"
             kinds={"polars", "parquet"},
             deps=[stages.RAW_RESPONSES],
             description=(
-                "Every submitted questionnaire in canonical columns: items coded as in the "
-                "instrument registry, participant IDs pseudonymised, names, e-mail, phone, IP "
-                "and free text dropped, provenance (file, hash, row) on every row."
+                "Every submitted questionnaire in the same columns for all projects: answers "
+                "coded as in the published instruments, participant numbers replaced by "
+                "pseudonyms, names, e-mail, phone, IP address and free text removed, and on "
+                "every row the file, file hash and row it came from."
             ),
         ),
     ],

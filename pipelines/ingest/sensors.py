@@ -40,7 +40,7 @@ def build_landing_sensor(job: dg.UnresolvedAssetJobDefinition) -> dg.SensorDefin
         job=job,
         minimum_interval_seconds=30,
         default_status=dg.DefaultSensorStatus.STOPPED,
-        description="Watches landing/<project>/ and starts a run when a new or changed export "
+        description="Watches `landing/<project>/` and starts a run when a new or changed export "
         "arrives (one run per file version).",
     )
     def landing_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:

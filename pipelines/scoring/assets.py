@@ -1,6 +1,5 @@
 """Asset ``scored_responses[project]``."""
 
-
 import dagster as dg
 
 from outcomes import stages
@@ -12,13 +11,14 @@ from pipelines.resources import OutcomesWorkspace, project_specs
 @dg.asset(
     name=stages.SCORED,
     group_name="scoring",
-    kinds={"polars"},
+    kinds={"polars", "parquet"},
     deps=[stages.VALID],
     partitions_def=PROJECTS,
     description=(
-        "Instrument scores per valid response (MHI-5, De Jong Gierveld loneliness, SWEMWBS, "
-        "LSNS-6, network map, quality-of-life grade) and `wellbeing`, the project's primary "
-        "wellbeing measure on 0–100."
+        "The instrument scores of every valid questionnaire, computed by each instrument's "
+        "published scoring rules (MHI-5, De Jong Gierveld loneliness, SWEMWBS, LSNS-6, the "
+        "network map, the quality-of-life grade), and `wellbeing`: the project's primary "
+        "wellbeing measure on a 0–100 scale, so projects can be compared."
     ),
 )
 def scored_responses(

@@ -57,7 +57,7 @@ def quarantine_by_rule(validation_json: Path, lang: str = "en") -> dict[str, dg.
             description=(
                 "The rows set aside, one record per broken rule, with the file, row, column, "
                 "value and a message a project's data manager understands; also written to "
-                "quarantine/<project>.csv to open in Excel and fix at the source."
+                "`quarantine/<project>.csv` to open in Excel and fix at the source."
             ),
         ),
     ],
