@@ -234,6 +234,15 @@ def test_as_frame_of_named_records() -> None:
     assert frame["value"].to_list() == [None, None, None, True]
 
 
+def test_as_frame_of_mixed_json_kinds_shows_them_as_text() -> None:
+    settings = {"outcomes": ["wellbeing", "loneliness"], "n_boot": 200, "seed": 1.5, "x": None}
+    frame = nb.as_frame(settings)
+    assert frame["name"].to_list() == ["outcomes", "n_boot", "seed", "x"]
+    assert frame["value"].to_list() == ['["wellbeing", "loneliness"]', "200", "1.5", None]
+    numbers = nb.as_frame([{"a": 1}, {"a": 2.5}])
+    assert numbers["a"].dtype == pl.Float64
+
+
 def test_bootstrap_draws_found_with_their_context() -> None:
     matthew = {
         "results": [

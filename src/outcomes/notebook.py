@@ -300,8 +300,28 @@ def as_frame(records: Sequence[Mapping[str, Any]] | Mapping[str, Any] | None) ->
     columns: dict[str, None] = {}
     for record in records:
         columns.update(dict.fromkeys(record))
-    table = [{column: record.get(column) for column in columns} for record in records]
-    return pl.DataFrame(table, infer_schema_length=None, strict=False)
+    table = {column: [record.get(column) for record in records] for column in columns}
+    for column, values in table.items():
+        kinds = {_kind(v) for v in values if v is not None}
+        if len(kinds) > 1:
+            # e.g. a list beside a number: no common type, so show every value as JSON text
+            table[column] = [
+                None if v is None else v if isinstance(v, str) else json.dumps(v) for v in values
+            ]
+    return pl.DataFrame(table, strict=False)
+
+
+def _kind(value: Any) -> str:
+    """Return the JSON kind of ``value``; int and float are both numbers."""
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, str):
+        return "str"
+    if isinstance(value, Mapping):
+        return "object"
+    return "list"
 
 
 _CONTEXT_KEYS = ("project", "outcome", "moderator", "network_group", "analysis")
