@@ -477,13 +477,19 @@ def optimise(
     on_bound = (lower == 0) & (result.x < 1e-6)
     if np.any(on_bound):
         best_value, best_theta = float(result.fun), result.x.copy()
+        rows, cols = theta_index(q)
         for k in np.flatnonzero(on_bound):
-            for step in (0.02, 0.1, 0.3, 1.0):
-                trial = best_theta.copy()
-                trial[k] = step
-                value = deviance.deviance(trial)
-                if value < best_value - 1e-9:
-                    best_value, best_theta = value, trial
+            # with Λ[j, j] = 0 the signs of Λ[r, j], r > j, do not matter, but move off the
+            # bound they set the sign of the correlation: try both
+            below = (cols == cols[k]) & (rows > rows[k])
+            for step in (1e-3, 0.02, 0.1, 0.3, 1.0):
+                for sign in (1.0, -1.0):
+                    trial = result.x.copy()
+                    trial[k] = step
+                    trial[below] *= sign
+                    value = deviance.deviance(trial)
+                    if value < best_value - 1e-9:
+                        best_value, best_theta = value, trial
         if not np.array_equal(best_theta, result.x):
             retry = scipy.optimize.minimize(
                 deviance, best_theta, jac=True, method="L-BFGS-B", bounds=bounds, options=options
