@@ -115,7 +115,7 @@ def _describe_failure(result: dg.ExecuteInProcessResult) -> str:
             error = event.step_failure_data.error
             while error is not None and error.cause is not None and "dagster" in error.cls_name.lower():
                 error = error.cause
-            message = error.message.strip().splitlines()[-1] if error else "unknown error"
+            message = error.message.strip().splitlines()[0] if error else "unknown error"
             return f"{event.step_key}: {message}"
     return "the run failed"
 

@@ -69,3 +69,29 @@ def matthew_effect(outcomes: OutcomesWorkspace) -> dg.MaterializeResult:
 def pooled_effect(outcomes: OutcomesWorkspace) -> dg.MaterializeResult:
     record = stages.pooled_stage(outcomes.workspace())
     return materialize_result(record, dg.AssetKey("pooled_effect"))
+
+
+@dg.asset(
+    group_name=GROUP,
+    kinds={"statsmodels", "json"},
+    deps=[stages.PANEL],
+    description="Does the network itself grow, and for whom? Follow-up network size by "
+    "baseline network size, adjusted for baseline (ANCOVA), with the regression-to-the-mean "
+    "caveat. Written to analysis/network_growth.json.",
+)
+def network_growth(outcomes: OutcomesWorkspace) -> dg.MaterializeResult:
+    record = stages.network_growth_stage(outcomes.workspace())
+    return materialize_result(record, dg.AssetKey("network_growth"))
+
+
+@dg.asset(
+    group_name=GROUP,
+    kinds={"statsmodels", "json"},
+    deps=[stages.PANEL, stages.ATTRITION],
+    description="Dropout by network group (counts, shares, χ² test) and the sensitivity "
+    "analysis: the Matthew check on completers only against all available data. Written to "
+    "analysis/attrition.json.",
+)
+def attrition_sensitivity(outcomes: OutcomesWorkspace) -> dg.MaterializeResult:
+    record = stages.attrition_analysis_stage(outcomes.workspace())
+    return materialize_result(record, dg.AssetKey("attrition_sensitivity"))

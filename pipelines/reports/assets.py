@@ -13,7 +13,15 @@ GROUP = "reports"
 @dg.asset(
     group_name=GROUP,
     kinds={"json"},
-    deps=[stages.PANEL, "wellbeing_model", "matthew_effect", "pooled_effect", stages.ATTRITION],
+    deps=[
+        stages.PANEL,
+        "wellbeing_model",
+        "matthew_effect",
+        "pooled_effect",
+        "network_growth",
+        "attrition_sensitivity",
+        stages.ATTRITION,
+    ],
     description=(
         "Disclosure control before anything reaches a funder: every table of every report with "
         "counts below 10 shown as \"<10\", means and percentages on small bases withheld, a "

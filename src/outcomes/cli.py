@@ -59,6 +59,10 @@ def _materialize(args: argparse.Namespace, *, allow_generate_key: bool) -> int:
 
     workspace = Workspace.from_env(args.home).ensure()
     os.environ["OUTCOMES_HOME"] = str(workspace.home)
+    if not allow_generate_key:
+        from outcomes.privacy import load_pseudonym_key
+
+        load_pseudonym_key()  # stops here, saying how to set a key, before any run starts
     print(f"materializing everything in {workspace.home}")
     summary = materialize_all(
         home=str(workspace.home),
@@ -113,7 +117,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_analyse(args: argparse.Namespace) -> int:
     import polars as pl
 
-    from outcomes.models import analyse_panel
+    from outcomes.models.analysis import write_analysis
 
     path = Path(args.panel)
     if not path.is_file():
@@ -124,7 +128,9 @@ def cmd_analyse(args: argparse.Namespace) -> int:
         panel = pl.read_csv(path, infer_schema_length=10_000)
     else:
         raise UserError(f"{path}: expected a .csv or .parquet panel file")
-    written = analyse_panel(panel, Path(args.out), engine=args.engine)
+    written = write_analysis(
+        panel, Path(args.out), engine=args.engine, n_boot=args.bootstrap, seed=args.seed
+    )
     for name, written_path in written.items():
         print(f"{name}: {written_path}")
     return EXIT_OK
@@ -202,6 +208,10 @@ def build_parser() -> argparse.ArgumentParser:
     analyse.add_argument("panel", help="panel file (.csv or .parquet)")
     analyse.add_argument("--out", required=True, help="output folder")
     analyse.add_argument("--engine", choices=["auto", "fast", "statsmodels"], default="auto")
+    analyse.add_argument(
+        "--bootstrap", type=int, default=1000, help="parametric bootstrap replicates (0: none)"
+    )
+    analyse.add_argument("--seed", type=int, default=20261122, help="random seed")
     analyse.set_defaults(handler=cmd_analyse)
 
     report = sub.add_parser(
