@@ -73,9 +73,7 @@ def test_undated_row_gets_its_wave_typical_time(two_projects: dict[str, pl.DataF
     built = build_panel(two_projects)
     a2 = built.frame.filter((pl.col("participant_id") == "a2") & (pl.col("wave") == 1))
     a1 = built.frame.filter((pl.col("participant_id") == "a1") & (pl.col("wave") == 1))
-    assert a2["months_since_baseline"].item() == pytest.approx(
-        a1["months_since_baseline"].item()
-    )
+    assert a2["months_since_baseline"].item() == pytest.approx(a1["months_since_baseline"].item())
     assert any("without dates" in note for note in built.notes)
 
 

@@ -24,5 +24,7 @@ def test_views_cover_partitioned_and_plain_tables(tmp_path: Path) -> None:
     # rebuilt, not appended: a second refresh still has one view per table
     refresh_views(workspace)
     with duckdb.connect(str(path), read_only=True) as connection:
-        views = connection.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()
+        views = connection.execute(
+            "SELECT view_name FROM duckdb_views() WHERE NOT internal"
+        ).fetchall()
     assert sorted(v for (v,) in views) == ["outcome_panel", "responses"]

@@ -232,9 +232,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     from outcomes.errors import USER_ERRORS
 
     args = build_parser().parse_args(argv)
+    user_errors: tuple[type[BaseException], ...] = (UserError, *USER_ERRORS)
     try:
         return int(args.handler(args))
-    except (UserError, *USER_ERRORS) as error:
+    except user_errors as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_UNREADABLE
     except KeyboardInterrupt:

@@ -147,9 +147,7 @@ def network_group_expr(column: str, cutoffs: tuple[float, float]) -> pl.Expr:
     )
 
 
-def build_panel(
-    scored: Mapping[str, pl.DataFrame], config: PanelConfig | None = None
-) -> Panel:
+def build_panel(scored: Mapping[str, pl.DataFrame], config: PanelConfig | None = None) -> Panel:
     """Return the outcome panel of all projects in ``scored`` (project id → scored responses).
 
     Each input frame holds validated responses with score columns and ``wellbeing`` (see
@@ -185,14 +183,10 @@ def build_panel(
     )
     without_baseline = long.join(baseline, on=["project", "participant_id"], how="anti")
     if without_baseline.height:
-        notes.append(
-            f"{without_baseline.height} rows of participants without a baseline left out"
-        )
+        notes.append(f"{without_baseline.height} rows of participants without a baseline left out")
     long = long.join(baseline, on=["project", "participant_id"], how="inner")
 
-    dated_months = (
-        (pl.col("assessed_on") - pl.col("_baseline_on")).dt.total_days() / DAYS_PER_MONTH
-    )
+    dated_months = (pl.col("assessed_on") - pl.col("_baseline_on")).dt.total_days() / DAYS_PER_MONTH
     long = long.with_columns(dated_months.alias("_months_dated"))
     typical = long.group_by("project", "wave").agg(
         pl.col("_months_dated").median().alias("_months_typical")
@@ -211,7 +205,8 @@ def build_panel(
 
     per_participant = baseline.select("project", "participant_id", "network_size_bl")
     if config.network_cutoffs is not None:
-        cutoffs, source = tuple(config.network_cutoffs), "configuration"
+        lower, upper = config.network_cutoffs
+        cutoffs, source = (float(lower), float(upper)), "configuration"
     else:
         cutoffs, source = network_cutoffs_from(per_participant["network_size_bl"]), "tertiles"
 
@@ -272,8 +267,6 @@ def attrition_table(panel: pl.DataFrame, waves: Sequence[int] | None = None) -> 
     )
     return (
         counts.join(baseline, on=["project", "network_group"], how="left")
-        .with_columns(
-            (pl.col("participants") / pl.col("baseline_participants")).alias("retained")
-        )
+        .with_columns((pl.col("participants") / pl.col("baseline_participants")).alias("retained"))
         .sort("project", "network_group", "wave")
     )

@@ -10,6 +10,7 @@ Dagster layer turns into metadata and the command line into progress lines. No D
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -71,9 +72,11 @@ def read_json(path: Path) -> Any:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def preview_markdown(frame: pl.DataFrame, columns: list[str] | None = None, rows: int = 5) -> str:
+def preview_markdown(
+    frame: pl.DataFrame, columns: Sequence[str] | None = None, rows: int = 5
+) -> str:
     """Return a small markdown table of ``frame`` (identifier-free columns only)."""
-    shown = frame.select(columns) if columns else frame
+    shown = frame.select(list(columns)) if columns else frame
     shown = shown.head(rows)
     header = "| " + " | ".join(shown.columns) + " |"
     rule = "|" + "---|" * len(shown.columns)
@@ -240,7 +243,7 @@ def score_stage(workspace: Workspace, spec: ProjectSpec) -> StageRecord:
     means = {
         column: round(float(value), 2)
         for column in ("wellbeing", "loneliness", "loneliness6", "network_size")
-        if column in scored.columns and (value := scored[column].mean()) is not None
+        if column in scored.columns and isinstance(value := scored[column].mean(), (int, float))
     }
     return StageRecord(
         SCORED, spec.id, rows=scored.height, paths={"scored": path}, metadata={"means": means}

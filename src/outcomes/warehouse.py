@@ -38,7 +38,7 @@ def refresh_views(workspace: Workspace) -> Path:
             for name, source in table_sources(workspace).items():
                 quoted = source.replace("'", "''")
                 connection.execute(
-                    f'CREATE VIEW "{name}" AS SELECT * FROM read_parquet(\'{quoted}\', '
+                    f"CREATE VIEW \"{name}\" AS SELECT * FROM read_parquet('{quoted}', "
                     "union_by_name = true)"
                 )
 
