@@ -218,6 +218,22 @@ def test_matthew_notebook_shows_the_full_analysis_when_present(
         json.dumps({"caveat": "regression to the mean", "results": [{"estimate": 0.9}]}),
         encoding="utf-8",
     )
+    (enriched.analysis / "attrition.json").write_text(
+        json.dumps(
+            {
+                "sensitivity": [
+                    {
+                        "project": project,
+                        "all_available": {"estimate": 0.2, "ci_low": 0.1, "ci_high": 0.3},
+                        "completers_only": {"estimate": 0.25, "ci_low": 0.1, "ci_high": 0.4},
+                        "same_verdict": True,
+                    }
+                    for project in ("all", "netwerkcoach")
+                ]
+            }
+        ),
+        encoding="utf-8",
+    )
     monkeypatch.setenv("OUTCOMES_HOME", str(enriched.home))
 
     notebook = _execute("03_matthew_check.ipynb", kernel_name)
@@ -230,8 +246,9 @@ def test_matthew_notebook_shows_the_full_analysis_when_present(
         "no sensitivity analyses",
         "No further sections",
         "No network-growth result",
+        "No completers-only sensitivity analysis",
     ):
         assert absent not in printed
     assert "sensitivity" in _stdout(notebook.cells[1])
-    # results, subgroups, bootstrap, sensitivity, pooled and regression-to-the-mean figures
-    assert _images(notebook) >= 6
+    # results, subgroups, bootstrap, two sensitivity, pooled and regression-to-the-mean figures
+    assert _images(notebook) >= 7
