@@ -19,6 +19,31 @@ from outcomes.workspace import Workspace
 REPO = Path(__file__).resolve().parents[1]
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Keep each ``xdist_group`` on one worker under pytest 9.
+
+    pytest-xdist 3.8 marks a grouped test by rewriting ``item._nodeid``; pytest 9 reads node
+    ids from ``item._id``, so ``--dist loadgroup`` would silently spread a group over workers
+    (and every worker would materialize its own demo). Same suffix, set where pytest 9 reads it.
+    """
+    if not getattr(config.option, "loadgroup", False):
+        return
+    from _pytest.nodeid import coerce_node_id
+
+    for item in items:
+        if "@" in item.nodeid:
+            continue
+        names = sorted(
+            {
+                str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
+                for mark in item.iter_markers("xdist_group")
+            }
+        )
+        if names:
+            item._id = coerce_node_id(f"{item.nodeid}@{'_'.join(names)}")  # type: ignore[attr-defined]
+
+
 @pytest.fixture(scope="session")
 def demo_environment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """Return a temporary folder with DAGSTER_HOME, the workspace and a pseudonym key file."""
