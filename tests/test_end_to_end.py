@@ -68,6 +68,8 @@ def test_planted_matthew_effect_is_found(demo_workspace: Workspace) -> None:
         if r["outcome"] == "wellbeing" and r["moderator"] == "network_size_bl"
     }
     assert primary["netwerkcoach"] == "matthew"
+    others = {project: primary[project] for project in PROJECTS if project != "netwerkcoach"}
+    assert set(others.values()) == {"no_evidence"}, others
 
 
 def test_second_run_changes_nothing(demo_workspace: Workspace) -> None:

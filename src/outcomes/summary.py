@@ -13,9 +13,15 @@ def _load(path: Path) -> dict:
 
 
 def run_summary_table(workspace: Workspace) -> str:
-    """Return a plain-text table: rows per project, quarantined, verdict, report path."""
+    """Return a plain-text table: rows per project, quarantined, the Matthew verdict on the
+    primary question (wellbeing by baseline network size), report path."""
     matthew = _load(workspace.analysis / "matthew.json")
-    verdicts = {r.get("project"): r.get("verdict") for r in matthew.get("results", [])}
+    verdicts = {
+        r.get("project"): r.get("verdict")
+        for r in matthew.get("results", [])
+        if r.get("outcome", "wellbeing") == "wellbeing"
+        and r.get("moderator", "network_size_bl") == "network_size_bl"
+    }
     lines = [f"{'project':<16}{'rows':>7}{'valid':>7}{'quarant.':>9}  {'verdict':<12} report"]
     for summary_path in sorted(workspace.validation.glob("*.json")):
         project = summary_path.stem
