@@ -108,12 +108,17 @@ def _describe_failure(result: dg.ExecuteInProcessResult) -> str:
                 figures = ", ".join(f"{k}={v}" for k, v in details.items())
                 return (
                     f"check {evaluation.check_name} failed on "
-                    f"{evaluation.asset_key.to_user_string()}" + (f" ({figures})" if figures else "")
+                    f"{evaluation.asset_key.to_user_string()}"
+                    + (f" ({figures})" if figures else "")
                 )
     for event in result.all_events:
         if event.is_step_failure and event.step_failure_data is not None:
             error = event.step_failure_data.error
-            while error is not None and error.cause is not None and "dagster" in error.cls_name.lower():
+            while (
+                error is not None
+                and error.cause is not None
+                and "dagster" in error.cls_name.lower()
+            ):
                 error = error.cause
             message = error.message.strip().splitlines()[0] if error else "unknown error"
             return f"{event.step_key}: {message}"
@@ -134,23 +139,25 @@ def materialize_all(
     except InstanceProfileError as error:
         return RunSummary(succeeded=False, seconds=0.0, failure=str(error))
     resources = {
-        "outcomes": OutcomesWorkspace(home=home or os.environ.get("OUTCOMES_HOME", "workspace"),
-                                      lang=lang, engine=engine),
+        "outcomes": OutcomesWorkspace(
+            home=home or os.environ.get("OUTCOMES_HOME", "workspace"), lang=lang, engine=engine
+        ),
         "pseudonym": PseudonymKey(allow_generate=allow_generate_key),
     }
     started = time.perf_counter()
     summary = RunSummary(succeeded=True, seconds=0.0)
     with dg.DagsterInstance.get() as instance:
-        project_job = defs.resolve_job_def("project_job")
         workspace = resources["outcomes"].workspace()
         delivered = [p for p in project_specs() if any(workspace.project_landing(p).glob("*"))]
         if not delivered:
             summary.succeeded = False
             summary.failure = f"no exports in {workspace.landing}/<project>/ for any project spec"
             return summary
-        for project in delivered:
-            result = project_job.execute_in_process(
-                partition_key=project,
+
+        def run(job_name: str, partition: str | None = None) -> bool:
+            job = defs.resolve_job_def(job_name)
+            result = job.execute_in_process(
+                partition_key=partition,
                 instance=instance,
                 resources=resources,
                 run_config=QUIET,
@@ -159,32 +166,16 @@ def materialize_all(
             _record(result, summary, progress)
             if not result.success:
                 summary.succeeded = False
-                summary.failure = f"{project}: {_describe_failure(result)}"
-                break
-        if summary.succeeded:
-            synthesis = defs.resolve_job_def("synthesis_job")
-            result = synthesis.execute_in_process(
-                instance=instance, resources=resources, run_config=QUIET, raise_on_error=False
-            )
-            _record(result, summary, progress)
-            if not result.success:
-                summary.succeeded = False
-                summary.failure = _describe_failure(result)
-        if summary.succeeded:
-            report_job = defs.resolve_job_def("report_job")
-            for project in delivered:
-                result = report_job.execute_in_process(
-                    partition_key=project,
-                    instance=instance,
-                    resources=resources,
-                    run_config=QUIET,
-                    raise_on_error=False,
-                )
-                _record(result, summary, progress)
-                if not result.success:
-                    summary.succeeded = False
-                    summary.failure = f"{project}: {_describe_failure(result)}"
-                    break
+                where = f"{partition}: " if partition else ""
+                summary.failure = where + _describe_failure(result)
+            return result.success
+
+        # one run per project, then the cross-project run, then one report run per project
+        _ = (
+            all(run("project_job", project) for project in delivered)
+            and run("synthesis_job")
+            and all(run("report_job", project) for project in delivered)
+        )
     summary.seconds = time.perf_counter() - started
     return summary
 

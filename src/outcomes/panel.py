@@ -21,27 +21,20 @@ DAYS_PER_MONTH = 365.25 / 12
 NETWORK_GROUPS = ("small", "medium", "large")
 STATUSES = ("completer", "dropout", "baseline_only")
 
-#: Score columns of the registry, in DESIGN.md order; absent instruments become null columns.
-SCORE_COLUMNS: dict[str, pl.DataType] = {
-    "mhi5": pl.Float64(),
-    "loneliness": pl.Float64(),
-    "loneliness_emotional": pl.Float64(),
-    "loneliness_social": pl.Float64(),
-    "loneliness6": pl.Float64(),
-    "loneliness6_emotional": pl.Float64(),
-    "loneliness6_social": pl.Float64(),
-    "swemwbs": pl.Float64(),
-    "lsns6": pl.Float64(),
-    "lsns6_family": pl.Float64(),
-    "lsns6_friends": pl.Float64(),
-    "lsns6_isolated": pl.Boolean(),
-    "network_size": pl.Float64(),
-    "network_family": pl.Float64(),
-    "network_nonfamily": pl.Float64(),
-    "network_diversity": pl.Float64(),
-    "network_professionals": pl.Float64(),
-    "qol_grade": pl.Float64(),
-}
+
+def _score_columns() -> dict[str, pl.DataType]:
+    """Return every score column of the instrument registry with its dtype, in registry order."""
+    from outcomes.instruments import INSTRUMENTS
+
+    return {
+        score.column: score.dtype()
+        for instrument in INSTRUMENTS.values()
+        for score in instrument.scores
+    }
+
+
+#: Score columns of the registry; instruments a project does not use become null columns.
+SCORE_COLUMNS: dict[str, pl.DataType] = _score_columns()
 
 IDENTITY_COLUMNS = (
     "participant_id",

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from outcomes.ingest.readers.base import SOURCE_ROW, SOURCE_SHEET, ExportError, RawExport
-from outcomes.ingest.spec import ProjectSpec, SpecError
+from outcomes.ingest.spec import CANONICAL_META_COLUMNS, ProjectSpec, SpecError
 from outcomes.instruments.base import normalise_label
 from outcomes.privacy import find_identifier_columns, pseudonymise, redact
 
@@ -49,17 +49,7 @@ META_COLUMNS = (
 )
 PROVENANCE_COLUMNS = ("source_file", "source_sha256", "source_row", "ingest_issues")
 #: canonical targets a spec's ``columns`` may use besides instrument items
-MAPPABLE_META = (
-    "wave",
-    "assessed_on",
-    "site",
-    "arm",
-    "gender",
-    "birth_date",
-    "birth_year",
-    "age",
-    "completed",
-)
+MAPPABLE_META = tuple(c for c in CANONICAL_META_COLUMNS if c != "participant_id")
 
 _VALUE_CHECKED_ONLY = frozenset({"site", "arm", "wave", "assessed_on", "completed"})
 

@@ -24,6 +24,7 @@ import pandera.polars as pa
 import polars as pl
 from pandera.api.polars.types import PolarsData
 
+from outcomes.ingest.canonical import META_COLUMNS
 from outcomes.ingest.spec import ProjectSpec
 from outcomes.instruments.base import Instrument
 
@@ -44,18 +45,7 @@ INGEST_ISSUE_DTYPE = pl.List(
 )
 
 #: Non-item columns of the canonical responses frame (docs/contracts: "Canonical responses frame").
-RESPONSES_META_COLUMNS = (
-    "project",
-    "participant_id",
-    "wave",
-    "assessed_on",
-    "site",
-    "arm",
-    "gender",
-    "birth_year",
-    "age",
-    "completed",
-)
+RESPONSES_META_COLUMNS = META_COLUMNS
 PROVENANCE_COLUMNS = ("source_file", "source_sha256", "source_row")
 
 QUARANTINE_COLUMNS: dict[str, pl.DataType] = {
