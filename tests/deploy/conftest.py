@@ -38,32 +38,6 @@ def load_helper(name: str) -> ModuleType:
 support_module = load_helper("support")
 
 
-@pytest.hookimpl(trylast=True)
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Keep this folder's ``xdist_group`` tests on one worker under pytest 9.
-
-    pytest-xdist 3.8 marks a grouped test by rewriting ``item._nodeid``; pytest 9 reads node
-    ids from ``item._id``, so ``--dist loadgroup`` silently spreads a group over workers (and
-    each worker would start its own Postgres server and reference run). Same suffix, set where
-    pytest 9 reads it.
-    """
-    if not getattr(config.option, "loadgroup", False):
-        return
-    from _pytest.nodeid import coerce_node_id
-
-    for item in items:
-        if not Path(item.path).is_relative_to(HERE) or "@" in item.nodeid:
-            continue
-        names = sorted(
-            {
-                str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
-                for mark in item.iter_markers("xdist_group")
-            }
-        )
-        if names:
-            item._id = coerce_node_id(f"{item.nodeid}@{'_'.join(names)}")  # type: ignore[attr-defined]
-
-
 @pytest.fixture(scope="session")
 def support() -> ModuleType:
     """Return the helper module ``tests/deploy/support.py``."""
