@@ -1,6 +1,5 @@
 """Assets ``wellbeing_model``, ``project_effects``, ``matthew_effect`` and ``pooled_effect``."""
 
-
 import dagster as dg
 
 from outcomes import stages
@@ -25,7 +24,7 @@ GROUP = "analysis"
     description=(
         "M1: wellbeing ~ years × baseline network size (centred) + project, with a random "
         "intercept and slope per participant, fitted by REML. The years × network size "
-        "coefficient is the Matthew effect. Written to analysis/model.json."
+        "coefficient is the Matthew effect. Written to `analysis/model.json`."
     ),
 )
 def wellbeing_model(outcomes: OutcomesWorkspace) -> dg.MaterializeResult:
@@ -51,7 +50,7 @@ def project_effects(outcomes: OutcomesWorkspace) -> dg.MaterializeResult:
     deps=["wellbeing_model", "project_effects"],
     description="Does the intervention help people with small networks less? The years × "
     "network size interaction overall and per project, with a verdict (matthew, "
-    "no_evidence, reverse). Written to analysis/matthew.json.",
+    "no_evidence, reverse). Written to `analysis/matthew.json`.",
 )
 def matthew_effect(outcomes: OutcomesWorkspace) -> dg.MaterializeResult:
     record = stages.matthew_stage(outcomes.workspace())
@@ -64,7 +63,7 @@ def matthew_effect(outcomes: OutcomesWorkspace) -> dg.MaterializeResult:
     deps=["project_effects"],
     description="Random-effects meta-analysis (REML) of the per-project wellbeing slopes and "
     "Matthew interactions: pooled estimate, I², prediction interval, forest-plot data. "
-    "Written to analysis/pooled.json.",
+    "Written to `analysis/pooled.json`.",
 )
 def pooled_effect(outcomes: OutcomesWorkspace) -> dg.MaterializeResult:
     record = stages.pooled_stage(outcomes.workspace())
@@ -77,7 +76,7 @@ def pooled_effect(outcomes: OutcomesWorkspace) -> dg.MaterializeResult:
     deps=[stages.PANEL],
     description="Does the network itself grow, and for whom? Follow-up network size by "
     "baseline network size, adjusted for baseline (ANCOVA), with the regression-to-the-mean "
-    "caveat. Written to analysis/network_growth.json.",
+    "caveat. Written to `analysis/network_growth.json`.",
 )
 def network_growth(outcomes: OutcomesWorkspace) -> dg.MaterializeResult:
     record = stages.network_growth_stage(outcomes.workspace())
@@ -90,7 +89,7 @@ def network_growth(outcomes: OutcomesWorkspace) -> dg.MaterializeResult:
     deps=[stages.PANEL, stages.ATTRITION],
     description="Dropout by network group (counts, shares, χ² test) and the sensitivity "
     "analysis: the Matthew check on completers only against all available data. Written to "
-    "analysis/attrition.json.",
+    "`analysis/attrition.json`.",
 )
 def attrition_sensitivity(outcomes: OutcomesWorkspace) -> dg.MaterializeResult:
     record = stages.attrition_analysis_stage(outcomes.workspace())

@@ -24,7 +24,7 @@ GROUP = "reports"
     ],
     description=(
         "Disclosure control before anything reaches a funder: every table of every report with "
-        "counts below 10 shown as \"<10\", means and percentages on small bases withheld, a "
+        'counts below 10 shown as "<10", means and percentages on small bases withheld, a '
         "second cell suppressed where a total would reveal a hidden one, no minima or maxima."
     ),
 )
@@ -36,10 +36,12 @@ def report_tables(outcomes: OutcomesWorkspace) -> dg.MaterializeResult:
 @dg.asset(
     group_name=GROUP,
     kinds={"typst", "pdf"},
-    deps=["report_tables"],
+    # valid_responses: the report's data-quality section; it also puts every project's report
+    # into the UI's "Materialize all" backfill
+    deps=["report_tables", stages.VALID],
     partitions_def=PROJECTS,
     description=(
-        "The project's report for its funder (reports/<project>.<lang>.pdf): summary in plain "
+        "The project's report for its funder (`reports/<project>.<lang>.pdf`): summary in plain "
         "language, participation per wave, outcomes over time, the effect by network size "
         "(the Matthew question), data quality, methods and limitations, provenance."
     ),
@@ -58,7 +60,7 @@ def funder_report(
     kinds={"typst", "pdf"},
     deps=["report_tables"],
     description=(
-        "The programme's synthesis (reports/synthesis.<lang>.pdf): all projects side by side, "
+        "The programme's synthesis (`reports/synthesis.<lang>.pdf`): all projects side by side, "
         "the forest plot of the pooled estimates, heterogeneity in words, the Matthew check "
         "across projects."
     ),

@@ -181,7 +181,7 @@ def build_panel(scored: Mapping[str, pl.DataFrame], config: PanelConfig | None =
 
     dated_months = (pl.col("assessed_on") - pl.col("_baseline_on")).dt.total_days() / DAYS_PER_MONTH
     long = long.with_columns(dated_months.alias("_months_dated"))
-    typical = long.group_by("project", "wave").agg(
+    typical = long.group_by("project", "wave", maintain_order=True).agg(
         pl.col("_months_dated").median().alias("_months_typical")
     )
     long = long.join(typical, on=["project", "wave"], how="left").with_columns(
@@ -203,9 +203,11 @@ def build_panel(scored: Mapping[str, pl.DataFrame], config: PanelConfig | None =
     else:
         cutoffs, source = network_cutoffs_from(per_participant["network_size_bl"]), "tertiles"
 
-    last_wave = long.group_by("project").agg(pl.col("wave").max().alias("_last_wave"))
+    last_wave = long.group_by("project", maintain_order=True).agg(
+        pl.col("wave").max().alias("_last_wave")
+    )
     status = (
-        long.group_by("project", "participant_id")
+        long.group_by("project", "participant_id", maintain_order=True)
         .agg(pl.col("wave").max().alias("_max_wave"), pl.len().alias("_n_waves"))
         .join(last_wave, on="project")
         .select(
@@ -250,7 +252,7 @@ def attrition_table(panel: pl.DataFrame, waves: Sequence[int] | None = None) -> 
     same project and network group (DESIGN.md: dropout that differs by network size is itself
     part of the Matthew question).
     """
-    counts = panel.group_by("project", "network_group", "wave").agg(
+    counts = panel.group_by("project", "network_group", "wave", maintain_order=True).agg(
         pl.col("participant_id").n_unique().alias("participants")
     )
     if waves is not None:

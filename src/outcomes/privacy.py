@@ -19,6 +19,7 @@ import hmac
 import os
 import re
 import secrets
+import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from hashlib import sha256
@@ -114,18 +115,27 @@ def _refuse_inside_workspace(path: Path, workspace_home: Path | None) -> None:
 
 
 def _generate_key_file(path: Path) -> bytes:
+    """Create ``path`` holding a new secret (mode 0600) and return the key in it.
+
+    The secret is written to a temporary file first and linked into place, so a concurrent
+    reader never sees an empty or half-written key; when another process won the race, its key
+    is used.
+    """
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     secret = secrets.token_hex(32)
+    handle, temporary = tempfile.mkstemp(prefix=".pseudonym.", dir=path.parent)
     try:
-        handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # created concurrently (or empty): use what is there when valid
-        text = path.read_text(encoding="utf-8").strip()
-        if text:
-            return _checked(text.encode("utf-8"), str(path))
-        handle = os.open(path, os.O_WRONLY | os.O_TRUNC, 0o600)
-    with os.fdopen(handle, "w", encoding="utf-8") as out:
-        out.write(secret + "\n")
-    os.chmod(path, 0o600)
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(secret + "\n")
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(temporary, 0o600)
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            return _checked(path.read_text(encoding="utf-8").strip().encode("utf-8"), str(path))
+    finally:
+        os.unlink(temporary)
     return secret.encode("utf-8")
 
 

@@ -206,7 +206,7 @@ def validate_stage(
             "quarantine_share": check_quarantine_share(summary),
         },
     )
-    per_rule = summary.get("per_rule", {})
+    per_rule = summary.get("rules", {})
     quarantined = StageRecord(
         QUARANTINED,
         spec.id,
@@ -721,7 +721,7 @@ def funder_report_stage(workspace: Workspace, project: str, lang: str = "nl") ->
     return StageRecord(
         "funder_report",
         project,
-        paths={"pdf": info.path},
+        paths={"pdf": info.path, **{f"figure_{p.stem}": p for p in info.figures}},
         metadata={"pages": info.pages, "language": lang},
     )
 
@@ -735,7 +735,7 @@ def synthesis_report_stage(workspace: Workspace, lang: str = "nl") -> StageRecor
     )
     return StageRecord(
         "synthesis_report",
-        paths={"pdf": info.path},
+        paths={"pdf": info.path, **{f"figure_{p.stem}": p for p in info.figures}},
         metadata={"pages": info.pages, "language": lang},
     )
 

@@ -2,15 +2,15 @@
 
 The UI sends the selected assets with the root assets' partition names; Dagster then walks the
 graph from the partitioned roots through partitioned assets only, and adds the unpartitioned
-assets. A partitioned asset whose only path from the roots runs through unpartitioned assets is
-left out of the backfill.
+assets. A partitioned asset whose only path from the roots runs through unpartitioned assets
+would be left out; ``funder_report[project]`` therefore also depends on
+``valid_responses[project]``.
 """
 
 from __future__ import annotations
 
 import time
 
-import pytest
 from dagster._core.execution.asset_backfill import AssetBackfillData
 
 from pipelines.definitions import defs
@@ -36,8 +36,6 @@ def test_materialize_all_covers_the_project_steps_and_the_synthesis() -> None:
     projects = set(PROJECTS.get_partition_keys())
     for key in graph.get_all_asset_keys():
         name = key.to_user_string()
-        if name == "funder_report":
-            continue
         if graph.get(key).partitions_def is None:
             assert key in target.non_partitioned_asset_keys, name
         else:
@@ -45,12 +43,6 @@ def test_materialize_all_covers_the_project_steps_and_the_synthesis() -> None:
             assert set(subset.get_partition_keys()) == projects, name
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="funder_report[project] hangs off the unpartitioned report_tables only; it needs a "
-    "partitioned parent (valid_responses[project], whose quarantine figures the report shows) "
-    "for the UI's Materialize all to include it",
-)
 def test_materialize_all_includes_the_funder_reports() -> None:
     graph, target = _ui_backfill_target()
     key = next(k for k in graph.get_all_asset_keys() if k.to_user_string() == "funder_report")

@@ -67,10 +67,10 @@ def projects_with(panel: pl.DataFrame, outcome: str) -> list[str]:
         return ["all"]
     counts = (
         panel.filter(pl.col(outcome).is_not_null())
-        .group_by("project", "participant_id")
+        .group_by("project", "participant_id", maintain_order=True)
         .len()
         .filter(pl.col("len") >= 2)
-        .group_by("project")
+        .group_by("project", maintain_order=True)
         .len()
         .filter(pl.col("len") >= MIN_PARTICIPANTS)
     )

@@ -25,14 +25,14 @@ def dropout_by_group(panel: pl.DataFrame, *, by_project: bool = True) -> dict[st
     """Return dropout by network group: one row per (project,) network group with
     participants, completers, dropouts, baseline_only, and the share not completed; plus the
     χ² test of completed/not completed against network group (all projects together)."""
-    people = panel.group_by("project", "participant_id").agg(
+    people = panel.group_by("project", "participant_id", maintain_order=True).agg(
         pl.col("network_group").first(), pl.col("status").first()
     )
     people = people.filter(pl.col("network_group").is_not_null())
 
     def table(keys: list[str]) -> pl.DataFrame:
         return (
-            people.group_by(keys)
+            people.group_by(keys, maintain_order=True)
             .agg(
                 pl.len().alias("participants"),
                 (pl.col("status") == "completer").sum().alias("completers"),

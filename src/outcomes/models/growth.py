@@ -139,7 +139,7 @@ def network_growth(panel: pl.DataFrame, *, size: str = "network_size") -> dict[s
     }
     if "network_group" in people.columns:
         table = (
-            people.group_by("network_group")
+            people.group_by("network_group", maintain_order=True)
             .agg(
                 pl.len().alias("n_participants"),
                 pl.col(baseline).mean().alias("mean_baseline"),

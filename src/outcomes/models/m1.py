@@ -66,11 +66,11 @@ def prepare_m1_panel(
         raise ModelInputError(
             f"no row of the panel has years, {outcome} and {moderator} all present"
         )
-    per_participant = complete.group_by("participant_id").agg(
+    per_participant = complete.group_by("participant_id", maintain_order=True).agg(
         pl.col(moderator).cast(pl.Float64).first()
     )
     mean = float(per_participant.get_column(moderator).mean())  # type: ignore[arg-type]
-    baseline = frame.group_by("participant_id").agg(
+    baseline = frame.group_by("participant_id", maintain_order=True).agg(
         pl.col(moderator).cast(pl.Float64).drop_nulls().first().alias(f"{moderator}_c")
     )
     frame = frame.join(

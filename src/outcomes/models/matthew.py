@@ -199,7 +199,7 @@ def interaction_test(
     lrt = model.likelihood_ratio()
     per_participant = (
         frame.filter(pl.col(column).is_not_null())
-        .group_by("participant_id")
+        .group_by("participant_id", maintain_order=True)
         .agg(pl.col(moderator).cast(pl.Float64).drop_nulls().first())
     )
     sd_value = per_participant.get_column(moderator).std()
@@ -305,7 +305,11 @@ def subgroup_slopes(
     terms = [f"g_{g}" for g in groups[1:]] + [f"years_{g}" for g in groups]
     formula = f"{column} ~ " + " + ".join(terms) + (" + project" if with_project else "")
     model = fitted_design(formula, frame, term=f"years_{groups[0]}")
-    counts = dict(frame.group_by(group_column).agg(pl.col("participant_id").n_unique()).iter_rows())
+    counts = dict(
+        frame.group_by(group_column, maintain_order=True)
+        .agg(pl.col("participant_id").n_unique())
+        .iter_rows()
+    )
     rows = []
     for g in groups:
         c = model.coefficient(f"years_{g}")

@@ -66,6 +66,8 @@ class ReportInfo:
 
     path: Path
     pages: int
+    #: the report's figures (SVG) written beside it, for the Dagster UI and analysts
+    figures: tuple[Path, ...] = ()
 
 
 def _as_dict(tables: ReportTables | Mapping[str, Any]) -> dict[str, Any]:
@@ -675,7 +677,14 @@ def _render(
 ) -> ReportInfo:
     pdf = compile_report(content, files, timestamp)
     path = write_bytes(out_path, pdf)
-    return ReportInfo(path=Path(path), pages=count_pages(pdf))
+    # figures/<report name>/<figure>.svg, e.g. reports/figures/netwerkcoach.nl/matthew.svg
+    figure_dir = out_path.parent / "figures" / out_path.stem
+    figures = tuple(
+        Path(write_bytes(figure_dir / name, data))
+        for name, data in sorted(files.items())
+        if name.endswith(".svg")
+    )
+    return ReportInfo(path=Path(path), pages=count_pages(pdf), figures=figures)
 
 
 def render_project_report(

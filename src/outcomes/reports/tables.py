@@ -180,14 +180,14 @@ def _participation(
     frame = panel.with_columns(pl.col("network_group").fill_null("unknown"))
     groups = _groups_present(panel)
     counts = (
-        frame.group_by("wave", "network_group")
+        frame.group_by("wave", "network_group", maintain_order=True)
         .agg(pl.col("participant_id").n_unique().alias("n"))
         .to_dicts()
     )
     lookup = {(c["wave"], c["network_group"]): int(c["n"]) for c in counts}
     totals = {
         row["wave"]: int(row["n"])
-        for row in frame.group_by("wave")
+        for row in frame.group_by("wave", maintain_order=True)
         .agg(pl.col("participant_id").n_unique().alias("n"))
         .to_dicts()
     }
