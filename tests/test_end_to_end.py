@@ -34,6 +34,7 @@ def test_demo_writes_reports_model_and_warehouse(demo_workspace: Workspace) -> N
         "years:network_size_bl_c",
     }
     assert (demo_workspace.warehouse / "warehouse.duckdb").exists()
+    assert "network_size_bl" in (demo_workspace.warehouse / "codebook.md").read_text()
 
 
 def test_panel_holds_every_project_and_no_identifier(demo_workspace: Workspace) -> None:

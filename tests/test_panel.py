@@ -142,3 +142,16 @@ def test_attrition_retention(two_projects: dict[str, pl.DataFrame]) -> None:
     medium = attrition.filter((pl.col("project") == "a") & (pl.col("network_group") == "medium"))
     assert medium.sort("wave")["participants"].to_list() == [2, 1]
     assert medium.sort("wave")["retained"].to_list() == [1.0, 0.5]
+
+
+def test_network_cutoffs_from_configuration(monkeypatch: pytest.MonkeyPatch) -> None:
+    from outcomes.stages import panel_config_from_env
+
+    monkeypatch.delenv("OUTCOMES_NETWORK_CUTOFFS", raising=False)
+    assert panel_config_from_env().network_cutoffs is None
+    monkeypatch.setenv("OUTCOMES_NETWORK_CUTOFFS", "5, 12")
+    assert panel_config_from_env().network_cutoffs == (5.0, 12.0)
+    for bad in ("5", "12,5", "a,b"):
+        monkeypatch.setenv("OUTCOMES_NETWORK_CUTOFFS", bad)
+        with pytest.raises(PanelError, match="OUTCOMES_NETWORK_CUTOFFS"):
+            panel_config_from_env()

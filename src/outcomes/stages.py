@@ -253,11 +253,35 @@ def score_stage(workspace: Workspace, spec: ProjectSpec) -> StageRecord:
 # --------------------------------------------------------------------------- panel
 
 
+def panel_config_from_env() -> Any:
+    """Return the panel configuration; ``OUTCOMES_NETWORK_CUTOFFS="5,12"`` sets the upper
+    bounds of the small and medium network groups (default: tertiles of the pooled baseline)."""
+    import os
+
+    from outcomes.panel import PanelConfig, PanelError
+
+    configured = os.environ.get("OUTCOMES_NETWORK_CUTOFFS", "").strip()
+    if not configured:
+        return PanelConfig()
+    try:
+        lower, upper = (float(part) for part in configured.split(","))
+    except ValueError:
+        raise PanelError(
+            f"OUTCOMES_NETWORK_CUTOFFS={configured!r}: expected two numbers like '5,12' "
+            "(upper bounds of the small and medium network groups)"
+        ) from None
+    if not lower < upper:
+        raise PanelError(
+            f"OUTCOMES_NETWORK_CUTOFFS={configured!r}: the first cut-off must be below the second"
+        )
+    return PanelConfig(network_cutoffs=(lower, upper))
+
+
 def panel_stage(
     workspace: Workspace, specs: dict[str, ProjectSpec], config: Any = None
 ) -> tuple[StageRecord, StageRecord]:
     """Build ``outcome_panel`` and ``attrition`` from every project's scored responses."""
-    from outcomes.panel import PanelConfig, attrition_table, build_panel
+    from outcomes.panel import attrition_table, build_panel
 
     scored = {
         project: read_table(workspace, SCORED, project)
@@ -266,8 +290,14 @@ def panel_stage(
     }
     if not scored:
         raise StageInputMissing("no project has scored responses yet; run the project steps first")
-    panel = build_panel(scored, config or PanelConfig())
+    panel = build_panel(scored, config or panel_config_from_env())
     path = atomic.write_parquet(workspace.table(PANEL), panel.frame)
+    from outcomes.codebook import build_codebook
+
+    codebook_path = atomic.write_text(
+        workspace.warehouse / "codebook.md",
+        build_codebook({project: specs[project] for project in sorted(scored)}),
+    )
     attrition = attrition_table(panel.frame)
     attrition_path = atomic.write_parquet(workspace.table(ATTRITION), attrition)
     from outcomes.warehouse import refresh_views
@@ -277,7 +307,7 @@ def panel_stage(
     panel_record = StageRecord(
         PANEL,
         rows=panel.frame.height,
-        paths={"panel": path, "duckdb": duckdb_path},
+        paths={"panel": path, "duckdb": duckdb_path, "codebook": codebook_path},
         metadata={
             "participants": participants.height,
             "projects": sorted(scored),
