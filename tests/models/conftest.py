@@ -7,9 +7,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-SHARED_REFERENCE = Path(__file__).resolve().parents[3] / "shared" / "reference"
-if not SHARED_REFERENCE.exists():
-    SHARED_REFERENCE = Path("/work/shared/reference")
+#: lme4's sleepstudy and metafor's dat.bcg, as written from R (see data/README.md)
+SHARED_REFERENCE = Path(__file__).resolve().parent / "data"
 
 
 @pytest.fixture(scope="session")
