@@ -751,7 +751,7 @@ def funder_report_stage(workspace: Workspace, project: str, lang: str = "nl") ->
     return StageRecord(
         "funder_report",
         project,
-        paths={"pdf": info.path, **{f"figure_{p.stem}": p for p in info.figures}},
+        paths={"pdf": info.path, **{p.stem: p for p in info.figures}},
         metadata={"pages": info.pages, "language": lang},
     )
 
@@ -765,7 +765,7 @@ def synthesis_report_stage(workspace: Workspace, lang: str = "nl") -> StageRecor
     )
     return StageRecord(
         "synthesis_report",
-        paths={"pdf": info.path, **{f"figure_{p.stem}": p for p in info.figures}},
+        paths={"pdf": info.path, **{p.stem: p for p in info.figures}},
         metadata={"pages": info.pages, "language": lang},
     )
 
