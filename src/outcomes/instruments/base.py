@@ -240,6 +240,38 @@ def count_in(columns: Sequence[str], codes: Sequence[int]) -> pl.Expr:
     )
 
 
+def loneliness_scores(
+    instrument: Instrument,
+    lonely_emotional: Sequence[int],
+    lonely_social: Sequence[int],
+    max_missing_total: int,
+    names: tuple[str, str, str],
+) -> list[pl.Expr]:
+    """Return the De Jong Gierveld total, emotional and social scores as expressions.
+
+    Dichotomised scoring (De Jong Gierveld & Van Tilburg 1999, manual): an item counts 1 when
+    its code is among ``lonely_emotional`` (items of the emotional subscale) or
+    ``lonely_social`` (social subscale). The total is null when more than ``max_missing_total``
+    items are missing, a subscale when any of its items is missing, and all three when any item
+    holds an invalid code. ``names`` are the total, emotional and social column names.
+    """
+    emotional_columns = [i.column for i in instrument.items if i.subscale == "emotional"]
+    social_columns = [i.column for i in instrument.items if i.subscale == "social"]
+    emotional = count_in(emotional_columns, lonely_emotional)
+    social = count_in(social_columns, lonely_social)
+    valid = instrument.all_items_valid_expr()
+    total_name, emotional_name, social_name = names
+    return [
+        pl.when(valid & (count_missing(emotional_columns + social_columns) <= max_missing_total))
+        .then(emotional + social)
+        .alias(total_name),
+        pl.when(valid & (count_missing(emotional_columns) == 0))
+        .then(emotional)
+        .alias(emotional_name),
+        pl.when(valid & (count_missing(social_columns) == 0)).then(social).alias(social_name),
+    ]
+
+
 def normalise_label(label: str) -> str:
     """Return ``label`` normalised for matching answer labels across exports.
 

@@ -20,8 +20,7 @@ from outcomes.instruments.base import (
     Instrument,
     Item,
     Score,
-    count_in,
-    count_missing,
+    loneliness_scores,
 )
 
 EMOTIONAL = "emotional"
@@ -160,10 +159,6 @@ SCORES = (
 )
 
 
-def _columns(subscale: str) -> list[str]:
-    return [item.column for item in ITEMS if item.subscale == subscale]
-
-
 def score_djg11(items: pl.DataFrame) -> pl.DataFrame:
     """Return ``loneliness`` (0–11), ``loneliness_emotional`` (0–6), ``loneliness_social`` (0–5).
 
@@ -177,22 +172,14 @@ def score_djg11(items: pl.DataFrame) -> pl.DataFrame:
     subscales are null when any of their items is missing, as the manual prescribes for the
     subscales of the short scale. Any invalid code makes all three scores null.
     """
-    emotional_columns = _columns(EMOTIONAL)
-    social_columns = _columns(SOCIAL)
-    emotional = count_in(emotional_columns, LONELY_ON_NEGATIVE)
-    social = count_in(social_columns, LONELY_ON_POSITIVE)
-    valid = INSTRUMENT.all_items_valid_expr()
-    all_columns = emotional_columns + social_columns
     return items.select(
-        pl.when(valid & (count_missing(all_columns) <= MAX_MISSING_TOTAL))
-        .then(emotional + social)
-        .alias("loneliness"),
-        pl.when(valid & (count_missing(emotional_columns) == 0))
-        .then(emotional)
-        .alias("loneliness_emotional"),
-        pl.when(valid & (count_missing(social_columns) == 0))
-        .then(social)
-        .alias("loneliness_social"),
+        loneliness_scores(
+            INSTRUMENT,
+            LONELY_ON_NEGATIVE,
+            LONELY_ON_POSITIVE,
+            MAX_MISSING_TOTAL,
+            ("loneliness", "loneliness_emotional", "loneliness_social"),
+        )
     )
 
 

@@ -19,8 +19,7 @@ from outcomes.instruments.base import (
     Instrument,
     Item,
     Score,
-    count_in,
-    count_missing,
+    loneliness_scores,
 )
 
 EMOTIONAL = "emotional"
@@ -128,10 +127,6 @@ SCORES = (
 )
 
 
-def _columns(subscale: str) -> list[str]:
-    return [item.column for item in ITEMS if item.subscale == subscale]
-
-
 def score_djg6(items: pl.DataFrame) -> pl.DataFrame:
     """Return ``loneliness6`` (0–6), ``loneliness6_emotional`` and ``loneliness6_social`` (0–3).
 
@@ -142,22 +137,14 @@ def score_djg6(items: pl.DataFrame) -> pl.DataFrame:
     answered items and is null when more than one item is missing; each subscale is null when
     any of its three items is missing. Any invalid code makes all three scores null.
     """
-    emotional_columns = _columns(EMOTIONAL)
-    social_columns = _columns(SOCIAL)
-    emotional = count_in(emotional_columns, LONELY_ON_EMOTIONAL)
-    social = count_in(social_columns, LONELY_ON_SOCIAL)
-    valid = INSTRUMENT.all_items_valid_expr()
-    all_columns = emotional_columns + social_columns
     return items.select(
-        pl.when(valid & (count_missing(all_columns) <= MAX_MISSING_TOTAL))
-        .then(emotional + social)
-        .alias("loneliness6"),
-        pl.when(valid & (count_missing(emotional_columns) == 0))
-        .then(emotional)
-        .alias("loneliness6_emotional"),
-        pl.when(valid & (count_missing(social_columns) == 0))
-        .then(social)
-        .alias("loneliness6_social"),
+        loneliness_scores(
+            INSTRUMENT,
+            LONELY_ON_EMOTIONAL,
+            LONELY_ON_SOCIAL,
+            MAX_MISSING_TOTAL,
+            ("loneliness6", "loneliness6_emotional", "loneliness6_social"),
+        )
     )
 
 
