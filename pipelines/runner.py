@@ -15,11 +15,12 @@ import os
 import shutil
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import dagster as dg
 
+from outcomes.ingest import export_files
 from pipelines.definitions import defs
 from pipelines.resources import OutcomesWorkspace, PseudonymKey, project_specs
 
@@ -86,7 +87,6 @@ class RunSummary:
     succeeded: bool
     seconds: float
     failure: str | None = None
-    materializations: list[tuple[str, str | None, dict]] = field(default_factory=list)
 
 
 #: The runner prints its own progress; Dagster's console log would bury it.
@@ -148,7 +148,11 @@ def materialize_all(
     summary = RunSummary(succeeded=True, seconds=0.0)
     with dg.DagsterInstance.get() as instance:
         workspace = resources["outcomes"].workspace()
-        delivered = [p for p in project_specs() if any(workspace.project_landing(p).glob("*"))]
+        delivered = [
+            project
+            for project, spec in project_specs().items()
+            if export_files(spec, workspace.project_landing(project))
+        ]
         if not delivered:
             summary.succeeded = False
             summary.failure = f"no exports in {workspace.landing}/<project>/ for any project spec"
@@ -188,7 +192,6 @@ def _record(
         key = materialization.asset_key.to_user_string()
         partition = materialization.partition
         metadata = {k: getattr(v, "value", v) for k, v in materialization.metadata.items()}
-        summary.materializations.append((key, partition, metadata))
         rows = metadata.get("dagster/row_count")
         where = f"[{partition}]" if partition else ""
         progress(f"  ✓ {key}{where}" + (f"  {rows} rows" if rows is not None else ""))

@@ -2,33 +2,25 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
-from pathlib import Path
 
 import dagster as dg
 
+from outcomes.ingest import export_files
+from outcomes.ingest.archive import sha256_of
 from outcomes.workspace import Workspace
 from pipelines.resources import project_specs
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def landing_file_versions(workspace: Workspace) -> dict[str, list[tuple[str, str]]]:
-    """Return project → [(file name, sha256)] of every export now in ``landing/``."""
+    """Return project → [(file name, sha256)] of every export now in ``landing/``, as ingest
+    lists and hashes them (data dictionaries and hidden files are not exports)."""
     versions: dict[str, list[tuple[str, str]]] = {}
     for project, spec in project_specs().items():
         folder = workspace.project_landing(project)
-        if not folder.is_dir():
-            continue
-        files = sorted(p for p in folder.glob(spec.export.pattern) if p.is_file())
-        versions[project] = [(p.name, _sha256(p)) for p in files]
+        files = export_files(spec, folder)
+        if files:
+            versions[project] = [(p.relative_to(folder).as_posix(), sha256_of(p)) for p in files]
     return versions
 
 

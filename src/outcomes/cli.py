@@ -46,12 +46,12 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _print_run_summary(summary: object, workspace: Workspace) -> None:
+def _print_run_summary(seconds: float, workspace: Workspace) -> None:
     from outcomes.summary import run_summary_table
 
     print()
     print(run_summary_table(workspace))
-    print(f"\nfinished in {summary.seconds:.1f} s")  # type: ignore[attr-defined]
+    print(f"\nfinished in {seconds:.1f} s")
 
 
 def _materialize(args: argparse.Namespace, *, allow_generate_key: bool) -> int:
@@ -73,7 +73,7 @@ def _materialize(args: argparse.Namespace, *, allow_generate_key: bool) -> int:
     if not summary.succeeded:
         print(f"error: {summary.failure}", file=sys.stderr)
         return 1
-    _print_run_summary(summary, workspace)
+    _print_run_summary(summary.seconds, workspace)
     return EXIT_OK
 
 
@@ -229,13 +229,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``outcomes`` command; return its exit code."""
-    from outcomes.errors import USER_ERRORS
+    from outcomes.errors import user_errors
 
     args = build_parser().parse_args(argv)
-    user_errors: tuple[type[BaseException], ...] = (UserError, *USER_ERRORS)
     try:
         return int(args.handler(args))
-    except user_errors as error:
+    except Exception as error:
+        if not isinstance(error, (UserError, *user_errors())):
+            raise
         print(f"error: {error}", file=sys.stderr)
         return EXIT_UNREADABLE
     except KeyboardInterrupt:

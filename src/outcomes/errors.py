@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import importlib
+import sys
 
 _USER_ERROR_CLASSES = (
     ("outcomes.ingest.spec", "SpecError"),
@@ -14,12 +14,14 @@ _USER_ERROR_CLASSES = (
 )
 
 
-def _collect() -> tuple[type[BaseException], ...]:
-    found: list[type[BaseException]] = []
-    for module_name, class_name in _USER_ERROR_CLASSES:
-        module = importlib.import_module(module_name)
-        found.append(getattr(module, class_name))
-    return tuple(found)
+def user_errors() -> tuple[type[BaseException], ...]:
+    """Return the user-error classes of the modules imported so far.
 
-
-USER_ERRORS: tuple[type[BaseException], ...] = _collect()
+    A module that was never imported cannot have raised its error, so nothing is imported here:
+    ``outcomes validate`` does not pay for loading the model engines just to catch their errors.
+    """
+    return tuple(
+        getattr(sys.modules[module_name], class_name)
+        for module_name, class_name in _USER_ERROR_CLASSES
+        if module_name in sys.modules
+    )

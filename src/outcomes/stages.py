@@ -332,18 +332,6 @@ MATTHEW_JSON = "matthew.json"
 PROJECT_EFFECTS_JSON = "project_effects.json"
 POOLED_JSON = "pooled.json"
 
-INTERACTION = "years:network_size_bl_c"
-
-
-def verdict_for(ci_low: float, ci_high: float) -> str:
-    """Return ``matthew`` when the interaction's CI lies above zero, ``reverse`` below, else
-    ``no_evidence`` (DESIGN.md; a verdict comes from the interaction, never subgroup p-values)."""
-    if ci_low > 0:
-        return "matthew"
-    if ci_high < 0:
-        return "reverse"
-    return "no_evidence"
-
 
 def wellbeing_model_stage(workspace: Workspace, engine: str = "auto") -> StageRecord:
     """Fit M1 on the whole panel and write ``analysis/model.json``."""
