@@ -418,14 +418,30 @@ def _dates(panel: pl.DataFrame) -> tuple[str | None, str]:
     return latest.isoformat(), stamp.isoformat()
 
 
-def _normalise_pooled(pooled: Any) -> list[dict[str, Any]]:
+def _normalise_pooled(pooled: Any, primary_outcome: str = "wellbeing") -> list[dict[str, Any]]:
+    """Return the pooled estimates the synthesis shows: the yearly change and the Matthew
+    interaction of the primary outcome.
+
+    pooled.json of the analysis names each entry by ``outcome`` and ``parameter`` (``slope`` or
+    ``interaction``) for every outcome; those of the primary outcome are renamed to the
+    report's ``wellbeing_slope`` / ``matthew_interaction`` and the other outcomes' are left to
+    the analysis files. Entries without ``parameter`` are taken as they are.
+    """
     if pooled is None:
         return []
     if isinstance(pooled, Mapping):
-        if "results" in pooled:
-            return [dict(p) for p in pooled["results"]]
-        return [dict(pooled)]
-    return [dict(p) for p in pooled]
+        entries = [dict(p) for p in pooled["results"]] if "results" in pooled else [dict(pooled)]
+    else:
+        entries = [dict(p) for p in pooled]
+    shown = []
+    renamed = {"slope": SLOPE_OUTCOMES[0], "interaction": INTERACTION_OUTCOMES[0]}
+    for entry in entries:
+        parameter = entry.get("parameter")
+        if parameter is None:
+            shown.append(entry)
+        elif entry.get("outcome") == primary_outcome and parameter in renamed:
+            shown.append({**entry, "outcome": renamed[parameter]})
+    return shown
 
 
 def _synthesis_projects(
@@ -499,7 +515,9 @@ def _matthew_grid(
     matthew_by_project: Mapping[str, Mapping[str, Any]] | None,
     names: Mapping[str, str],
 ) -> list[dict[str, Any]]:
-    """Return Matthew results across projects and outcomes: one entry per project × outcome."""
+    """Return Matthew results across projects and outcomes: one entry per project × outcome,
+    for the primary moderator (baseline network size); the other moderators stay in the
+    analysis files."""
     entries = []
     sources: list[tuple[str, Mapping[str, Any]]] = []
     for project in sorted(matthew_by_project or {}):
@@ -508,6 +526,8 @@ def _matthew_grid(
         sources.append(("all", matthew))
     for project, data in sources:
         for result in data.get("results") or []:
+            if result.get("moderator", "network_size_bl") != "network_size_bl":
+                continue
             entries.append(
                 {
                     "project": project,
