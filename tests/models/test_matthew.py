@@ -127,6 +127,25 @@ def test_refits_match_full_fits(panel: pl.DataFrame) -> None:
     np.testing.assert_allclose(se, direct.fixed_effects["se"].to_numpy(), rtol=1e-4)
 
 
+def test_refit_statistics_equal_a_fresh_computation(panel: pl.DataFrame) -> None:
+    from outcomes.models import fast
+
+    _, model = interaction_test(panel, outcome="wellbeing", moderator="network_size_bl",
+                                project="all", n_boot=0, mde=False)  # fmt: skip
+    design = model.design
+    y = model.simulate(np.random.default_rng(5))
+    observed = fast.sufficient_statistics(design.X, design.y, design.Z, design.groups,
+                                          design.n_groups)  # fmt: skip
+    reused = fast.with_response(observed, design.X, y, design.Z, design.groups)
+    fresh = fast.sufficient_statistics(design.X, y, design.Z, design.groups, design.n_groups)
+    np.testing.assert_allclose(reused.cross, fresh.cross, rtol=1e-12)
+    np.testing.assert_allclose(reused.ztxy, fresh.ztxy, rtol=1e-12, atol=1e-9)
+    for mine, theirs in zip(reused.zt_rows, fresh.zt_rows, strict=True):
+        np.testing.assert_allclose(mine, theirs, rtol=1e-12, atol=1e-9)
+    # the observed statistics are not changed by the reuse
+    assert observed.cross[-1, -1] == pytest.approx(float(design.y @ design.y))
+
+
 def test_mde_from_simulations_matches_the_normal_approximation(panel: pl.DataFrame) -> None:
     model = fitted_design(
         "wellbeing ~ years * x", panel.with_columns(

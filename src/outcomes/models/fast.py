@@ -137,6 +137,34 @@ def sufficient_statistics(
     )
 
 
+def with_response(
+    stats: SufficientStatistics, X: np.ndarray, y: np.ndarray, Z: np.ndarray, groups: np.ndarray
+) -> SufficientStatistics:
+    """Return the :class:`SufficientStatistics` of the same design (X, Z, groups) with response
+    ``y``: XᵀX and ZᵢᵀZᵢ are kept, only Xᵀy, yᵀy and Zᵢᵀyᵢ are recomputed (what a parametric
+    bootstrap refit needs)."""
+    p, q = stats.p, stats.q
+    cross = stats.cross.copy()
+    xty = X.T @ y
+    cross[:p, p] = xty
+    cross[p, :p] = xty
+    cross[p, p] = float(y @ y)
+    ztxy = stats.ztxy.copy()
+    for a in range(q):
+        ztxy[:, a, p] = np.bincount(groups, weights=Z[:, a] * y, minlength=stats.n_groups)
+    return SufficientStatistics(
+        n=stats.n,
+        p=p,
+        q=q,
+        n_groups=stats.n_groups,
+        cross=cross,
+        ztz=stats.ztz,
+        ztxy=ztxy,
+        zt_rows=tuple(np.ascontiguousarray(ztxy[:, a, :]) for a in range(q)),
+        group_sizes=stats.group_sizes,
+    )
+
+
 def theta_index(q: int) -> tuple[np.ndarray, np.ndarray]:
     """Return the (row, column) positions in Λ of θ's elements, column-major as lme4 orders them."""
     rows = [r for c in range(q) for r in range(c, q)]
@@ -269,7 +297,7 @@ class ProfiledDeviance:
             row = self._w(blocks, a, 0)[:, None] * s.zt_rows[0]
             for b in range(1, s.q):
                 row += self._w(blocks, a, b)[:, None] * s.zt_rows[b]
-            weighted += np.einsum("gi,gj->ij", s.zt_rows[a], row)
+            weighted += s.zt_rows[a].T @ row
         augmented = s.cross - 0.5 * (weighted + weighted.T)
         p = s.p
         a_matrix = augmented[:p, :p]
@@ -301,7 +329,7 @@ class ProfiledDeviance:
         if self.reml:
             omega[:p, :p] += a_inverse
         # midᵢ[a, b] = rowₐ(Zᵢᵀ[Xᵢ yᵢ]) Ω row_b(Zᵢᵀ[Xᵢ yᵢ])ᵀ
-        projected = [np.einsum("gi,ij->gj", rows, omega) for rows in s.zt_rows]
+        projected = [rows @ omega for rows in s.zt_rows]
         mid = {(a, b): np.einsum("gi,gi->g", projected[a], s.zt_rows[b]) for a, b in self._pairs}
         gamma = self._gamma_2x2(blocks, mid) if s.q == 2 else self._gamma_general(blocks, mid)
         gradient = 2.0 * (gamma @ blocks.lam)[self.rows, self.cols]

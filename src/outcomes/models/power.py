@@ -100,6 +100,18 @@ class FittedDesign:
     index: int
     reml: FastFit
     _hessian_inverse: np.ndarray | None = field(default=None, repr=False)
+    _hessian_done: bool = field(default=False, repr=False)
+    _statistics: fast.SufficientStatistics | None = field(default=None, repr=False)
+    _mean: np.ndarray | None = field(default=None, repr=False)
+
+    def _design_statistics(self) -> fast.SufficientStatistics:
+        """Return the sufficient statistics of the observed data (computed once)."""
+        if self._statistics is None:
+            design = self.design
+            self._statistics = fast.sufficient_statistics(
+                design.X, design.y, design.Z, design.groups, design.n_groups
+            )
+        return self._statistics
 
     @property
     def n_observations(self) -> int:
@@ -148,7 +160,9 @@ class FittedDesign:
         sigma = math.sqrt(self.reml.sigma2)
         q = design.Z.shape[1]
         b = sigma * (rng.standard_normal((design.n_groups, q)) @ self.reml.lam.T)
-        mean = design.X @ self.reml.beta
+        if self._mean is None:
+            self._mean = design.X @ self.reml.beta
+        mean = self._mean
         return (
             mean
             + np.einsum("nq,nq->n", design.Z, b[design.groups])
@@ -158,16 +172,14 @@ class FittedDesign:
     def _hessian(self) -> np.ndarray | None:
         """Return the inverse Hessian of the REML deviance at θ̂ (central differences of the
         analytic gradient), or None when θ̂ is on a bound or the Hessian is not positive."""
-        if self._hessian_inverse is not None:
+        if self._hessian_done:
             return self._hessian_inverse
+        self._hessian_done = True
         theta = self.reml.theta
         lower = fast.theta_lower_bounds(self.design.Z.shape[1])
         if np.any(theta - lower < 1e-3):
             return None
-        statistics = fast.sufficient_statistics(
-            self.design.X, self.design.y, self.design.Z, self.design.groups, self.design.n_groups
-        )
-        deviance = fast.ProfiledDeviance(statistics, reml=True)
+        deviance = fast.ProfiledDeviance(self._design_statistics(), reml=True)
         k = theta.size
         hessian = np.empty((k, k))
         for j in range(k):
@@ -187,8 +199,8 @@ class FittedDesign:
         """Return (β̂, SEs, converged, fell back) of the REML refit of the model to ``y``,
         warm-started at the original θ̂."""
         design = self.design
-        statistics = fast.sufficient_statistics(
-            design.X, y, design.Z, design.groups, design.n_groups
+        statistics = fast.with_response(
+            self._design_statistics(), design.X, y, design.Z, design.groups
         )
         deviance = fast.ProfiledDeviance(statistics, reml=True)
         inverse = self._hessian()
