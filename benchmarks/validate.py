@@ -163,8 +163,14 @@ def run_step(step: str, directory: Path) -> dict[str, float]:
     elif step == "read_csv":
         frame = pl.read_csv(csv, try_parse_dates=True)
     elif step in {"validate", "validate_pandera", "pandera"}:
-        import outcomes.instruments  # noqa: F401  (import time is not validation time)
+        # import time is not validation time: the registry, and pandera's polars backends
+        # (registered on first use; their import pulls in hypothesis when it is installed)
+        from pandera.backends.polars.register import register_polars_backends
+
+        import outcomes.instruments  # noqa: F401
         from outcomes.validation import responses_schema, validate_responses
+
+        register_polars_backends()
 
         frame = pl.read_parquet(parquet)
         result["read_seconds"] = time.perf_counter() - start
@@ -186,6 +192,17 @@ def run_step(step: str, directory: Path) -> dict[str, float]:
     else:
         raise SystemExit(f"unknown step {step!r}")
     result["seconds"] = time.perf_counter() - start
+    if step in {"read_parquet", "validate"}:
+        # the same step again in the warm process (allocator and thread pool set up): best of 3
+        warm = []
+        for _ in range(3):
+            again = time.perf_counter()
+            if step == "read_parquet":
+                pl.read_parquet(parquet)
+            else:
+                validate_responses(frame, spec, today=TODAY)
+            warm.append(time.perf_counter() - again)
+        result["warm_seconds"] = min(warm)
     result["rows"] = frame.height
     result["columns"] = frame.width
     result["peak_mb"] = _peak_mb()
@@ -237,12 +254,14 @@ def main() -> None:
     print(f"{'step':<44} {'seconds':>8} {'peak MB':>8}")
     print(f"{'(interpreter with polars, before reading)':<44} {'':>8} {read['baseline_mb']:>8.0f}")
     print(f"{'read parquet':<44} {read['seconds']:>8.2f} {read['peak_mb']:>8.0f}")
+    print(f"{'read parquet again (warm process, best of 3)':<44} {read['warm_seconds']:>8.2f}")
     csv = figures["read_csv"]
     print(f"{'read CSV':<44} {csv['seconds']:>8.2f} {csv['peak_mb']:>8.0f}")
     print(
         f"{'validate_responses (polars expressions)':<44} {validate['seconds']:>8.2f} "
         f"{validate['peak_mb']:>8.0f}   (read+validate process)"
     )
+    print(f"{'validate_responses again (warm, best of 3)':<44} {validate['warm_seconds']:>8.2f}")
     if "pandera" in figures:
         reference = figures["validate_pandera"]
         print(
@@ -260,8 +279,10 @@ def main() -> None:
     )
     ratio = validate["seconds"] / read["seconds"]
     ratio_csv = validate["seconds"] / csv["seconds"]
+    ratio_warm = validate["warm_seconds"] / read["warm_seconds"]
     print(
-        f"validation / parquet read = {ratio:.2f}x; validation / CSV read = {ratio_csv:.2f}x; "
+        f"validation / parquet read = {ratio:.2f}x (warm: {ratio_warm:.2f}x); "
+        f"validation / CSV read = {ratio_csv:.2f}x; "
         f"target (validation <= read): "
         f"{'met' if ratio <= 1 else 'met against the CSV read' if ratio_csv <= 1 else 'missed'}"
     )

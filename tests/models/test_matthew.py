@@ -146,6 +146,52 @@ def test_refit_statistics_equal_a_fresh_computation(panel: pl.DataFrame) -> None
     assert observed.cross[-1, -1] == pytest.approx(float(design.y @ design.y))
 
 
+def test_refit_recovers_when_a_line_search_leaves_the_positive_definite_region() -> None:
+    """Replicate 743 of this bootstrap once made L-BFGS-B try θ ≈ (0, 1.7e3, 3.1e4), where
+    XᵀX − Σ… is no longer numerically positive definite; the refit must still reach the fit
+    a fresh optimisation finds, not stop with an error or early."""
+    from outcomes.models import fast
+
+    panel = simulate_m1_panel(500, seed=1058, matthew=0.15, dropout=0.2, irregular=True,
+                              projects=("a", "b"))  # fmt: skip
+    _, model = interaction_test(panel, outcome="wellbeing", moderator="network_size_bl",
+                                project="all", n_boot=0, mde=False)  # fmt: skip
+    rng = np.random.default_rng(58)
+    for _ in range(743):
+        model.simulate(rng)
+    y = model.simulate(rng)
+    beta, se, converged, _ = model.refit(y)
+    design = model.design
+    fresh = fast.optimise(
+        fast.ProfiledDeviance(
+            fast.sufficient_statistics(design.X, y, design.Z, design.groups, design.n_groups),
+            reml=True,
+        )
+    )
+    assert converged
+    np.testing.assert_allclose(beta, fresh.solution.beta, rtol=1e-5, atol=1e-7)
+    assert se[model.index] == pytest.approx(
+        float(np.sqrt(fresh.solution.sigma2 * fresh.solution.a_inverse[model.index, model.index])),
+        rel=1e-4,
+    )
+
+
+def test_deviance_is_infinite_where_a_is_not_positive_definite() -> None:
+    from outcomes.models import fast
+
+    rng = np.random.default_rng(1)
+    groups = np.repeat(np.arange(30), 3)
+    X = np.column_stack([np.ones(90), rng.normal(size=90)])
+    Z = np.column_stack([np.ones(90), np.tile([0.0, 1.0, 2.0], 30)])
+    stats = fast.sufficient_statistics(X, rng.normal(size=90), Z, groups, 30)
+    broken = fast.SufficientStatistics(**{**stats.__dict__, "cross": -stats.cross})
+    deviance = fast.ProfiledDeviance(broken, reml=True)
+    value, gradient = deviance(np.array([1.0, 0.0, 1.0]))
+    assert value == np.inf and not gradient.any()
+    assert deviance.deviance(np.array([1.0, 0.0, 1.0])) == np.inf
+    assert deviance.failures == 2
+
+
 def test_mde_from_simulations_matches_the_normal_approximation(panel: pl.DataFrame) -> None:
     model = fitted_design(
         "wellbeing ~ years * x", panel.with_columns(

@@ -227,6 +227,10 @@ class ProfiledSolution:
     logdet_a: float = 0.0
 
 
+class _NotPositiveDefinite(Exception):
+    """A = XᵀX − Σ XᵢᵀZᵢWᵢZᵢᵀXᵢ is not numerically positive definite at this θ."""
+
+
 @dataclass
 class _Blocks:
     """Wᵢ's distinct elements by (a, b), a ≤ b, and Σ log|Mᵢ| at one θ."""
@@ -241,6 +245,11 @@ class ProfiledDeviance:
 
     Calling the object with θ returns (d(θ), ∂d/∂θ); ``solve(θ)`` returns the
     :class:`ProfiledSolution` (β̂, σ̂², A⁻¹) at θ. ``evaluations`` counts calls.
+
+    Far out in θ (random-effect variances thousands of times the residual one) A = XᵀX − Σ…
+    can lose positive definiteness to rounding although it is positive definite in exact
+    arithmetic; there the call returns d = +∞ (the deviance grows without bound that way) so
+    that line searches step back, and ``failures`` counts such points.
     """
 
     def __init__(self, stats: SufficientStatistics, *, reml: bool) -> None:
@@ -249,6 +258,7 @@ class ProfiledDeviance:
         self.df = stats.n - stats.p if reml else stats.n
         self.rows, self.cols = theta_index(stats.q)
         self.evaluations = 0
+        self.failures = 0
         q = stats.q
         self._pairs = [(a, b) for a in range(q) for b in range(a, q)]
         if q == 2:
@@ -303,7 +313,10 @@ class ProfiledDeviance:
         a_matrix = augmented[:p, :p]
         b_vector = augmented[:p, p]
         if p:
-            chol = scipy.linalg.cho_factor(a_matrix, lower=True, check_finite=False)
+            try:
+                chol = scipy.linalg.cho_factor(a_matrix, lower=True, check_finite=False)
+            except np.linalg.LinAlgError:
+                raise _NotPositiveDefinite from None
             beta = scipy.linalg.cho_solve(chol, b_vector, check_finite=False)
             logdet_a = 2.0 * float(np.log(np.diagonal(chol[0])).sum())
             a_inverse = scipy.linalg.cho_solve(chol, np.eye(p), check_finite=False)
@@ -322,7 +335,11 @@ class ProfiledDeviance:
         """Return (d(θ), ∂d/∂θ)."""
         self.evaluations += 1
         s = self.stats
-        blocks, deviance, beta, a_inverse, r2, _ = self._core(theta)
+        try:
+            blocks, deviance, beta, a_inverse, r2, _ = self._core(theta)
+        except _NotPositiveDefinite:
+            self.failures += 1
+            return math.inf, np.zeros(len(theta))
         p = s.p
         v = np.append(-beta, 1.0)
         omega = (self.df / r2) * np.outer(v, v)
@@ -379,8 +396,12 @@ class ProfiledDeviance:
         return 0.5 * (gamma + gamma.T)
 
     def deviance(self, theta: np.ndarray) -> float:
-        """Return d(θ) alone."""
-        return self._core(theta)[1]
+        """Return d(θ) alone (+∞ where A is not numerically positive definite)."""
+        try:
+            return self._core(theta)[1]
+        except _NotPositiveDefinite:
+            self.failures += 1
+            return math.inf
 
     def solve(self, theta: np.ndarray) -> ProfiledSolution:
         """Return the :class:`ProfiledSolution` at θ (β̂, A⁻¹, r², σ̂² = r²/df, Wᵢ)."""
@@ -481,7 +502,8 @@ def optimise(
     """Minimise the profiled deviance over θ by L-BFGS-B with Λ's diagonal bounded at 0.
 
     Returns the :class:`FastFit` at θ̂. Convergence means the projected gradient is below
-    ``gradient_tolerance`` relative to max(1, |d|/n) or L-BFGS-B reported success.
+    ``gradient_tolerance`` relative to max(1, |d|/n) or L-BFGS-B reported success in a run
+    that met no point where the deviance is +∞ (such a run is restarted from where it stopped).
     """
     started = time.perf_counter()
     q = deviance.stats.q
@@ -495,10 +517,24 @@ def optimise(
     theta0 = np.maximum(theta0, lower)
     bounds = [(None if np.isinf(lo) else lo, None) for lo in lower]
     options = {"maxiter": max_iterations, "ftol": 1e-12, "gtol": gradient_tolerance}
-    result = scipy.optimize.minimize(
-        deviance, theta0, jac=True, method="L-BFGS-B", bounds=bounds, options=options
-    )
+
+    def minimise(start: np.ndarray) -> tuple[scipy.optimize.OptimizeResult, bool]:
+        """Run L-BFGS-B from ``start``; return its result and whether no point was +∞."""
+        failures = deviance.failures
+        found = scipy.optimize.minimize(
+            deviance, start, jac=True, method="L-BFGS-B", bounds=bounds, options=options
+        )
+        return found, deviance.failures == failures
+
+    result, clean = minimise(theta0)
     iterations = int(result.nit)
+    # a line search that ran into +∞ (see ProfiledDeviance) can stop L-BFGS-B early with a
+    # "success" message: start again from where it stopped, with fresh curvature memory
+    for _ in range(5):
+        if clean:
+            break
+        result, clean = minimise(result.x)
+        iterations += int(result.nit)
     # L-BFGS-B's first steps can run onto a bound where the profiled deviance has a local
     # minimum; a boundary optimum is accepted only when no interior point along the zeroed
     # directions does better (lme4's bobyqa takes small steps and rarely meets this).
@@ -519,12 +555,10 @@ def optimise(
                     if value < best_value - 1e-9:
                         best_value, best_theta = value, trial
         if not np.array_equal(best_theta, result.x):
-            retry = scipy.optimize.minimize(
-                deviance, best_theta, jac=True, method="L-BFGS-B", bounds=bounds, options=options
-            )
+            retry, retry_clean = minimise(best_theta)
             iterations += int(retry.nit)
             if retry.fun < result.fun:
-                result = retry
+                result, clean = retry, retry_clean
     theta = np.maximum(result.x, lower)
     # components on the bound are exactly at it, as lme4 reports boundary fits
     theta = np.where((lower == 0) & (theta < 1e-10), 0.0, theta)
@@ -534,7 +568,7 @@ def optimise(
     small_gradient = bool(
         np.max(np.abs(projected), initial=0.0) <= 1e3 * gradient_tolerance * scale
     )
-    converged = bool(result.success) or small_gradient
+    converged = (bool(result.success) and clean) or small_gradient
     solution = deviance.solve(theta)
     return FastFit(
         solution=solution,

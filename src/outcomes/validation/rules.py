@@ -309,8 +309,8 @@ def _cross_row_records(
     ``followup_before_baseline`` when a follow-up is dated before the baseline, and
     ``waves_out_of_order`` when a follow-up is dated before an earlier follow-up wave.
 
-    Works on one sort by participant and wave; groups are runs of equal keys, so no hashing
-    of participant IDs is needed beyond that sort.
+    Works on one stable sort by participant and wave (groups are runs of equal keys, so no
+    hashing of participant IDs is needed) and a sort of the few repeated rows on all keys.
     """
     pid, wave = pl.col("participant_id"), pl.col("wave")
     order = (
@@ -318,9 +318,14 @@ def _cross_row_records(
         if policy == "keep_latest_complete"
         else ["source_file", "source_row"]
     )
-    ordered = rows.sort(["participant_id", "wave", *order], nulls_last=False)
+    # a stable sort on participant and wave alone is about twice as fast as one on all keys;
+    # the order within repeated participant × wave groups is settled on those rows alone
+    ordered = rows.sort(["participant_id", "wave"], maintain_order=True)
     same_prev = ((pid == pid.shift(1)) & (wave == wave.shift(1))).fill_null(False)
     same_next = ((pid == pid.shift(-1)) & (wave == wave.shift(-1))).fill_null(False)
+    repeated = ordered.filter(same_prev | same_next).sort(
+        ["participant_id", "wave", *order], nulls_last=False
+    )
     if policy == "keep_latest_complete":
         dropped = same_next
         kept_row = pl.when(~same_next).then(pl.col("source_row")).backward_fill()
@@ -333,22 +338,29 @@ def _cross_row_records(
         dropped = same_prev | same_next
         kept_row = pl.lit(None, dtype=pl.Int64)
         kept_file = pl.lit(None, dtype=pl.Utf8)
-    ordered = ordered.with_columns(
-        dropped.alias("_dropped"), kept_row.alias("_kept_row"), kept_file.alias("_kept_file")
-    )
-    duplicates = ordered.filter(pl.col("_dropped")).select(
-        pl.col(ROW),
-        pl.lit("wave").alias("column"),
-        wave.cast(pl.Utf8).alias("value"),
-        pl.lit("duplicate_submission").alias("rule"),
-        pl.when(pl.col("_kept_row").is_null())
-        .then(pl.lit(messages.word(lang, "all_quarantined")))
-        .otherwise(pl.format(messages.WORDS[lang]["kept"], "_kept_row", "_kept_file"))
-        .alias("expected"),
+    # groups stay contiguous among the repeated rows, and neighbouring groups differ in
+    # participant or wave, so the same shifts find each group's kept row
+    duplicates = (
+        repeated.with_columns(
+            dropped.alias("_dropped"), kept_row.alias("_kept_row"), kept_file.alias("_kept_file")
+        )
+        .filter(pl.col("_dropped"))
+        .select(
+            pl.col(ROW),
+            pl.lit("wave").alias("column"),
+            wave.cast(pl.Utf8).alias("value"),
+            pl.lit("duplicate_submission").alias("rule"),
+            pl.when(pl.col("_kept_row").is_null())
+            .then(pl.lit(messages.word(lang, "all_quarantined")))
+            .otherwise(pl.format(messages.WORDS[lang]["kept"], "_kept_row", "_kept_file"))
+            .alias("expected"),
+        )
     )
 
     # one row per participant × wave from here, still sorted by participant and wave
-    kept = ordered.filter(~pl.col("_dropped"))
+    kept = ordered.select(ROW, "participant_id", "wave", "assessed_on").filter(
+        ~pl.col(ROW).is_in(duplicates.get_column(ROW).implode())
+    )
     days = pl.col("assessed_on").cast(pl.Int64)
     new_participant = (pid != pid.shift(1)).fill_null(True)
     group = new_participant.cum_sum().cast(pl.Int64) * _GROUP_SPAN
@@ -366,34 +378,38 @@ def _cross_row_records(
         (lifted.cum_max().shift(1) - group).alias("_earlier_days"),
         new_participant.alias("_first"),
     )
+    orphan = followup & ~pl.col("_has_baseline")
+    early = followup & (pl.col("_baseline_days") >= 0) & (days < pl.col("_baseline_days"))
+    disordered = (
+        followup
+        & ~pl.col("_first")
+        & (pl.col("_earlier_days") >= 0)
+        & (days < pl.col("_earlier_days"))
+    )
+    # the three rules are evaluated in one pass; records are built from the few rows they hit
+    suspects = kept.with_columns(
+        orphan.alias("_orphan"), early.alias("_early"), disordered.alias("_disordered")
+    ).filter(pl.col("_orphan") | pl.col("_early") | pl.col("_disordered"))
     date_text = pl.col("assessed_on").cast(pl.Utf8)
 
     def as_date(column: str) -> pl.Expr:
         return pl.col(column).cast(pl.Int32).cast(pl.Date).cast(pl.Utf8)
 
-    orphans = kept.filter(followup & ~pl.col("_has_baseline"))
-    without = orphans.filter(~pid.is_in(submitted_baselines.implode())).select(
+    without = suspects.filter(pl.col("_orphan") & ~pid.is_in(submitted_baselines.implode())).select(
         pl.col(ROW),
         pl.lit("wave").alias("column"),
         wave.cast(pl.Utf8).alias("value"),
         pl.lit("followup_without_baseline").alias("rule"),
         pl.lit(None, dtype=pl.Utf8).alias("expected"),
     )
-    before = kept.filter(
-        followup & (pl.col("_baseline_days") >= 0) & (days < pl.col("_baseline_days"))
-    ).select(
+    before = suspects.filter(pl.col("_early")).select(
         pl.col(ROW),
         pl.lit("assessed_on").alias("column"),
         date_text.alias("value"),
         pl.lit("followup_before_baseline").alias("rule"),
         as_date("_baseline_days").alias("expected"),
     )
-    disorder = kept.filter(
-        followup
-        & ~pl.col("_first")
-        & (pl.col("_earlier_days") >= 0)
-        & (days < pl.col("_earlier_days"))
-    ).select(
+    disorder = suspects.filter(pl.col("_disordered")).select(
         pl.col(ROW),
         pl.lit("assessed_on").alias("column"),
         date_text.alias("value"),
