@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import hashlib
 import json
 import platform
 import resource
@@ -68,7 +69,10 @@ def generate(rows: int, seed: int = 20240601) -> pl.DataFrame:
     assessed = np.datetime64("2019-01-01") + days.astype("timedelta64[D]")
     columns: dict[str, object] = {
         "project": np.full(rows, "bench"),
-        "participant_id": np.char.add("p", pid.astype(str)),
+        # pseudonyms as ingest writes them: "p" + 64 hex digits of an HMAC
+        "participant_id": np.array(
+            ["p" + hashlib.sha256(str(i).encode()).hexdigest() for i in range(participants)]
+        )[pid],
         "wave": wave.astype(np.int64),
         "assessed_on": assessed,
         "site": rng.choice(["Utrecht", "Zwolle", "Tilburg"], rows),

@@ -324,3 +324,48 @@ def test_ingest_explanation_replaces_the_schema_missing_rule(responses):
     ]
     assert "wave T9 is not recognised" in result.quarantine["message"][0]
     assert "the participant ID is missing" in result.quarantine["message"][1]
+
+
+@pytest.mark.parametrize("wave_bits", [8, 63])
+def test_rows_are_grouped_by_participant_in_wave_order(wave_bits):
+    """With 63 wave bits only one bit of the hash is left, so IDs collide and the sort falls
+    back to ranking the IDs; both ways every participant's rows are contiguous, by wave."""
+    from outcomes.validation.rules import _by_participant_and_wave
+
+    ids = [f"p{n:064x}" for n in (7, 3, 9, 1, 12)]
+    rows = pl.DataFrame(
+        {
+            "participant_id": [ids[i % 5] for i in range(40)],
+            "wave": [(i * 7) % 4 for i in range(40)],
+            "source_row": list(range(40)),
+        }
+    )
+    ordered = _by_participant_and_wave(rows, wave_bits=wave_bits)
+    assert ordered.height == rows.height
+    assert sorted(ordered["source_row"]) == list(range(40))
+    runs = ordered.select(
+        (pl.col("participant_id") != pl.col("participant_id").shift(1)).fill_null(True).sum()
+    ).item()
+    assert runs == 5  # each participant once
+    by_participant = ordered.group_by("participant_id", maintain_order=True).agg("wave")
+    for waves in by_participant["wave"]:
+        assert list(waves) == sorted(waves)
+    same = ordered.select(
+        (
+            (pl.col("participant_id") == pl.col("participant_id").shift(1))
+            == (pl.col("_participant") == pl.col("_participant").shift(1))
+        )
+        .fill_null(True)
+        .all()
+    ).item()
+    assert same  # the key is equal exactly within a participant
+
+
+def test_waves_too_large_for_the_key_are_ranked_instead(responses):
+    from outcomes.validation.rules import _by_participant_and_wave
+
+    rows = pl.DataFrame({"participant_id": ["b", "a", "b", "a"], "wave": [300, 2, 1, 700]})
+    ordered = _by_participant_and_wave(rows)
+    assert ordered.select("participant_id", "wave").rows() == [
+        ("a", 2), ("a", 700), ("b", 1), ("b", 300)
+    ]  # fmt: skip

@@ -195,11 +195,15 @@ def _row_records(
     """Return one record per (row, broken check), evaluated as polars expressions."""
     if not checks or frame.height == 0:
         return _empty_records()
-    broken = frame.select(pl.any_horizontal([expr for *_, expr in checks])).to_series()
-    suspects = frame.filter(broken)
+    # every check's violations in one pass, kept as boolean columns
+    violations = frame.select(*[expr.alias(f"_check{k}") for k, (*_, expr) in enumerate(checks)])
+    broken = violations.select(pl.any_horizontal(pl.all())).to_series()
+    if not broken.any():
+        return _empty_records()
+    suspects = pl.concat([frame.filter(broken), violations.filter(broken)], how="horizontal")
     records = [_empty_records()]
-    for column, rule, expected, expr in checks:
-        hits = suspects.filter(expr)
+    for k, (column, rule, expected, _) in enumerate(checks):
+        hits = suspects.filter(pl.col(f"_check{k}"))
         if hits.height == 0:
             continue
         value = (
@@ -294,6 +298,39 @@ def _ingest_records(frame: pl.DataFrame) -> pl.DataFrame:
 _GROUP_SPAN = 10_000_000
 
 
+def _by_participant_and_wave(rows: pl.DataFrame, *, wave_bits: int = 8) -> pl.DataFrame:
+    """Return ``rows`` sorted so that each participant's rows are contiguous and in wave order,
+    with a ``_participant`` column (UInt64) that is equal exactly within a participant.
+
+    Participant IDs are pseudonyms of 65 characters: sorting them as text costs several times
+    more than sorting one 64-bit key made of the ID's hash (high 64 − ``wave_bits`` bits) and
+    the wave (low ``wave_bits`` bits). Two IDs whose hashes share those high bits would
+    interleave; that is detected after the sort (a run of equal keys with different values of a
+    second, independent 64-bit hash of the ID) and the rows are then ranked by ID instead, as
+    they are when a wave does not fit the low bits.
+    """
+    span = 2**wave_bits
+    if rows.height == 0:
+        return rows.with_columns(pl.lit(None, dtype=pl.UInt64).alias("_participant"))
+    low, high = rows.select(
+        pl.col("wave").min().alias("low"), pl.col("wave").max().alias("high")
+    ).row(0)
+    if low is not None and low >= 0 and high < span:
+        participant = (pl.col("participant_id").hash(seed=20240601) // span) * span
+        ordered = rows.with_columns(
+            participant.alias("_participant"),
+            pl.col("participant_id").hash(seed=19).alias("_check"),
+        ).sort(pl.col("_participant") + pl.col("wave").cast(pl.UInt64))
+        key, check = pl.col("_participant"), pl.col("_check")
+        mixed = ordered.select(((key == key.shift(1)) & (check != check.shift(1))).any()).item()
+        if not mixed:
+            return ordered.drop("_check")
+    ranked = rows.with_columns(
+        pl.col("participant_id").rank("dense").cast(pl.UInt64).alias("_participant")
+    )
+    return ranked.sort(["_participant", "wave"])
+
+
 def _cross_row_records(
     rows: pl.DataFrame, submitted_baselines: pl.Series, policy: str, lang: str
 ) -> pl.DataFrame:
@@ -309,22 +346,21 @@ def _cross_row_records(
     ``followup_before_baseline`` when a follow-up is dated before the baseline, and
     ``waves_out_of_order`` when a follow-up is dated before an earlier follow-up wave.
 
-    Works on one stable sort by participant and wave (groups are runs of equal keys, so no
-    hashing of participant IDs is needed) and a sort of the few repeated rows on all keys.
+    Works on one sort by participant and wave (see :func:`_by_participant_and_wave`; groups
+    are runs of equal keys) and a sort of the few repeated rows on all keys.
     """
-    pid, wave = pl.col("participant_id"), pl.col("wave")
+    wave = pl.col("wave")
     order = (
         ["assessed_on", "source_file", "source_row"]
         if policy == "keep_latest_complete"
         else ["source_file", "source_row"]
     )
-    # a stable sort on participant and wave alone is about twice as fast as one on all keys;
-    # the order within repeated participant × wave groups is settled on those rows alone
-    ordered = rows.sort(["participant_id", "wave"], maintain_order=True)
+    ordered = _by_participant_and_wave(rows)
+    pid = pl.col("_participant")
     same_prev = ((pid == pid.shift(1)) & (wave == wave.shift(1))).fill_null(False)
     same_next = ((pid == pid.shift(-1)) & (wave == wave.shift(-1))).fill_null(False)
     repeated = ordered.filter(same_prev | same_next).sort(
-        ["participant_id", "wave", *order], nulls_last=False
+        ["_participant", "wave", *order], nulls_last=False
     )
     if policy == "keep_latest_complete":
         dropped = same_next
@@ -358,7 +394,7 @@ def _cross_row_records(
     )
 
     # one row per participant × wave from here, still sorted by participant and wave
-    kept = ordered.select(ROW, "participant_id", "wave", "assessed_on").filter(
+    kept = ordered.select(ROW, "_participant", "participant_id", "wave", "assessed_on").filter(
         ~pl.col(ROW).is_in(duplicates.get_column(ROW).implode())
     )
     days = pl.col("assessed_on").cast(pl.Int64)
@@ -395,7 +431,13 @@ def _cross_row_records(
     def as_date(column: str) -> pl.Expr:
         return pl.col(column).cast(pl.Int32).cast(pl.Date).cast(pl.Utf8)
 
-    without = suspects.filter(pl.col("_orphan") & ~pid.is_in(submitted_baselines.implode())).select(
+    # whether an orphan's participant submitted a baseline at all: look up the few orphans'
+    # IDs among the baselines rather than hashing every baseline ID
+    orphan_ids = suspects.filter(pl.col("_orphan")).get_column("participant_id").unique()
+    with_baseline = submitted_baselines.filter(submitted_baselines.is_in(orphan_ids.implode()))
+    without = suspects.filter(
+        pl.col("_orphan") & ~pl.col("participant_id").is_in(with_baseline.implode())
+    ).select(
         pl.col(ROW),
         pl.lit("wave").alias("column"),
         wave.cast(pl.Utf8).alias("value"),
