@@ -55,9 +55,13 @@ def write_json(target: str | os.PathLike[str], data: Any) -> Path:
 
 
 def write_parquet(target: str | os.PathLike[str], frame: pl.DataFrame) -> Path:
-    """Write ``frame`` as parquet atomically; equal frames give byte-identical files."""
+    """Write ``frame`` as parquet atomically; equal frames give byte-identical files.
+
+    zstd at level 1: files within a few percent of the default level 3, written about a
+    fifth faster (benchmarks/ingest.py).
+    """
     with atomic_path(target) as temporary:
-        frame.write_parquet(temporary, compression="zstd", statistics=True)
+        frame.write_parquet(temporary, compression="zstd", compression_level=1, statistics=True)
     return Path(target)
 
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from outcomes.ingest import ExportError, ingest_file
 from outcomes.ingest.canonical import (
@@ -270,3 +273,30 @@ def test_real_registry_maps_dutch_labels(tmp_path: Path) -> None:
     )
     frame = ingest_file(path, spec, KEY).responses
     assert frame.select(f"mhi5_{i}" for i in range(1, 6)).row(0) == (1.0, 2.0, 3.0, 4.0, 5.0)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.tuples(st.integers(0, 39), st.integers(0, 14), st.integers(1890, 2030)).map(
+                lambda t: f"{t[0]:02d}-{t[1]:02d}-{t[2]:04d}"
+            ),
+            st.tuples(st.integers(1890, 2030), st.integers(0, 14), st.integers(0, 39)).map(
+                lambda t: f"{t[0]:04d}-{t[1]:02d}-{t[2]:02d}"
+            ),
+            st.text(alphabet="0123456789-/. ", max_size=12),
+        ),
+        max_size=30,
+    )
+)
+def test_common_dates_read_as_parse_date_does(values: list[str]) -> None:
+    from outcomes.ingest.canonical import common_dates
+
+    fast = common_dates(values)
+    for value in values:
+        if value in fast:
+            assert fast[value] == parse_date(value)
+        elif parse_date(value) is not None:
+            # left to parse_date: another shape (D-M-YYYY, dots, slashes, a time, spaces)
+            assert not re.fullmatch(r"\d{2}-\d{2}-\d{4}|\d{4}-\d{2}-\d{2}", value)

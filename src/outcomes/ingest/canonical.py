@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -226,6 +227,30 @@ def parse_date(text: str, date_format: str | None = None) -> dt.date | None:
         if 1 <= serial < 2958466:
             return EXCEL_EPOCH + dt.timedelta(days=int(serial))
     return None
+
+
+def common_dates(values: Sequence[str]) -> dict[str, dt.date]:
+    """Return the dates among ``values`` written exactly as ``DD-MM-YYYY`` or ``YYYY-MM-DD``
+    (two-digit day and month), parsed by polars in one pass; every other value, and any
+    impossible date, is left out for :func:`parse_date`, which reads them the same way.
+
+    Exports hold tens of thousands of distinct dates (birth dates); this is the fast path.
+    """
+    if not values:
+        return {}
+    text = pl.Series("value", values, dtype=pl.String)
+    parsed = pl.select(
+        pl.when(text.str.contains(r"^\d{2}-\d{2}-\d{4}$"))
+        .then(text.str.to_date("%d-%m-%Y", strict=False))
+        .when(text.str.contains(r"^\d{4}-\d{2}-\d{2}$"))
+        .then(text.str.to_date("%Y-%m-%d", strict=False))
+        .alias("date")
+    ).to_series()
+    return {
+        value: date
+        for value, date in zip(values, parsed.to_list(), strict=True)
+        if date is not None
+    }
 
 
 _WAVE_PATTERN = re.compile(
@@ -637,17 +662,16 @@ def _build(
             )
         )
 
-    # participant_id
+    # participant_id: one HMAC per distinct ID, in pure Python; they run in a thread while
+    # polars maps the other columns (polars releases the GIL while it computes)
     raw_ids = frame.get_column(id_column).str.strip_chars()
     raw_ids = raw_ids.set(raw_ids == "", None)
     distinct_ids = raw_ids.drop_nulls().unique()
-    distinct_pseudonyms = pseudonymise(distinct_ids, key, spec.id)
-    if distinct_ids.is_empty():
-        pseudonyms = pl.Series("participant_id", [None] * frame.height, dtype=pl.String)
-    else:
-        position = raw_ids.cast(pl.Enum(distinct_ids.to_list())).to_physical()
-        pseudonyms = distinct_pseudonyms.gather(position)
-    columns.append(pl.lit(pseudonyms).alias("participant_id"))
+    if not key:
+        pseudonymise(distinct_ids, key, spec.id)  # raises MissingKeyError: how to set a key
+    hashing = ThreadPoolExecutor(max_workers=1)
+    distinct_pseudonyms_future = hashing.submit(pseudonymise, distinct_ids, key, spec.id)
+    hashing.shutdown(wait=False)
     if raw_ids.null_count():
         row_issue(
             pl.lit(raw_ids.is_null()),
@@ -655,7 +679,6 @@ def _build(
             "missing_participant_id",
             f"{id_column}: no participant ID in this row",
         )
-    id_map = dict(zip(distinct_pseudonyms.to_list(), distinct_ids.to_list(), strict=True))
 
     # wave
     labels = {number_key(k): v for k, v in spec.wave.labels.items()}
@@ -718,8 +741,10 @@ def _build(
 
     def date_map(column: str, target: str) -> _ValueMap:
         result = _ValueMap()
-        for value in _distinct(frame, column):
-            parsed = parse_date(value, date_format)
+        values = _distinct(frame, column)
+        common = {} if date_format else common_dates(values)
+        for value in values:
+            parsed = common.get(value) or parse_date(value, date_format)
             if parsed is None and (not value.strip() or number_key(value) in missing):
                 result.values[value] = None
                 continue
@@ -872,7 +897,20 @@ def _build(
         columns.append(pl.lit([], dtype=ISSUES_DTYPE).alias("ingest_issues"))
     if birth_date_expr is not None:
         columns.append(birth_date_expr.alias("_birth_date"))
+    if not distinct_ids.is_empty():
+        # each row's position among the distinct IDs, computed with the other columns
+        stripped = pl.col(id_column).str.strip_chars()
+        position = pl.when(stripped != "").then(stripped).cast(pl.Enum(distinct_ids))
+        columns.append(position.to_physical().alias("_id_position"))
     out = frame.select(columns)
+    distinct_pseudonyms = distinct_pseudonyms_future.result()
+    if distinct_ids.is_empty():
+        pseudonyms = pl.Series("participant_id", [None] * frame.height, dtype=pl.String)
+    else:
+        pseudonyms = distinct_pseudonyms.gather(out.get_column("_id_position"))
+        out = out.drop("_id_position")
+    out = out.with_columns(pseudonyms.alias("participant_id"))
+    id_map = dict(zip(distinct_pseudonyms.to_list(), distinct_ids.to_list(), strict=True))
     out = _derive_age(out, has_age=bool(meta_cols.get("age")))
     order = [*META_COLUMNS, *items, *PROVENANCE_COLUMNS]
     return MappedExport(

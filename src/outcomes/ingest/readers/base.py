@@ -16,6 +16,7 @@ import csv
 import io
 import re
 from collections.abc import Collection
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -405,6 +406,11 @@ def _read_utf8(
     skip = {_loose(c) for c in skip_columns}
     keep = [i for i, name in enumerate(header) if _loose(name) not in skip]
     skipped = [name for name in header if _loose(name) in skip]
+    # the quote count for the truncation check reads the file once more; on a file on disk it
+    # runs in a thread while polars parses (polars releases the GIL)
+    counting = ThreadPoolExecutor(max_workers=1)
+    parity = counting.submit(_quote_parity, source)
+    counting.shutdown(wait=False)
     try:
         frame = pl.read_csv(
             source,
@@ -429,7 +435,7 @@ def _read_utf8(
         raise _parse_error(path, data, sep, len(header), error) from None
     frame = frame.with_columns(pl.col(SOURCE_ROW).cast(pl.Int64))
     last_row = first_data + frame.height
-    _check_truncated(path, source, sep, len(header), last_row, first_data)
+    _check_truncated(path, source, sep, len(header), last_row, first_data, parity.result())
     frame = drop_blank_rows(frame)
     if frame.height == 0:
         raise ExportError(
@@ -503,10 +509,20 @@ def _tail(source: Path | bytes, size: int = 1 << 16) -> bytes:
 
 
 def _check_truncated(
-    path: Path, source: Path | bytes, sep: str, n_columns: int, last_row: int, first_data: int
+    path: Path,
+    source: Path | bytes,
+    sep: str,
+    n_columns: int,
+    last_row: int,
+    first_data: int,
+    quote_parity: int | None = None,
 ) -> None:
-    """Raise when the last record is cut off: an open quote or fewer fields than the header."""
-    if _quote_parity(source) == 1:
+    """Raise when the last record is cut off: an open quote or fewer fields than the header.
+
+    ``quote_parity`` is :func:`_quote_parity` of ``source`` when already counted."""
+    if quote_parity is None:
+        quote_parity = _quote_parity(source)
+    if quote_parity == 1:
         data = source if isinstance(source, bytes) else path.read_bytes()
         raise _parse_error(path, data, sep, n_columns, ValueError("unbalanced quote"))
     tail = _tail(source)
