@@ -201,11 +201,12 @@ def _row_records(
     if not broken.any():
         return _empty_records()
     suspects = pl.concat([frame.filter(broken), violations.filter(broken)], how="horizontal")
+    hit_counts = suspects.select(pl.col(f"_check{k}").sum() for k in range(len(checks))).row(0)
     records = [_empty_records()]
     for k, (column, rule, expected, _) in enumerate(checks):
-        hits = suspects.filter(pl.col(f"_check{k}"))
-        if hits.height == 0:
+        if not hit_counts[k]:
             continue
+        hits = suspects.filter(pl.col(f"_check{k}"))
         value = (
             value_text(column, frame.schema[column])
             if column is not None and rule not in {"missing_participant_id", "missing_wave"}
@@ -594,12 +595,17 @@ def _summary(
     spec: ProjectSpec,
     duplicate_policy: str,
 ) -> dict[str, Any]:
-    """Return the summary; read, valid and quarantined rows are counted from separate frames."""
-    read = dict(frame.group_by("source_file").len().iter_rows())
-    valid_counts = dict(valid.group_by("source_file").len().iter_rows())
-    quarantined_counts = dict(
-        frame.select("source_file").filter(quarantined).group_by("source_file").len().iter_rows()
+    """Return the summary; valid rows are counted from the valid frame, read and quarantined
+    rows from the input and the quarantine mask, so the reconciliation compares independent
+    counts."""
+    per_file = (
+        frame.select("source_file", quarantined.alias("_quarantined"))
+        .group_by("source_file")
+        .agg(pl.len().alias("read"), pl.col("_quarantined").sum().alias("quarantined"))
     )
+    read = dict(per_file.select("source_file", "read").iter_rows())
+    quarantined_counts = dict(per_file.select("source_file", "quarantined").iter_rows())
+    valid_counts = dict(valid.group_by("source_file").len().iter_rows())
     files = {
         name: {
             "rows_read": int(read.get(name, 0)),
