@@ -333,9 +333,15 @@ def _by_participant_and_wave(rows: pl.DataFrame, *, wave_bits: int = 8) -> pl.Da
 
 
 def _cross_row_records(
-    rows: pl.DataFrame, submitted_baselines: pl.Series, policy: str, lang: str
+    rows: pl.DataFrame,
+    delivery: pl.DataFrame,
+    submitted_baselines: pl.Series,
+    policy: str,
+    lang: str,
 ) -> pl.DataFrame:
-    """Return the records of the cross-row rules for ``rows`` (rows passing every row rule).
+    """Return the records of the cross-row rules for ``rows`` (rows passing every row rule:
+    row number, participant, wave, date); ``delivery`` holds every row's ``source_file`` and
+    ``source_row``, by row number.
 
     Duplicate participant × wave submissions follow ``policy``: ``keep_latest_complete`` keeps
     the latest by ``assessed_on`` (undated counts as earliest), then file and row — incomplete
@@ -356,13 +362,15 @@ def _cross_row_records(
         if policy == "keep_latest_complete"
         else ["source_file", "source_row"]
     )
+    # file and row of the few repeated rows are looked up by row number after the sort
     ordered = _by_participant_and_wave(rows)
     pid = pl.col("_participant")
     same_prev = ((pid == pid.shift(1)) & (wave == wave.shift(1))).fill_null(False)
     same_next = ((pid == pid.shift(-1)) & (wave == wave.shift(-1))).fill_null(False)
-    repeated = ordered.filter(same_prev | same_next).sort(
-        ["_participant", "wave", *order], nulls_last=False
-    )
+    repeated = ordered.filter(same_prev | same_next)
+    repeated = pl.concat(
+        [repeated, delivery.gather(repeated.get_column(ROW))], how="horizontal"
+    ).sort(["_participant", "wave", *order], nulls_last=False)
     if policy == "keep_latest_complete":
         dropped = same_next
         kept_row = pl.when(~same_next).then(pl.col("source_row")).backward_fill()
@@ -395,9 +403,7 @@ def _cross_row_records(
     )
 
     # one row per participant × wave from here, still sorted by participant and wave
-    kept = ordered.select(ROW, "_participant", "participant_id", "wave", "assessed_on").filter(
-        ~pl.col(ROW).is_in(duplicates.get_column(ROW).implode())
-    )
+    kept = ordered.filter(~pl.col(ROW).is_in(duplicates.get_column(ROW).implode()))
     days = pl.col("assessed_on").cast(pl.Int64)
     new_participant = (pid != pid.shift(1)).fill_null(True)
     group = new_participant.cum_sum().cast(pl.Int64) * _GROUP_SPAN
@@ -469,6 +475,26 @@ def _row_mask(height: int, rows: pl.Series) -> pl.Series:
     return pl.Series("mask", mask)
 
 
+#: schemas built by :func:`_schema`, by spec (as JSON) and day; building one deep-copies checks
+_SCHEMAS: dict[tuple[str, dt.date], pa.DataFrameSchema] = {}
+
+
+def _schema(
+    spec: ProjectSpec, instruments: Mapping[str, Instrument] | None, today: dt.date | None
+) -> pa.DataFrameSchema:
+    """Return :func:`responses_schema` of ``spec``, built once per spec and day for the
+    registry's instruments (a pipeline validates the same project's exports again and again)."""
+    if instruments is not None:
+        return responses_schema(spec, instruments, today=today)
+    key = (spec.model_dump_json(), today or dt.date.today())
+    schema = _SCHEMAS.get(key)
+    if schema is None:
+        if len(_SCHEMAS) >= 64:
+            _SCHEMAS.clear()
+        schema = _SCHEMAS[key] = responses_schema(spec, today=key[1])
+    return schema
+
+
 def validate_responses(
     responses: pl.DataFrame,
     spec: ProjectSpec,
@@ -498,7 +524,7 @@ def validate_responses(
         raise ValueError(
             f"duplicate_policy {duplicate_policy!r} is not one of {', '.join(DUPLICATE_POLICIES)}"
         )
-    schema = responses_schema(spec, instruments, today=today)
+    schema = _schema(spec, instruments, today)
     _check_structure(responses, schema)
     item_names = ", ".join(i.name for i in spec_instruments(spec, instruments))
 
@@ -548,7 +574,7 @@ def validate_responses(
     records = pl.concat([type_records, row_records, ingest_records])
 
     rejected = _row_mask(frame.height, records[ROW])
-    columns = [ROW, "participant_id", "wave", "assessed_on", "source_file", "source_row"]
+    columns = [ROW, "participant_id", "wave", "assessed_on"]
     passing = frame.select(
         *[c for c in columns if c in frame.columns],
         *(
@@ -563,7 +589,16 @@ def validate_responses(
         .get_column("participant_id")
     )
     records = pl.concat(
-        [records, _cross_row_records(passing, submitted_baselines, duplicate_policy, lang)]
+        [
+            records,
+            _cross_row_records(
+                passing,
+                frame.select("source_file", "source_row"),
+                submitted_baselines,
+                duplicate_policy,
+                lang,
+            ),
+        ]
     )
 
     quarantined = _row_mask(frame.height, records[ROW])
