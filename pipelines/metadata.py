@@ -16,6 +16,7 @@ import dagster as dg
 import pandera.errors as pa_errors
 import polars as pl
 
+from outcomes import markdown
 from outcomes.stages import StageRecord
 
 #: Figures larger than this are linked by path only; metadata lives in the event log.
@@ -129,7 +130,7 @@ def schema_check_result(
                 pl.col("failure_case").drop_nulls().unique(maintain_order=True).head(examples),
             )
         )
-        lines = ["| column | check | cases | examples |", "|---|---|---|---|"]
+        rows: list[list[object]] = []
         failing: dict[str, int] = {}
         for row in summary.iter_rows(named=True):
             # Frame-level cases (uniqueness, missing columns) quote whole rows, pseudonyms
@@ -138,7 +139,7 @@ def schema_check_result(
                 row["schema_context"] != "Column" and row["check"] != "column_in_dataframe"
             ) or row["column"] in _HIDDEN_CASE_COLUMNS
             shown = "(hidden)" if hidden else ", ".join(str(v) for v in row["failure_case"])
-            lines.append(f"| {row['column']} | {row['check']} | {row['cases']} | {shown} |")
+            rows.append([row["column"], row["check"], row["cases"], shown])
             failing[f"{row['column']}: {row['check']}"] = int(row["cases"])
         return dg.AssetCheckResult(
             asset_key=asset_key,
@@ -147,7 +148,9 @@ def schema_check_result(
             severity=dg.AssetCheckSeverity.ERROR,
             metadata={
                 "failing_checks": dg.MetadataValue.json(failing),
-                "failures": dg.MetadataValue.md("\n".join(lines)),
+                "failures": dg.MetadataValue.md(
+                    markdown.table(["column", "check", "cases", "examples"], rows)
+                ),
                 "rows": frame.height,
             },
         )

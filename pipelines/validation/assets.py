@@ -6,7 +6,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from outcomes import stages
+from outcomes import markdown, stages
 from outcomes.validation import rule_label
 from pipelines.metadata import materialize_result
 from pipelines.partitions import PROJECTS
@@ -23,13 +23,14 @@ def quarantine_by_rule(validation_json: Path, lang: str = "en") -> dict[str, dg.
     as JSON, so the UI can plot them over materializations."""
     summary = json.loads(Path(validation_json).read_text(encoding="utf-8"))
     by_rule: dict[str, int] = summary.get("rows_by_rule") or summary.get("rules") or {}
-    lines = ["| rule | meaning | rows |", "|---|---|---|"]
-    for rule, rows in sorted(by_rule.items(), key=lambda item: (-item[1], item[0])):
-        lines.append(f"| {rule} | {rule_label(rule, lang)} | {rows} |")
-    if not by_rule:
-        lines.append("| — | no row quarantined | 0 |")
+    rows = [
+        [rule, rule_label(rule, lang), count]
+        for rule, count in sorted(by_rule.items(), key=lambda item: (-item[1], item[0]))
+    ] or [["—", "no row quarantined", 0]]
     return {
-        "quarantined_by_rule": dg.MetadataValue.md("\n".join(lines)),
+        "quarantined_by_rule": dg.MetadataValue.md(
+            markdown.table(["rule", "meaning", "rows"], rows)
+        ),
         "rows_by_rule": dg.MetadataValue.json(by_rule),
         "quarantined_share": dg.MetadataValue.float(float(summary.get("quarantined_share", 0.0))),
     }

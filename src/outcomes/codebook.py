@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from outcomes.ingest.spec import ProjectSpec
 from outcomes.instruments import INSTRUMENTS
 from outcomes.instruments.base import Instrument, Score
+from outcomes.markdown import table_lines
 
 
 class CodebookError(ValueError):
@@ -226,11 +227,6 @@ def panel_columns() -> list[str]:
     ]
 
 
-def _cell(text: object) -> str:
-    """Return ``text`` safe inside a markdown table cell."""
-    return str(text).replace("|", "\\|").replace("\n", " ")
-
-
 def _number(value: float) -> str:
     return f"{value:g}"
 
@@ -262,12 +258,6 @@ def _cutoffs(score: Score, lang: str) -> str:
             span = f"{lower}–{upper}"
         bands.append(f"{span}: {label}")
     return "; ".join(bands)
-
-
-def _table(header: list[str], rows: list[list[str]]) -> list[str]:
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(_cell(value) for value in row) + " |" for row in rows]
-    return lines
 
 
 def _meta_source(column: str, spec: ProjectSpec, words: Mapping[str, str]) -> str:
@@ -308,7 +298,7 @@ def _general_section(
 ) -> list[str]:
     lines = [f"## {title}", ""]
     rows = [[f"`{c.column}`", c.dtype, c.nl if lang == "nl" else c.en] for c in columns]
-    lines += _table([words["column"], words["type"], words["description"]], rows)
+    lines += table_lines([words["column"], words["type"], words["description"]], rows)
     sourced = [
         c for c in columns if any(_meta_source(c.column, spec, words) for spec in specs.values())
     ]
@@ -323,7 +313,7 @@ def _general_section(
             ]
             for c in sourced
         ]
-        lines += _table(header, source_rows)
+        lines += table_lines(header, source_rows)
     return [*lines, ""]
 
 
@@ -363,7 +353,7 @@ def _instrument_section(
         words["cutoffs"],
         words["description"],
     ]
-    lines += _table(header, rows)
+    lines += table_lines(header, rows)
     if users:
         lines += ["", f"{words['items']}:", ""]
         item_rows = []
@@ -375,7 +365,7 @@ def _instrument_section(
                 raw = _raw_by_canonical(spec).get(item.column)
                 cells.append(f"`{raw}`" if raw else words["not_mapped"])
             item_rows.append(cells)
-        lines += _table([words["item"], words["description"], *users], item_rows)
+        lines += table_lines([words["item"], words["description"], *users], item_rows)
     return [*lines, ""]
 
 
@@ -383,7 +373,7 @@ def _wellbeing_section(
     specs: Mapping[str, ProjectSpec], lang: str, words: Mapping[str, str]
 ) -> list[str]:
     lines = [f"## {words['wellbeing']}", ""]
-    lines += _table(
+    lines += table_lines(
         [words["column"], words["type"], words["description"]],
         [
             [
@@ -405,7 +395,7 @@ def _wellbeing_section(
                 low, high = _number(score.minimum), _number(score.maximum)
                 rescale = f"100 · ({column} − {low}) / ({high} − {low})"
             rows.append([pid, f"`{spec.primary_wellbeing}`", rescale])
-        lines += ["", *_table([words["project"], words["primary"], words["rescaling"]], rows)]
+        lines += ["", *table_lines([words["project"], words["primary"], words["rescaling"]], rows)]
     return [*lines, ""]
 
 

@@ -167,6 +167,12 @@ def _hmac_hex(key: bytes, project: str, raw_ids: list[str]) -> list[str]:
     return result
 
 
+def require_key(key: bytes) -> None:
+    """Raise :class:`MissingKeyError`, saying how to set one, when ``key`` is empty."""
+    if not key:
+        raise MissingKeyError(_how_to_set_key(DEFAULT_KEY_FILE))
+
+
 def pseudonymise(ids: pl.Series, key: bytes, project: str) -> pl.Series:
     """Return the pseudonyms of raw study IDs ``ids`` (same length and name; null stays null).
 
@@ -175,8 +181,7 @@ def pseudonymise(ids: pl.Series, key: bytes, project: str) -> pl.Series:
     every export of a project and different projects never share pseudonyms. The HMAC is
     computed once per distinct ID.
     """
-    if not key:
-        raise MissingKeyError(_how_to_set_key(DEFAULT_KEY_FILE))
+    require_key(key)
     text = ids.cast(pl.String)
     distinct = text.drop_nulls().unique()
     if distinct.is_empty():

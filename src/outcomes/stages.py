@@ -17,7 +17,7 @@ from typing import Any
 
 import polars as pl
 
-from outcomes import atomic
+from outcomes import atomic, markdown
 from outcomes.ingest.spec import ProjectSpec
 from outcomes.workspace import Workspace
 
@@ -342,14 +342,14 @@ def wellbeing_model_stage(workspace: Workspace, engine: str = "auto") -> StageRe
     model = result.to_dict()
     path = atomic.write_json(workspace.analysis / MODEL_JSON, model)
     fixed = model["fixed_effects"]
-    table = "\n".join(
-        ["| term | estimate | 95% CI | p |", "|---|---|---|---|"]
-        + [
-            f"| {name} | {fe['estimate']:.3f} | {fe['ci_low']:.3f} – {fe['ci_high']:.3f} "
-            f"| {fe['p']:.3g} |"
+    table = markdown.table(
+        ["term", "estimate", "95% CI", "p"],
+        [
+            [name, f"{fe['estimate']:.3f}", f"{fe['ci_low']:.3f} – {fe['ci_high']:.3f}",
+             f"{fe['p']:.3g}"]
             for name, fe in fixed.items()
-        ]
-    )
+        ],
+    )  # fmt: skip
     return StageRecord(
         "wellbeing_model",
         rows=model["n_observations"],
@@ -406,26 +406,31 @@ def _number(value: Any, digits: int = 3) -> str:
     return str(value)
 
 
+def _with_ci(
+    row: dict[str, Any], estimate: str = "estimate", low: str = "ci_low", high: str = "ci_high"
+) -> str:
+    """Return "estimate (low – high)" of one result row, numbers as :func:`_number` writes them."""
+    return f"{_number(row[estimate])} ({_number(row[low])} – {_number(row[high])})"
+
+
 def _verdict_table(results: list[dict[str, Any]]) -> str:
     """Return a markdown table of Matthew-check rows: project, outcome, moderator, estimate,
     Wald and bootstrap CIs, LRT p, MDE and verdict."""
-    lines = [
-        "| project | outcome | moderator | estimate | 95% CI (Wald) | 95% CI (bootstrap) "
-        "| LRT p | MDE80 | verdict |",
-        "|---|---|---|---|---|---|---|---|---|",
-    ]
+    header = ["project", "outcome", "moderator", "estimate", "95% CI (Wald)",
+              "95% CI (bootstrap)", "LRT p", "MDE80", "verdict"]  # fmt: skip
+    rows = []
     for r in results:
         boot = (
             f"{_number(r['boot_ci_low'])} – {_number(r['boot_ci_high'])}"
             if r.get("boot_ci_low") is not None
             else "–"
         )
-        lines.append(
-            f"| {r['project']} | {r['outcome']} | {r['moderator']} | {_number(r['estimate'])} "
-            f"| {_number(r['ci_low'])} – {_number(r['ci_high'])} | {boot} "
-            f"| {_number(r.get('lrt_p'))} | {_number(r.get('mde80'))} | **{r['verdict']}** |"
-        )
-    return "\n".join(lines)
+        rows.append(
+            [r["project"], r["outcome"], r["moderator"], _number(r["estimate"]),
+             f"{_number(r['ci_low'])} – {_number(r['ci_high'])}", boot,
+             _number(r.get("lrt_p")), _number(r.get("mde80")), f"**{r['verdict']}**"]
+        )  # fmt: skip
+    return markdown.table(header, rows)
 
 
 def project_effects_stage(workspace: Workspace, engine: str = "auto") -> StageRecord:
@@ -455,16 +460,14 @@ def project_effects_stage(workspace: Workspace, engine: str = "auto") -> StageRe
         "models": project_models(panel, projects, engine),
     }
     path = atomic.write_json(workspace.analysis / PROJECT_EFFECTS_JSON, effects)
-    table = "\n".join(
-        ["| project | outcome | slope per year (95% CI) | interaction (95% CI) | n |",
-         "|---|---|---|---|---|"]
-        + [
-            f"| {r['project']} | {r['outcome']} | {_number(r['slope'])} "
-            f"({_number(r['slope_ci_low'])} – {_number(r['slope_ci_high'])}) "
-            f"| {_number(r['estimate'])} ({_number(r['ci_low'])} – {_number(r['ci_high'])}) "
-            f"| {r['n_participants']} |"
+    table = markdown.table(
+        ["project", "outcome", "slope per year (95% CI)", "interaction (95% CI)", "n"],
+        [
+            [r["project"], r["outcome"],
+             _with_ci(r, "slope", "slope_ci_low", "slope_ci_high"), _with_ci(r),
+             r["n_participants"]]
             for r in rows
-        ]
+        ],
     )  # fmt: skip
     wellbeing = [r for r in rows if r["outcome"] == "wellbeing"]
     return StageRecord(
@@ -505,18 +508,18 @@ def matthew_stage(workspace: Workspace, n_boot: int | None = None) -> StageRecor
         r for r in results
         if r["outcome"] == PRIMARY_OUTCOME and r["moderator"] == PRIMARY_MODERATOR
     ]  # fmt: skip
-    checklist = "\n".join(
-        ["| criterion | answer | reason |", "|---|---|---|"]
-        + [f"| {c['item']} | {c['answer']} | {c['reason']} |" for c in matthew["checklist"]]
+    checklist = markdown.table(
+        ["criterion", "answer", "reason"],
+        [[c["item"], c["answer"], c["reason"]] for c in matthew["checklist"]],
     )
-    subgroups = "\n".join(
-        ["| project | outcome | network group | slope | 95% CI | n |", "|---|---|---|---|---|---|"]
-        + [
-            f"| {s['project']} | {s['outcome']} | {s['network_group']} | {_number(s['slope'])} "
-            f"| {_number(s['ci_low'])} – {_number(s['ci_high'])} | {s['n_participants']} |"
+    subgroups = markdown.table(
+        ["project", "outcome", "network group", "slope", "95% CI", "n"],
+        [
+            [s["project"], s["outcome"], s["network_group"], _number(s["slope"]),
+             f"{_number(s['ci_low'])} – {_number(s['ci_high'])}", s["n_participants"]]
             for s in matthew["subgroups"]
             if s["outcome"] == PRIMARY_OUTCOME
-        ]
+        ],
     )  # fmt: skip
     return StageRecord(
         "matthew_effect",
@@ -542,16 +545,16 @@ def pooled_stage(workspace: Workspace) -> StageRecord:
     effects = read_json(workspace.analysis / PROJECT_EFFECTS_JSON)
     pooled = pooled_from_effects(effects)
     path = atomic.write_json(workspace.analysis / POOLED_JSON, pooled)
-    table = "\n".join(
-        ["| outcome | parameter | k | estimate (REML) | 95% CI | prediction interval | τ² | I² "
-         "| estimate (DL) |", "|---|---|---|---|---|---|---|---|---|"]
-        + [
-            f"| {p['outcome']} | {p['parameter']} | {p['k']} | {_number(p['estimate'])} "
-            f"| {_number(p['ci_low'])} – {_number(p['ci_high'])} "
-            f"| {_number(p['pi_low'])} – {_number(p['pi_high'])} | {_number(p['tau2'])} "
-            f"| {p['i2']:.1f}% | {_number(p['dl']['estimate'])} |"
+    table = markdown.table(
+        ["outcome", "parameter", "k", "estimate (REML)", "95% CI", "prediction interval", "τ²",
+         "I²", "estimate (DL)"],
+        [
+            [p["outcome"], p["parameter"], p["k"], _number(p["estimate"]),
+             f"{_number(p['ci_low'])} – {_number(p['ci_high'])}",
+             f"{_number(p['pi_low'])} – {_number(p['pi_high'])}", _number(p["tau2"]),
+             f"{p['i2']:.1f}%", _number(p["dl"]["estimate"])]
             for p in pooled["results"]
-        ]
+        ],
     )  # fmt: skip
     return StageRecord(
         "pooled_effect",
@@ -582,14 +585,14 @@ def network_growth_stage(workspace: Workspace) -> StageRecord:
     metadata: dict[str, Any] = {"caveat": growth["caveat"]["en"]}
     if growth.get("model"):
         coefficients = growth["model"]["coefficients"]
-        metadata["coefficients"] = "\n".join(
-            ["| term | estimate | 95% CI | p |", "|---|---|---|---|"]
-            + [
-                f"| {name} | {_number(c['estimate'])} | {_number(c['ci_low'])} – "
-                f"{_number(c['ci_high'])} | {_number(c['p'])} |"
+        metadata["coefficients"] = markdown.table(
+            ["term", "estimate", "95% CI", "p"],
+            [
+                [name, _number(c["estimate"]),
+                 f"{_number(c['ci_low'])} – {_number(c['ci_high'])}", _number(c["p"])]
                 for name, c in coefficients.items()
-            ]
-        )
+            ],
+        )  # fmt: skip
     if growth.get("by_group"):
         metadata["by_group"] = preview_markdown(pl.DataFrame(growth["by_group"]), rows=5)
     return StageRecord(
@@ -608,17 +611,13 @@ def attrition_analysis_stage(workspace: Workspace) -> StageRecord:
     panel = read_table(workspace, PANEL)
     analysis = attrition_analysis(panel)
     path = atomic.write_json(workspace.analysis / ATTRITION_JSON, analysis)
-    sensitivity = "\n".join(
-        ["| project | all data (95% CI) | completers only (95% CI) | same verdict |",
-         "|---|---|---|---|"]
-        + [
-            f"| {s['project']} | {_number(s['all_available']['estimate'])} "
-            f"({_number(s['all_available']['ci_low'])} – {_number(s['all_available']['ci_high'])})"
-            f" | {_number(s['completers_only']['estimate'])} "
-            f"({_number(s['completers_only']['ci_low'])} – "
-            f"{_number(s['completers_only']['ci_high'])}) | {s['same_verdict']} |"
+    sensitivity = markdown.table(
+        ["project", "all data (95% CI)", "completers only (95% CI)", "same verdict"],
+        [
+            [s["project"], _with_ci(s["all_available"]), _with_ci(s["completers_only"]),
+             s["same_verdict"]]
             for s in analysis["sensitivity"]
-        ]
+        ],
     )  # fmt: skip
     return StageRecord(
         "attrition_analysis",

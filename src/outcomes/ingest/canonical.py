@@ -25,7 +25,7 @@ import polars as pl
 from outcomes.ingest.readers.base import SOURCE_ROW, SOURCE_SHEET, ExportError, RawExport
 from outcomes.ingest.spec import CANONICAL_META_COLUMNS, ProjectSpec, SpecError
 from outcomes.instruments.base import normalise_label
-from outcomes.privacy import find_identifier_columns, pseudonymise, redact
+from outcomes.privacy import find_identifier_columns, pseudonymise, redact, require_key
 
 if TYPE_CHECKING:
     from outcomes.instruments.base import Instrument
@@ -667,8 +667,7 @@ def _build(
     raw_ids = frame.get_column(id_column).str.strip_chars()
     raw_ids = raw_ids.set(raw_ids == "", None)
     distinct_ids = raw_ids.drop_nulls().unique()
-    if not key:
-        pseudonymise(distinct_ids, key, spec.id)  # raises MissingKeyError: how to set a key
+    require_key(key)  # before any work, not when the thread's result is read
     hashing = ThreadPoolExecutor(max_workers=1)
     distinct_pseudonyms_future = hashing.submit(pseudonymise, distinct_ids, key, spec.id)
     hashing.shutdown(wait=False)

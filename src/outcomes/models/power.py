@@ -17,7 +17,8 @@ the power of the Wald test for every true value of the term at once.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import polars as pl
@@ -99,19 +100,19 @@ class FittedDesign:
     term: str
     index: int
     reml: FastFit
-    _hessian_inverse: np.ndarray | None = field(default=None, repr=False)
-    _hessian_done: bool = field(default=False, repr=False)
-    _statistics: fast.SufficientStatistics | None = field(default=None, repr=False)
-    _mean: np.ndarray | None = field(default=None, repr=False)
 
-    def _design_statistics(self) -> fast.SufficientStatistics:
-        """Return the sufficient statistics of the observed data (computed once)."""
-        if self._statistics is None:
-            design = self.design
-            self._statistics = fast.sufficient_statistics(
-                design.X, design.y, design.Z, design.groups, design.n_groups
-            )
-        return self._statistics
+    @cached_property
+    def _statistics(self) -> fast.SufficientStatistics:
+        """The sufficient statistics of the observed data; refits replace only the y parts."""
+        design = self.design
+        return fast.sufficient_statistics(
+            design.X, design.y, design.Z, design.groups, design.n_groups
+        )
+
+    @cached_property
+    def _mean(self) -> np.ndarray:
+        """Xβ̂ of the REML fit, the mean every simulation starts from."""
+        return self.design.X @ self.reml.beta
 
     @property
     def n_observations(self) -> int:
@@ -160,26 +161,21 @@ class FittedDesign:
         sigma = math.sqrt(self.reml.sigma2)
         q = design.Z.shape[1]
         b = sigma * (rng.standard_normal((design.n_groups, q)) @ self.reml.lam.T)
-        if self._mean is None:
-            self._mean = design.X @ self.reml.beta
-        mean = self._mean
         return (
-            mean
+            self._mean
             + np.einsum("nq,nq->n", design.Z, b[design.groups])
             + rng.normal(0.0, sigma, size=design.y.size)
         )
 
-    def _hessian(self) -> np.ndarray | None:
-        """Return the inverse Hessian of the REML deviance at θ̂ (central differences of the
-        analytic gradient), or None when θ̂ is on a bound or the Hessian is not positive."""
-        if self._hessian_done:
-            return self._hessian_inverse
-        self._hessian_done = True
+    @cached_property
+    def _hessian_inverse(self) -> np.ndarray | None:
+        """The inverse Hessian of the REML deviance at θ̂ (central differences of the analytic
+        gradient), or None when θ̂ is on a bound or the Hessian is not positive."""
         theta = self.reml.theta
         lower = fast.theta_lower_bounds(self.design.Z.shape[1])
         if np.any(theta - lower < 1e-3):
             return None
-        deviance = fast.ProfiledDeviance(self._design_statistics(), reml=True)
+        deviance = fast.ProfiledDeviance(self._statistics, reml=True)
         k = theta.size
         hessian = np.empty((k, k))
         for j in range(k):
@@ -191,19 +187,16 @@ class FittedDesign:
         hessian = 0.5 * (hessian + hessian.T)
         if np.any(np.linalg.eigvalsh(hessian) <= 0):
             return None
-        self._hessian_inverse = np.linalg.inv(hessian)
-        return self._hessian_inverse
+        return np.linalg.inv(hessian)
 
     def refit(self, y: np.ndarray, *, max_steps: int = 12) -> tuple[np.ndarray, np.ndarray, bool,
                                                                     bool]:  # fmt: skip
         """Return (β̂, SEs, converged, fell back) of the REML refit of the model to ``y``,
         warm-started at the original θ̂."""
         design = self.design
-        statistics = fast.with_response(
-            self._design_statistics(), design.X, y, design.Z, design.groups
-        )
+        statistics = fast.with_response(self._statistics, design.X, y, design.Z, design.groups)
         deviance = fast.ProfiledDeviance(statistics, reml=True)
-        inverse = self._hessian()
+        inverse = self._hessian_inverse
         theta = self.reml.theta.copy()
         converged = False
         if inverse is not None:
