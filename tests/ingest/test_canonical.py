@@ -300,3 +300,57 @@ def test_common_dates_read_as_parse_date_does(values: list[str]) -> None:
         elif parse_date(value) is not None:
             # left to parse_date: another shape (D-M-YYYY, dots, slashes, a time, spaces)
             assert not re.fullmatch(r"\d{2}-\d{2}-\d{4}|\d{4}-\d{2}-\d{2}", value)
+
+
+def test_values_first_seen_after_the_first_rows_are_mapped(tmp_path: Path) -> None:
+    # the mapping tries the distinct values of the first 10,000 rows first; a label, a wave,
+    # an unknown answer and dates that appear only later must map exactly as early ones do
+    lines = ["ID,Meting,Datum,V1,V2,V3,Vrienden"]
+    for i in range(12_000):
+        late = i >= 11_000
+        lines.append(
+            f"P{i // 2},{'Vervolg' if late else 'Nulmeting'},"
+            f"{dt.date(2020, 1, 1) + dt.timedelta(days=i):%d-%m-%Y},"
+            f"{'Vaak' if late else 'Nooit'},{'Misschien' if i == 11_500 else 'Soms'},"
+            f"{'Vaak' if late else ''},{i % 7 if i < 11_999 else 30}"
+        )
+    lines.append(",Vervolg,,Soms,Soms,Soms,1")  # a row without a participant ID
+    result = run(tmp_path, "\n".join(lines) + "\n")
+    frame = result.responses
+    assert frame.height == 12_001
+    assert frame.get_column("mood_1").value_counts().sort("mood_1").rows() == [
+        (1.0, 11_000),
+        (2.0, 1),
+        (3.0, 1_000),
+    ]
+    assert frame.get_column("wave").to_list()[10_999:11_001] == [0, 1]
+    assert frame.get_column("assessed_on").to_list()[11_998] == dt.date(2052, 11, 6)
+    assert frame.get_column("n_friends").to_list()[11_999:] == [30.0, 1.0]
+    assert frame.get_column("mood_3").null_count() == 11_000
+    issues = frame.filter(pl.col("ingest_issues").list.len() > 0)
+    assert issues.get_column("source_row").to_list() == [11_502, 12_002]
+    assert issues.get_column("ingest_issues").list.first().struct.field("rule").to_list() == [
+        "unknown_label",
+        "missing_participant_id",
+    ]
+    assert result.summary["participants"] == 6_000  # the row without an ID is no participant
+    assert frame.get_column("participant_id").null_count() == 1
+
+
+@pytest.mark.parametrize("collide", [False, True])
+def test_distinct_positions_are_exact_even_when_hashes_collide(
+    collide: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from outcomes.ingest import canonical
+
+    if collide:  # every value of the same length gets the same hash
+        monkeypatch.setattr(
+            canonical,
+            "_id_hashes",
+            lambda values: values.str.len_bytes().cast(pl.UInt64),
+        )
+    values = pl.Series(["P2", "P10", None, "P1", "P10", "P3", None, "P2"])
+    distinct, positions = canonical._distinct_positions(values)
+    assert sorted(distinct.to_list()) == ["P1", "P10", "P2", "P3"]
+    assert positions.null_count() == 2
+    assert distinct.gather(positions).to_list() == values.to_list()

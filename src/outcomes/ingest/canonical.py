@@ -8,7 +8,8 @@ cannot be mapped becomes null plus an issue; a row is never dropped. Identifiers
 tool metadata never become columns; every other raw column the spec does not map is reported.
 
 Value mapping works on the distinct values of a column (a few dozen labels even in a million
-rows) and is then applied with ``replace_strict``, so mapping stays vectorised.
+rows) and is then applied by gathering each row's result at its position among those values
+(:class:`_Codes`), so mapping stays vectorised.
 """
 
 from __future__ import annotations
@@ -16,16 +17,17 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import polars as pl
 
 from outcomes.ingest.readers.base import SOURCE_ROW, SOURCE_SHEET, ExportError, RawExport
 from outcomes.ingest.spec import CANONICAL_META_COLUMNS, ProjectSpec, SpecError
 from outcomes.instruments.base import normalise_label
-from outcomes.privacy import find_identifier_columns, pseudonymise, redact, require_key
+from outcomes.privacy import find_identifier_columns, pseudonyms, redact, require_key
 
 if TYPE_CHECKING:
     from outcomes.instruments.base import Instrument
@@ -114,12 +116,13 @@ class SpecMismatchError(ExportError, SpecError):
 class MappedExport:
     """One export mapped onto canonical columns, with what the mapping found.
 
-    ``raw_ids`` maps pseudonym → raw study ID; it is held in memory only (for the
-    near-duplicate check in :func:`combine_exports`) and never written anywhere.
+    ``participants`` has one row per participant: ``participant_id`` (pseudonym), ``raw_id``
+    (the raw study ID) and ``rows``; it is held in memory only (for the near-duplicate check
+    in :func:`combine_exports`) and never written anywhere.
     """
 
     frame: pl.DataFrame
-    raw_ids: dict[str, str]
+    participants: pl.DataFrame
     mapped: dict[str, str]
     unmapped: list[str]
     identifier_like: list[str]
@@ -293,25 +296,164 @@ class _ValueMap:
         self.messages[raw] = message
 
 
-_DISTINCT_CACHE: dict[int, dict[str, list[str]]] = {}
+#: rows whose distinct values are tried first when coding a column (see :class:`_Codes`)
+_HEAD_ROWS = 10_000
 
 
-def _distinct(frame: pl.DataFrame, column: str) -> list[str]:
-    """Return the distinct non-null values of ``column`` (precomputed by
-    :func:`_precompute_distinct` when mapping a whole export)."""
-    cached = _DISTINCT_CACHE.get(id(frame))
-    if cached is not None and column in cached:
-        return cached[column]
-    return frame.get_column(column).drop_nulls().unique().to_list()
+def _position_column(column: str) -> str:
+    """Return the name under which ``column``'s positions join the export's columns."""
+    return f"\x1fposition\x1f{column}"
 
 
-def _precompute_distinct(frame: pl.DataFrame, columns: Sequence[str]) -> dict[str, list[str]]:
-    """Return the distinct values of all ``columns`` computed in one parallel pass."""
-    wanted = [c for c in dict.fromkeys(columns) if c in frame.columns]
-    if not wanted:
-        return {}
-    row = frame.select(pl.col(c).drop_nulls().unique().implode() for c in wanted).row(0)
-    return {c: list(values) for c, values in zip(wanted, row, strict=True)}
+def _positions(column: str, keys: Sequence[str]) -> pl.Expr:
+    """Return each row's position in ``keys`` (null for null and for values not in ``keys``)."""
+    if not keys:
+        return pl.lit(None, dtype=pl.UInt32).alias(_position_column(column))
+    return (
+        pl.col(column)
+        .cast(pl.Enum(keys), strict=False)
+        .to_physical()
+        .alias(_position_column(column))
+    )
+
+
+class _Codes:
+    """The distinct values of an export's mapped columns, and each row's position among them.
+
+    Mapping works on distinct values (a few dozen labels even in a million rows) and is then
+    applied by gathering each row's mapped value at its position. Coding a column costs one
+    pass over its strings: the distinct values of the first :data:`_HEAD_ROWS` rows are tried
+    first, and a column holding a value not among them (a null position where the raw value
+    is not null) is coded again from all its distinct values.
+    """
+
+    def __init__(self, frame: pl.DataFrame, columns: Sequence[str]) -> None:
+        self.frame = frame
+        self.values: dict[str, list[str]] = {}
+        self.positions = pl.DataFrame()
+        self.add([c for c in dict.fromkeys(columns) if c in frame.columns])
+
+    def add(self, columns: Sequence[str]) -> None:
+        """Code ``columns`` (all of them in one parallel pass)."""
+        columns = [c for c in columns if c not in self.values]
+        if not columns:
+            return
+        head = self.frame.head(_HEAD_ROWS).select(
+            pl.col(c).drop_nulls().unique(maintain_order=True).implode() for c in columns
+        )
+        tried = {c: list(v) for c, v in zip(columns, head.row(0), strict=True)}
+        # many distinct values in the first rows (dates, counts): all rows will add more
+        whole = [c for c in columns if len(tried[c]) > _HEAD_ROWS // 10]
+        if whole:
+            tried.update(self._distinct(whole))
+        positions = self.frame.select(_positions(c, tried[c]) for c in columns)
+        missed = [
+            c
+            for c in columns
+            if positions.get_column(_position_column(c)).null_count()
+            != self.frame.get_column(c).null_count()
+        ]
+        if missed:
+            tried.update(self._distinct(missed))
+            positions = positions.with_columns(
+                self.frame.select(_positions(c, tried[c]) for c in missed)
+            )
+        self.values.update(tried)
+        self.positions = self.positions.hstack(positions) if self.positions.width else positions
+
+    def _distinct(self, columns: Sequence[str]) -> dict[str, list[str]]:
+        row = self.frame.select(pl.col(c).drop_nulls().unique().implode() for c in columns).row(0)
+        return {c: list(values) for c, values in zip(columns, row, strict=True)}
+
+    def distinct(self, column: str) -> list[str]:
+        """Return the distinct non-null values of ``column`` (coding it when not yet coded)."""
+        self.add([column])
+        return self.values[column]
+
+    def lookup(self, column: str, values: Mapping[str, Any], dtype: pl.DataType) -> pl.Expr:
+        """Return ``column`` mapped through ``values`` (distinct value → result; null for a value
+        it does not hold), as an expression on :meth:`frame_with_positions`."""
+        keys = self.distinct(column)
+        if not keys:
+            return pl.lit(None, dtype=dtype)
+        results = pl.Series(column, [values.get(k) for k in keys], dtype=dtype)
+        return pl.lit(results).gather(pl.col(_position_column(column)))
+
+    def frame_with_positions(self) -> pl.DataFrame:
+        """Return the export's columns plus the position columns (no copy)."""
+        return self.frame.hstack(self.positions) if self.positions.width else self.frame
+
+
+#: seed of the 64-bit hash that groups participant IDs (any fixed value; the grouping is checked)
+_ID_HASH_SEED = 20_240_301
+
+
+def _id_hashes(values: pl.Series) -> pl.Series:
+    """Return a 64-bit hash of every value (null for null)."""
+    return values.hash(_ID_HASH_SEED).set(values.is_null(), None)
+
+
+def _distinct_positions(values: pl.Series) -> tuple[pl.Series, pl.Series]:
+    """Return (the distinct non-null ``values``, each row's position among them; null stays
+    null).
+
+    Rows are grouped by a 64-bit hash of their value — a third of the time of coding the
+    strings against their distinct values — and the grouping is verified: when two different
+    values share a hash, the exact route is taken instead.
+    """
+    hashes = _id_hashes(values)
+    first_rows = (
+        pl.DataFrame({"hash": hashes})
+        .with_row_index("row")
+        .drop_nulls("hash")
+        .unique("hash", keep="any")
+        .sort("hash")
+        .get_column("row")
+    )
+    distinct = values.gather(first_rows)
+    positions = (hashes.rank("dense") - 1).cast(pl.UInt32)
+    if distinct.is_empty() or not (distinct.gather(positions) != values).any():
+        return distinct, positions
+    distinct = values.drop_nulls().unique()
+    return distinct, values.cast(pl.Enum(distinct)).to_physical().cast(pl.UInt32)
+
+
+@dataclass
+class _ParticipantIds:
+    """An export's raw participant IDs: per row (stripped; null when empty), distinct, each
+    row's position among the distinct ones, and the distinct IDs' pseudonyms (computed in a
+    thread)."""
+
+    raw: pl.Series
+    distinct: pl.Series
+    positions: pl.Series
+    pseudonyms: Future[list[str]]
+
+    def participants(self) -> pl.DataFrame:
+        """Return one row per participant: ``participant_id`` (pseudonym), ``raw_id``, ``rows``."""
+        rows = np.bincount(self.positions.drop_nulls().to_numpy(), minlength=len(self.distinct))
+        return pl.DataFrame(
+            {
+                "participant_id": pl.Series(self.pseudonyms.result(), dtype=pl.String),
+                "raw_id": self.distinct,
+                "rows": pl.Series(rows, dtype=pl.Int64),
+            }
+        )
+
+
+def _participant_ids(column: pl.Series, key: bytes, project: str) -> _ParticipantIds:
+    """Return the participant IDs of ``column`` with their HMACs started in a thread.
+
+    The HMACs are pure Python; polars releases the GIL while it works, so they run alongside
+    the mapping of the other columns."""
+    require_key(key)  # before any work, not when the thread's result is read
+    raw = column.str.strip_chars()
+    raw = raw.set(raw == "", None)
+    distinct, positions = _distinct_positions(raw)
+    hashing = ThreadPoolExecutor(max_workers=1)
+    future = hashing.submit(pseudonyms, distinct.to_list(), key, project)
+    hashing.shutdown(wait=False)
+    return _ParticipantIds(raw, distinct, positions, future)
 
 
 def _normalised_labels(labels: Mapping[str, Any]) -> dict[str, Any]:
@@ -564,38 +706,37 @@ def to_canonical(
         declared_drop | (tool_drop & set(frame.columns)) | set(raw.dropped) | set(raw.skipped)
     )
 
-    # 4. build the canonical columns (distinct values of every mapped column in one pass)
-    distinct_columns = [c for k, c in meta_cols.items() if k not in ("completed",)]
-    distinct_columns += list(item_cols.values())
-    _DISTINCT_CACHE[id(frame)] = _precompute_distinct(frame, distinct_columns)
-    try:
-        return _build(
-            raw,
-            spec,
-            key,
-            frame,
-            name,
-            source_sha256,
-            registry,
-            items,
-            meta_cols,
-            item_cols,
-            id_column,
-            completed_column,
-            unmapped,
-            identifier_like,
-            dropped,
-            warnings,
-        )
-    finally:
-        _DISTINCT_CACHE.pop(id(frame), None)
+    # 4. build the canonical columns: the participant IDs' HMACs (pure Python) run in a
+    # thread while polars codes the mapped columns (every one in one pass) and maps them
+    ids = _participant_ids(frame.get_column(id_column), key, spec.id)
+    coded = [c for k, c in meta_cols.items() if k not in ("completed", "site", "arm")]
+    coded += [c for k, c in meta_cols.items() if k in ("site", "arm") and spec.value_labels.get(k)]
+    codes = _Codes(frame, [*coded, *item_cols.values()])
+    return _build(
+        raw,
+        spec,
+        ids,
+        codes,
+        name,
+        source_sha256,
+        registry,
+        items,
+        meta_cols,
+        item_cols,
+        id_column,
+        completed_column,
+        unmapped,
+        identifier_like,
+        dropped,
+        warnings,
+    )
 
 
 def _build(
     raw: RawExport,
     spec: ProjectSpec,
-    key: bytes,
-    frame: pl.DataFrame,
+    ids: _ParticipantIds,
+    codes: _Codes,
     name: str,
     source_sha256: str,
     registry: Mapping[str, Instrument],
@@ -611,6 +752,7 @@ def _build(
 ) -> MappedExport:
     """Return the mapped export (the second half of :func:`to_canonical`)."""
     column: str | None
+    frame = codes.frame
     missing = _missing_keys(spec, raw)
     decimal_comma: bool | None = (
         spec.export.decimal_comma if "decimal_comma" in spec.export.model_fields_set else None
@@ -621,30 +763,20 @@ def _build(
     columns: list[pl.Expr] = [pl.lit(spec.id, dtype=pl.String).alias("project")]
 
     def apply(column: str, mapping: _ValueMap, dtype: pl.DataType, target: str) -> pl.Expr:
-        expr = _lookup(column, mapping.values, dtype)
+        expr = codes.lookup(column, mapping.values, dtype)
         if mapping.rules:
-            rule = pl.col(column).replace_strict(
-                mapping.rules, default=None, return_dtype=pl.String
-            )
+            rule = codes.lookup(column, mapping.rules, pl.String())
             issues.append(
                 pl.when(rule.is_not_null()).then(
                     pl.struct(
                         pl.lit(target, dtype=pl.String).alias("column"),
-                        pl.col(column)
-                        .replace_strict(
-                            {v: redact(v) for v in mapping.rules},
-                            default=None,
-                            return_dtype=pl.String,
-                        )
-                        .alias("value"),
+                        codes.lookup(
+                            column, {v: redact(v) for v in mapping.rules}, pl.String()
+                        ).alias("value"),
                         rule.alias("rule"),
-                        pl.col(column)
-                        .replace_strict(
-                            _redacted_messages(mapping.messages),
-                            default=None,
-                            return_dtype=pl.String,
-                        )
-                        .alias("message"),
+                        codes.lookup(
+                            column, _redacted_messages(mapping.messages), pl.String()
+                        ).alias("message"),
                     )
                 )
             )
@@ -662,18 +794,9 @@ def _build(
             )
         )
 
-    # participant_id: one HMAC per distinct ID, in pure Python; they run in a thread while
-    # polars maps the other columns (polars releases the GIL while it computes)
-    raw_ids = frame.get_column(id_column).str.strip_chars()
-    raw_ids = raw_ids.set(raw_ids == "", None)
-    distinct_ids = raw_ids.drop_nulls().unique()
-    require_key(key)  # before any work, not when the thread's result is read
-    hashing = ThreadPoolExecutor(max_workers=1)
-    distinct_pseudonyms_future = hashing.submit(pseudonymise, distinct_ids, key, spec.id)
-    hashing.shutdown(wait=False)
-    if raw_ids.null_count():
+    if ids.raw.null_count():
         row_issue(
-            pl.lit(raw_ids.is_null()),
+            pl.lit(ids.raw.is_null()),
             "participant_id",
             "missing_participant_id",
             f"{id_column}: no participant ID in this row",
@@ -684,7 +807,7 @@ def _build(
     if meta_cols.get("wave"):
         column = meta_cols["wave"]
         wave_map = _ValueMap()
-        for value in _distinct(frame, column):
+        for value in codes.distinct(column):
             wave = parse_wave(value, labels) if number_key(value) not in missing else None
             if wave is None:
                 wave_map.bad(
@@ -709,7 +832,7 @@ def _build(
         )
         if wave is None and SOURCE_SHEET in frame.columns:
             sheet_map = _ValueMap()
-            for sheet in _distinct(frame, SOURCE_SHEET):
+            for sheet in codes.distinct(SOURCE_SHEET):
                 sheet_match = pattern.search(sheet)
                 sheet_wave = parse_wave(sheet_match.group("wave"), labels) if sheet_match else None
                 if sheet_wave is None:
@@ -740,7 +863,7 @@ def _build(
 
     def date_map(column: str, target: str) -> _ValueMap:
         result = _ValueMap()
-        values = _distinct(frame, column)
+        values = codes.distinct(column)
         common = {} if date_format else common_dates(values)
         for value in values:
             parsed = common.get(value) or parse_date(value, date_format)
@@ -777,11 +900,9 @@ def _build(
             text = pl.col(column).str.strip_chars()
             if relabel:
                 relabelled = {
-                    v: relabel.get(number_key(v), v.strip()) for v in _distinct(frame, column)
+                    v: relabel.get(number_key(v), v.strip()) for v in codes.distinct(column)
                 }
-                text = pl.col(column).replace_strict(
-                    relabelled, default=None, return_dtype=pl.String
-                )
+                text = codes.lookup(column, relabelled, pl.String())
             if target == "site" and spec.default_site:
                 text = pl.coalesce(text, pl.lit(spec.default_site))
             columns.append(text.alias(target))
@@ -795,7 +916,7 @@ def _build(
         spec_gender = _normalised_labels(spec.value_labels.get("gender", {}))
         codebook = {number_key(k): v for k, v in raw.value_labels.get(column, {}).items()}
         gender_map = _ValueMap()
-        for value in _distinct(frame, column):
+        for value in codes.distinct(column):
             key_ = number_key(value)
             if not value.strip() or key_ in missing:
                 gender_map.values[value] = None
@@ -832,7 +953,7 @@ def _build(
         column = meta_cols["birth_year"]
         assert column is not None
         birth_year = apply(
-            column, _integer_map(frame, column, "birth_year", missing), pl.Int64(), "birth_year"
+            column, _integer_map(codes, column, "birth_year", missing), pl.Int64(), "birth_year"
         )
     else:
         birth_year = pl.lit(None, dtype=pl.Int64)
@@ -841,7 +962,7 @@ def _build(
         column = meta_cols["age"]
         assert column is not None
         columns.append(
-            apply(column, _integer_map(frame, column, "age", missing), pl.Int64(), "age")
+            apply(column, _integer_map(codes, column, "age", missing), pl.Int64(), "age")
         )
     else:
         columns.append(pl.lit(None, dtype=pl.Int64).alias("age"))  # derived below
@@ -866,7 +987,7 @@ def _build(
             {**spec.value_labels.get(instrument.key, {}), **spec.value_labels.get(canonical, {})}
         )
         mapping = _item_map(
-            _distinct(frame, column),
+            codes.distinct(column),
             raw_column=column,
             canonical=canonical,
             spec_labels=spec_labels,
@@ -896,25 +1017,15 @@ def _build(
         columns.append(pl.lit([], dtype=ISSUES_DTYPE).alias("ingest_issues"))
     if birth_date_expr is not None:
         columns.append(birth_date_expr.alias("_birth_date"))
-    if not distinct_ids.is_empty():
-        # each row's position among the distinct IDs, computed with the other columns
-        stripped = pl.col(id_column).str.strip_chars()
-        position = pl.when(stripped != "").then(stripped).cast(pl.Enum(distinct_ids))
-        columns.append(position.to_physical().alias("_id_position"))
-    out = frame.select(columns)
-    distinct_pseudonyms = distinct_pseudonyms_future.result()
-    if distinct_ids.is_empty():
-        pseudonyms = pl.Series("participant_id", [None] * frame.height, dtype=pl.String)
-    else:
-        pseudonyms = distinct_pseudonyms.gather(out.get_column("_id_position"))
-        out = out.drop("_id_position")
-    out = out.with_columns(pseudonyms.alias("participant_id"))
-    id_map = dict(zip(distinct_pseudonyms.to_list(), distinct_ids.to_list(), strict=True))
+    out = codes.frame_with_positions().select(columns)
+    participants = ids.participants()
+    pseudonym_rows = participants.get_column("participant_id").gather(ids.positions)
+    out = out.with_columns(pseudonym_rows.alias("participant_id"))
     out = _derive_age(out, has_age=bool(meta_cols.get("age")))
     order = [*META_COLUMNS, *items, *PROVENANCE_COLUMNS]
     return MappedExport(
         frame=out.select(order),
-        raw_ids=id_map,
+        participants=participants,
         mapped={
             **{r: c for c, r in meta_cols.items() if r},
             **{r: c for c, r in item_cols.items() if r},
@@ -925,20 +1036,6 @@ def _build(
         dropped=dropped,
         warnings=warnings,
     )
-
-
-def _lookup(column: str, values: Mapping[str, Any], dtype: pl.DataType) -> pl.Expr:
-    """Return ``column`` mapped through ``values`` (which holds every distinct value).
-
-    The column is cast to an Enum of its distinct values and the results are gathered by
-    position: about twice as fast as ``replace_strict`` on string columns.
-    """
-    if not values:
-        return pl.lit(None, dtype=dtype).alias(column)
-    keys = list(values)
-    results = pl.Series(column, [values[k] for k in keys], dtype=dtype)
-    position = pl.col(column).cast(pl.Enum(keys)).to_physical()
-    return pl.lit(results).gather(position)
 
 
 def _redacted_messages(messages: Mapping[str, str]) -> dict[str, str]:
@@ -957,9 +1054,9 @@ def _gender_value(value: Any) -> str | None:
     return GENDER_LABELS.get(text, text if text in {"female", "male", "other"} else None)
 
 
-def _integer_map(frame: pl.DataFrame, column: str, target: str, missing: set[str]) -> _ValueMap:
+def _integer_map(codes: _Codes, column: str, target: str, missing: set[str]) -> _ValueMap:
     result = _ValueMap()
-    for value in _distinct(frame, column):
+    for value in codes.distinct(column):
         if not value.strip() or number_key(value) in missing:
             result.values[value] = None
             continue
@@ -1063,29 +1160,33 @@ def combine_exports(mapped: Sequence[MappedExport], spec: ProjectSpec) -> pl.Dat
             "unknown_wave",
             "no assessment date, so the wave cannot be found from the date order",
         )
-    raw_ids: dict[str, str] = {}
-    for m in mapped:
-        raw_ids.update(m.raw_ids)
-    return flag_near_duplicates(frame, raw_ids)
+    return flag_near_duplicates(frame, participants_of(mapped))
 
 
-def flag_near_duplicates(frame: pl.DataFrame, raw_ids: Mapping[str, str]) -> pl.DataFrame:
-    """Return ``frame`` with a ``participant_id_near_duplicate`` issue on the rows of rare raw
-    IDs that look like typing errors of another ID (see :func:`combine_exports`)."""
-    stats = (
-        frame.filter(pl.col("participant_id").is_not_null())
-        .group_by("participant_id")
-        .agg(pl.len().alias("n"))
+def participants_of(mapped: Sequence[MappedExport]) -> pl.DataFrame:
+    """Return one row per participant over ``mapped``: ``participant_id`` (pseudonym),
+    ``raw_id`` and ``rows`` (their rows in all these exports)."""
+    if len(mapped) == 1:
+        return mapped[0].participants
+    return (
+        pl.concat([m.participants for m in mapped])
+        .group_by("participant_id", maintain_order=True)
+        .agg(pl.col("raw_id").first(), pl.col("rows").sum())
     )
-    if not stats.filter(pl.col("n") <= NEAR_DUPLICATE_MAX_ROWS).height:
+
+
+def flag_near_duplicates(frame: pl.DataFrame, participants: pl.DataFrame) -> pl.DataFrame:
+    """Return ``frame`` with a ``participant_id_near_duplicate`` issue on the rows of rare raw
+    IDs that look like typing errors of another ID (see :func:`combine_exports`).
+
+    ``participants`` is :func:`participants_of` the exports stacked in ``frame``."""
+    if not participants.filter(pl.col("rows") <= NEAR_DUPLICATE_MAX_ROWS).height:
         return frame
     counts: dict[str, int] = {}
     pseudonym_of: dict[str, str] = {}
-    for pseudonym, n in stats.iter_rows():
-        raw = raw_ids.get(pseudonym)
-        if raw is not None:
-            counts[raw] = n
-            pseudonym_of[raw] = pseudonym
+    for pseudonym, raw, n in participants.select("participant_id", "raw_id", "rows").iter_rows():
+        counts[raw] = n
+        pseudonym_of[raw] = pseudonym
     pairs = near_duplicate_pairs(counts)
     involved = {pseudonym_of[r] for pair in pairs for r in pair}
     waves_of: dict[str, set[int]] = {p: set() for p in involved}

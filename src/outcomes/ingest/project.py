@@ -21,7 +21,12 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from outcomes.ingest.archive import archive_export, sha256_of
-from outcomes.ingest.canonical import MappedExport, combine_exports, to_canonical
+from outcomes.ingest.canonical import (
+    MappedExport,
+    combine_exports,
+    participants_of,
+    to_canonical,
+)
 from outcomes.ingest.readers import ExportError, RawExport, read_export
 from outcomes.ingest.spec import ProjectSpec
 from outcomes.workspace import Workspace
@@ -134,8 +139,16 @@ def _file_info(name: str, sha: str, raw: RawExport, mapped: MappedExport) -> Fil
     )
 
 
-def summarise(spec: ProjectSpec, responses: pl.DataFrame, files: list[FileInfo]) -> dict[str, Any]:
-    """Return the ingest summary: rows in/out, columns mapped/unmapped, issue counts by rule."""
+def summarise(
+    spec: ProjectSpec,
+    responses: pl.DataFrame,
+    files: list[FileInfo],
+    participants: int | None = None,
+) -> dict[str, Any]:
+    """Return the ingest summary: rows in/out, columns mapped/unmapped, issue counts by rule.
+
+    ``participants`` is the number of distinct participant IDs when already known (counted
+    from ``responses`` otherwise)."""
     rules: Counter[str] = Counter()
     with_issues = responses.filter(pl.col("ingest_issues").list.len() > 0)
     if with_issues.height:
@@ -147,9 +160,9 @@ def summarise(spec: ProjectSpec, responses: pl.DataFrame, files: list[FileInfo])
         "files": [f.name for f in files],
         "rows_read": sum(f.rows_read for f in files),
         "rows_out": responses.height,
-        "participants": responses.get_column("participant_id").n_unique()
-        if responses.height
-        else 0,
+        "participants": participants
+        if participants is not None
+        else responses.get_column("participant_id").drop_nulls().n_unique(),
         "columns_mapped": mapped,
         "unmapped": {f.name: f.unmapped for f in files if f.unmapped},
         "identifier_like_dropped": {f.name: f.identifier_like for f in files if f.identifier_like},
@@ -194,7 +207,8 @@ def ingest_project(
         files.append(info)
         mapped_exports.append(mapped)
     responses = combine_exports(mapped_exports, spec)
-    return IngestResult(responses, files, summarise(spec, responses, files))
+    participants = participants_of(mapped_exports).height
+    return IngestResult(responses, files, summarise(spec, responses, files, participants))
 
 
 def ingest_file(
@@ -219,4 +233,5 @@ def ingest_file(
     )
     info = _file_info(path.name, sha, raw, mapped)
     responses = combine_exports([mapped], spec)
-    return IngestResult(responses, [info], summarise(spec, responses, [info]))
+    participants = mapped.participants.height
+    return IngestResult(responses, [info], summarise(spec, responses, [info], participants))
