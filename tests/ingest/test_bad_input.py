@@ -51,10 +51,33 @@ def test_truncated_last_line(tmp_path: Path) -> None:
         ingest(path)
 
 
-def test_unterminated_quote(tmp_path: Path) -> None:
-    path = write(tmp_path, "export.csv", HEADER + GOOD_ROW + 'P2,Nulmeting,01-02-2024,"Nooit')
-    with pytest.raises(ExportError, match=r"export\.csv: row 3: a quoted field is not closed"):
+@pytest.mark.parametrize(
+    ("content", "row"),
+    [
+        (HEADER + GOOD_ROW + 'P2,Nulmeting,01-02-2024,"Nooit', 3),  # cut off in a quoted field
+        (HEADER + GOOD_ROW + 'P2,Nulmeting,01-02-2024,Nooit,Soms,Vaak,"3\n', 3),  # last field
+        (HEADER + 'P2,Nulmeting,"01-02-2024,Nooit,Soms,Vaak,3\n' + GOOD_ROW * 3, 2),  # first row
+        (HEADER + GOOD_ROW + 'P2,"Nulmeting,01-02-2024,Nooit,Soms,Vaak,3\n' + GOOD_ROW, 3),
+    ],
+)
+def test_unterminated_quote(tmp_path: Path, content: str, row: int) -> None:
+    path = write(tmp_path, "export.csv", content)
+    with pytest.raises(ExportError, match=rf"export\.csv: row {row}: a quoted field is not closed"):
         ingest(path)
+
+
+def test_unterminated_quote_in_a_column_the_spec_drops(tmp_path: Path) -> None:
+    header = "ID,Naam,Meting,Datum,V1,V2,V3,Vrienden\n"
+    good = "P1,Jan,Nulmeting,01-02-2024,Nooit,Soms,Vaak,3\n"
+    for content in (
+        header + 'P2,"Piet,Nulmeting,01-02-2024,Nooit,Soms,Vaak,3\n' + good,
+        header + good * 2 + 'P2,"Piet,Nulmeting,01-02-2024,Nooit,Soms,Vaak,3\n',
+    ):
+        path = write(tmp_path, "export.csv", content)
+        with pytest.raises(
+            ExportError, match=r"export\.csv: row \d+: a quoted field is not closed"
+        ):
+            ingest(path, identifiers=["Naam"])
 
 
 def test_too_many_fields(tmp_path: Path) -> None:

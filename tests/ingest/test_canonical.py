@@ -354,3 +354,31 @@ def test_distinct_positions_are_exact_even_when_hashes_collide(
     assert sorted(distinct.to_list()) == ["P1", "P10", "P2", "P3"]
     assert positions.null_count() == 2
     assert distinct.gather(positions).to_list() == values.to_list()
+
+
+def test_age_at_assessment_counts_birthdays_like_the_calendar(tmp_path: Path) -> None:
+    import random
+
+    rng = random.Random(7)
+    pairs = [
+        (dt.date(2000, 2, 29), dt.date(2024, 2, 28)),
+        (dt.date(2000, 2, 29), dt.date(2024, 2, 29)),
+    ]
+    pairs += [
+        (dt.date(1950, 12, 31), dt.date(2024, 1, 1)),
+        (dt.date(2030, 6, 1), dt.date(2024, 6, 1)),
+    ]
+    for _ in range(300):
+        born = dt.date(1920, 1, 1) + dt.timedelta(days=rng.randrange(36_000))
+        pairs.append((born, born + dt.timedelta(days=rng.randrange(-400, 40_000))))
+    lines = ["ID,Meting,Datum,V1,V2,V3,Vrienden,Geb"]
+    lines += [f"P{i},Nulmeting,{a:%d-%m-%Y},1,2,3,1,{b:%Y-%m-%d}" for i, (b, a) in enumerate(pairs)]
+    result = run(
+        tmp_path,
+        "\n".join(lines) + "\n",
+        columns={"V1": "mood_1", "V2": "mood_2", "V3": "mood_3", "Vrienden": "n_friends",
+                 "Geb": "birth_date"},
+    )  # fmt: skip
+    expected = [a.year - b.year - ((a.month, a.day) < (b.month, b.day)) for b, a in pairs]
+    assert result.responses.get_column("age").to_list() == expected
+    assert result.responses.get_column("birth_year").to_list() == [b.year for b, _ in pairs]

@@ -762,25 +762,29 @@ def _build(
     issues: list[pl.Expr] = []
     columns: list[pl.Expr] = [pl.lit(spec.id, dtype=pl.String).alias("project")]
 
-    def apply(column: str, mapping: _ValueMap, dtype: pl.DataType, target: str) -> pl.Expr:
-        expr = codes.lookup(column, mapping.values, dtype)
-        if mapping.rules:
-            rule = codes.lookup(column, mapping.rules, pl.String())
-            issues.append(
-                pl.when(rule.is_not_null()).then(
-                    pl.struct(
-                        pl.lit(target, dtype=pl.String).alias("column"),
-                        codes.lookup(
-                            column, {v: redact(v) for v in mapping.rules}, pl.String()
-                        ).alias("value"),
-                        rule.alias("rule"),
-                        codes.lookup(
-                            column, _redacted_messages(mapping.messages), pl.String()
-                        ).alias("message"),
-                    )
+    def report(column: str, mapping: _ValueMap, target: str) -> None:
+        """Add an issue on the rows whose value of ``column`` did not map."""
+        if not mapping.rules:
+            return
+        rule = codes.lookup(column, mapping.rules, pl.String())
+        issues.append(
+            pl.when(rule.is_not_null()).then(
+                pl.struct(
+                    pl.lit(target, dtype=pl.String).alias("column"),
+                    codes.lookup(column, {v: redact(v) for v in mapping.rules}, pl.String()).alias(
+                        "value"
+                    ),
+                    rule.alias("rule"),
+                    codes.lookup(column, _redacted_messages(mapping.messages), pl.String()).alias(
+                        "message"
+                    ),
                 )
             )
-        return expr.alias(target)
+        )
+
+    def apply(column: str, mapping: _ValueMap, dtype: pl.DataType, target: str) -> pl.Expr:
+        report(column, mapping, target)
+        return codes.lookup(column, mapping.values, dtype).alias(target)
 
     def row_issue(condition: pl.Expr, column: str, rule: str, message: str) -> None:
         issues.append(
@@ -885,10 +889,13 @@ def _build(
                 result.values[value] = parsed
         return result
 
+    assessed_ymd: pl.Expr | None = None  # YYYYMMDD, for the age at assessment
     if meta_cols.get("assessed_on"):
         column = meta_cols["assessed_on"]
         assert column is not None
-        columns.append(apply(column, date_map(column, "assessed_on"), pl.Date(), "assessed_on"))
+        assessed = date_map(column, "assessed_on")
+        columns.append(apply(column, assessed, pl.Date(), "assessed_on"))
+        assessed_ymd = codes.lookup(column, _ymd(assessed), pl.Int64())
     else:
         columns.append(pl.lit(None, dtype=pl.Date).alias("assessed_on"))
 
@@ -942,13 +949,18 @@ def _build(
     else:
         columns.append(pl.lit(None, dtype=pl.String).alias("gender"))
 
-    # birth_year, age
-    birth_date_expr: pl.Expr | None = None
+    # birth_year, and age at assessment unless the spec maps an age column: from the birth
+    # date, else the birth year. With dates as YYYYMMDD numbers the whole years between two
+    # dates are their difference // 10000 (the month-day part decides whether the birthday
+    # has passed).
+    born_ymd: pl.Expr | None = None
     if meta_cols.get("birth_date"):
         column = meta_cols["birth_date"]
         assert column is not None
-        birth_date_expr = apply(column, date_map(column, "birth_date"), pl.Date(), "_birth_date")
-        birth_year = birth_date_expr.dt.year().cast(pl.Int64)
+        born = date_map(column, "birth_date")
+        report(column, born, "birth_date")
+        born_ymd = codes.lookup(column, _ymd(born), pl.Int64())
+        birth_year = born_ymd // 10_000
     elif meta_cols.get("birth_year"):
         column = meta_cols["birth_year"]
         assert column is not None
@@ -961,11 +973,14 @@ def _build(
     if meta_cols.get("age"):
         column = meta_cols["age"]
         assert column is not None
-        columns.append(
-            apply(column, _integer_map(codes, column, "age", missing), pl.Int64(), "age")
-        )
+        age = apply(column, _integer_map(codes, column, "age", missing), pl.Int64(), "age")
+    elif assessed_ymd is not None and born_ymd is not None:
+        age = (assessed_ymd - born_ymd) // 10_000
+    elif assessed_ymd is not None and meta_cols.get("birth_year"):
+        age = assessed_ymd // 10_000 - birth_year
     else:
-        columns.append(pl.lit(None, dtype=pl.Int64).alias("age"))  # derived below
+        age = pl.lit(None, dtype=pl.Int64)
+    columns.append(age.alias("age"))
 
     # completed
     if completed_column:
@@ -1015,13 +1030,10 @@ def _build(
         columns.append(pl.concat_list(issues).list.drop_nulls().alias("ingest_issues"))
     else:
         columns.append(pl.lit([], dtype=ISSUES_DTYPE).alias("ingest_issues"))
-    if birth_date_expr is not None:
-        columns.append(birth_date_expr.alias("_birth_date"))
     out = codes.frame_with_positions().select(columns)
     participants = ids.participants()
     pseudonym_rows = participants.get_column("participant_id").gather(ids.positions)
     out = out.with_columns(pseudonym_rows.alias("participant_id"))
-    out = _derive_age(out, has_age=bool(meta_cols.get("age")))
     order = [*META_COLUMNS, *items, *PROVENANCE_COLUMNS]
     return MappedExport(
         frame=out.select(order),
@@ -1068,21 +1080,12 @@ def _integer_map(codes: _Codes, column: str, target: str, missing: set[str]) -> 
     return result
 
 
-def _derive_age(frame: pl.DataFrame, *, has_age: bool) -> pl.DataFrame:
-    """Fill ``age`` (age at assessment) from the birth date, else the birth year, when the
-    spec maps no age column; drop the helper ``_birth_date``."""
-    if has_age:
-        return frame.drop("_birth_date", strict=False)
-    assessed = pl.col("assessed_on")
-    if "_birth_date" in frame.columns:
-        born = pl.col("_birth_date")
-        before_birthday = (assessed.dt.month() < born.dt.month()) | (
-            (assessed.dt.month() == born.dt.month()) & (assessed.dt.day() < born.dt.day())
-        )
-        age = (assessed.dt.year() - born.dt.year() - before_birthday.cast(pl.Int32)).cast(pl.Int64)
-        return frame.with_columns(age.alias("age")).drop("_birth_date")
-    age = (assessed.dt.year().cast(pl.Int64) - pl.col("birth_year")).cast(pl.Int64)
-    return frame.with_columns(age.alias("age"))
+def _ymd(dates: _ValueMap) -> dict[str, int | None]:
+    """Return each raw value's date of ``dates`` as the number YYYYMMDD (None when no date)."""
+    return {
+        raw: date.year * 10_000 + date.month * 100 + date.day if date is not None else None
+        for raw, date in dates.values.items()
+    }
 
 
 # -- over all exports of a project --------------------------------------------------------------

@@ -16,7 +16,6 @@ import csv
 import io
 import re
 from collections.abc import Collection
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -406,11 +405,6 @@ def _read_utf8(
     skip = {_loose(c) for c in skip_columns}
     keep = [i for i, name in enumerate(header) if _loose(name) not in skip]
     skipped = [name for name in header if _loose(name) in skip]
-    # the quote count for the truncation check reads the file once more; on a file on disk it
-    # runs in a thread while polars parses (polars releases the GIL)
-    counting = ThreadPoolExecutor(max_workers=1)
-    parity = counting.submit(_quote_parity, source)
-    counting.shutdown(wait=False)
     try:
         frame = pl.read_csv(
             source,
@@ -428,14 +422,18 @@ def _read_utf8(
             low_memory=False,
             columns=keep if skipped else None,
         )
-    except (pl.exceptions.ComputeError, pl.exceptions.NoDataError) as error:
+    except (
+        pl.exceptions.ComputeError,
+        pl.exceptions.NoDataError,
+        pl.exceptions.SchemaError,  # a quote left open in the first row hides its other fields
+    ) as error:
         if "utf-8" in str(error).lower() or "utf8" in str(error).lower():
             raise _NotUtf8 from None
         data = source if isinstance(source, bytes) else path.read_bytes()
         raise _parse_error(path, data, sep, len(header), error) from None
     frame = frame.with_columns(pl.col(SOURCE_ROW).cast(pl.Int64))
     last_row = first_data + frame.height
-    _check_truncated(path, source, sep, len(header), last_row, first_data, parity.result())
+    _check_truncated(path, source, sep, len(header), last_row, first_data)
     frame = drop_blank_rows(frame)
     if frame.height == 0:
         raise ExportError(
@@ -467,16 +465,18 @@ def _parse_error(
     """Return an ExportError locating a parse failure with Python's strict csv reader."""
     text = utf8.decode("utf-8", errors="replace")
     reader = csv.reader(io.StringIO(text), delimiter=sep, strict=True)
+    start = 1  # the row where the record being read starts (a quoted field may span rows)
     try:
         for record in reader:
             if len(record) > n_columns:
                 return ExportError(
-                    f"{path.name}: row {reader.line_num}: found {len(record)} fields, expected "
+                    f"{path.name}: row {start}: found {len(record)} fields, expected "
                     f"{n_columns} as in the header (a stray delimiter {sep!r} or quote?)"
                 )
+            start = reader.line_num + 1
     except csv.Error:
         return ExportError(
-            f"{path.name}: row {reader.line_num}: a quoted field is not closed — the file "
+            f"{path.name}: row {start}: a quoted field is not closed — the file "
             "looks cut off (truncated) or holds an unbalanced quote; export it again"
         )
     message = str(error).split("\n", 1)[0]
@@ -486,16 +486,6 @@ def _parse_error(
             "or holds an unbalanced quote; export it again"
         )
     return ExportError(f"{path.name}: cannot be read as delimited text ({message})")
-
-
-def _quote_parity(source: Path | bytes) -> int:
-    if isinstance(source, bytes):
-        return source.count(b'"') % 2
-    count = 0
-    with open(source, "rb") as handle:
-        while block := handle.read(1 << 24):
-            count += block.count(b'"')
-    return count % 2
 
 
 def _tail(source: Path | bytes, size: int = 1 << 16) -> bytes:
@@ -515,16 +505,11 @@ def _check_truncated(
     n_columns: int,
     last_row: int,
     first_data: int,
-    quote_parity: int | None = None,
 ) -> None:
-    """Raise when the last record is cut off: an open quote or fewer fields than the header.
+    """Raise when the last record has fewer fields than the header (the file is cut off).
 
-    ``quote_parity`` is :func:`_quote_parity` of ``source`` when already counted."""
-    if quote_parity is None:
-        quote_parity = _quote_parity(source)
-    if quote_parity == 1:
-        data = source if isinstance(source, bytes) else path.read_bytes()
-        raise _parse_error(path, data, sep, n_columns, ValueError("unbalanced quote"))
+    A quote left open anywhere (a file cut off inside a quoted field) already fails polars'
+    parse, which :func:`_parse_error` turns into a message with the row."""
     tail = _tail(source)
     end = len(tail)
     while end > 0 and tail[end - 1 : end] in (b"\r", b"\n"):
