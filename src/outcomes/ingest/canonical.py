@@ -421,39 +421,42 @@ def _distinct_positions(values: pl.Series) -> tuple[pl.Series, pl.Series]:
 @dataclass
 class _ParticipantIds:
     """An export's raw participant IDs: per row (stripped; null when empty), distinct, each
-    row's position among the distinct ones, and the distinct IDs' pseudonyms (computed in a
-    thread)."""
+    row's position among the distinct ones, and the distinct IDs' pseudonyms."""
 
     raw: pl.Series
     distinct: pl.Series
     positions: pl.Series
-    pseudonyms: Future[list[str]]
+    pseudonyms: list[str]
 
     def participants(self) -> pl.DataFrame:
         """Return one row per participant: ``participant_id`` (pseudonym), ``raw_id``, ``rows``."""
         rows = np.bincount(self.positions.drop_nulls().to_numpy(), minlength=len(self.distinct))
         return pl.DataFrame(
             {
-                "participant_id": pl.Series(self.pseudonyms.result(), dtype=pl.String),
+                "participant_id": pl.Series(self.pseudonyms, dtype=pl.String),
                 "raw_id": self.distinct,
                 "rows": pl.Series(rows, dtype=pl.Int64),
             }
         )
 
 
-def _participant_ids(column: pl.Series, key: bytes, project: str) -> _ParticipantIds:
-    """Return the participant IDs of ``column`` with their HMACs started in a thread.
+def _participant_ids(column: pl.Series, key: bytes, project: str) -> Future[_ParticipantIds]:
+    """Return the participant IDs of ``column`` with their pseudonyms, computed in a thread.
 
-    The HMACs are pure Python; polars releases the GIL while it works, so they run alongside
-    the mapping of the other columns."""
+    The HMACs are pure Python, one per distinct ID; polars releases the GIL while it maps the
+    other columns, so they run alongside."""
     require_key(key)  # before any work, not when the thread's result is read
+    worker = ThreadPoolExecutor(max_workers=1)
+    future = worker.submit(_pseudonymised_ids, column, key, project)
+    worker.shutdown(wait=False)
+    return future
+
+
+def _pseudonymised_ids(column: pl.Series, key: bytes, project: str) -> _ParticipantIds:
     raw = column.str.strip_chars()
     raw = raw.set(raw == "", None)
     distinct, positions = _distinct_positions(raw)
-    hashing = ThreadPoolExecutor(max_workers=1)
-    future = hashing.submit(pseudonyms, distinct.to_list(), key, project)
-    hashing.shutdown(wait=False)
-    return _ParticipantIds(raw, distinct, positions, future)
+    return _ParticipantIds(raw, distinct, positions, pseudonyms(distinct.to_list(), key, project))
 
 
 def _normalised_labels(labels: Mapping[str, Any]) -> dict[str, Any]:
@@ -649,6 +652,8 @@ def to_canonical(
         )
     id_column = resolved[spec.participant_id]
     assert id_column is not None
+    # pseudonyms are computed in a thread while the other columns are checked and mapped
+    ids = _participant_ids(frame.get_column(id_column), key, spec.id)
     meta_cols: dict[str, str] = {}
     for canonical, raw_name in meta.items():
         found = resolved.get(raw_name)
@@ -706,9 +711,7 @@ def to_canonical(
         declared_drop | (tool_drop & set(frame.columns)) | set(raw.dropped) | set(raw.skipped)
     )
 
-    # 4. build the canonical columns: the participant IDs' HMACs (pure Python) run in a
-    # thread while polars codes the mapped columns (every one in one pass) and maps them
-    ids = _participant_ids(frame.get_column(id_column), key, spec.id)
+    # 4. build the canonical columns (every mapped column coded in one pass)
     coded = [c for k, c in meta_cols.items() if k not in ("completed", "site", "arm")]
     coded += [c for k, c in meta_cols.items() if k in ("site", "arm") and spec.value_labels.get(k)]
     codes = _Codes(frame, [*coded, *item_cols.values()])
@@ -735,7 +738,7 @@ def to_canonical(
 def _build(
     raw: RawExport,
     spec: ProjectSpec,
-    ids: _ParticipantIds,
+    ids_future: Future[_ParticipantIds],
     codes: _Codes,
     name: str,
     source_sha256: str,
@@ -796,14 +799,6 @@ def _build(
                     pl.lit(message, dtype=pl.String).alias("message"),
                 )
             )
-        )
-
-    if ids.raw.null_count():
-        row_issue(
-            pl.lit(ids.raw.is_null()),
-            "participant_id",
-            "missing_participant_id",
-            f"{id_column}: no participant ID in this row",
         )
 
     # wave
@@ -1026,6 +1021,15 @@ def _build(
         pl.lit(source_sha256, dtype=pl.String).alias("source_sha256"),
         pl.col(SOURCE_ROW).cast(pl.Int64).alias("source_row"),
     ]
+    ids = ids_future.result()
+    if ids.raw.null_count():
+        row_issue(
+            pl.lit(ids.raw.is_null()),
+            "participant_id",
+            "missing_participant_id",
+            f"{id_column}: no participant ID in this row",
+        )
+        issues.insert(0, issues.pop())  # a row's ID problem is listed first
     if issues:
         columns.append(pl.concat_list(issues).list.drop_nulls().alias("ingest_issues"))
     else:
