@@ -168,42 +168,78 @@ def _conform_types(
 
 def _row_checks(
     frame: pl.DataFrame, schema: pa.DataFrameSchema, lang: str, item_names: str
-) -> list[tuple[str | None, str, str, pl.Expr]]:
-    """Return (column, rule, expected, violation expression) for every row rule of ``schema``."""
-    checks: list[tuple[str | None, str, str, pl.Expr]] = []
+) -> list[tuple[str | None, str, str, pl.Expr, bool]]:
+    """Return (column, rule, expected, violation expression, screened) for every row rule of
+    ``schema``.
+
+    ``screened`` is False for a range check that the column's allowed-codes check already
+    covers (every allowed code lies in the range, so a value out of range is no allowed code
+    either): finding the rows that break any rule can skip it."""
+    checks: list[tuple[str | None, str, str, pl.Expr, bool]] = []
     for name, column in schema.columns.items():
         if name not in frame.columns:
             continue
         null_rule = (column.metadata or {}).get("null_rule")
         if not column.nullable and null_rule:
             expected = messages.word(lang, "wave_expected") if name == "wave" else ""
-            checks.append((name, null_rule, expected, pl.col(name).is_null()))
+            checks.append((name, null_rule, expected, pl.col(name).is_null(), True))
+        codes = [
+            set(check.statistics["allowed_values"])
+            for check in column.checks
+            if check.name == "isin" and check.statistics
+        ]
         for check in column.checks:
             rule = check.title or "out_of_range"
             expected = messages.expected_text(check.name, check.statistics or {}, lang)
-            checks.append((name, rule, expected, violation_expression(name, check)))
+            covered = check.name == "in_range" and any(
+                _within(allowed, check.statistics or {}) for allowed in codes
+            )
+            checks.append((name, rule, expected, violation_expression(name, check), not covered))
     for check in schema.checks:
         checks.append(
-            (None, check.title or check.name, item_names, violation_expression("", check))
+            (None, check.title or check.name, item_names, violation_expression("", check), True)
         )
     return checks
 
 
+def _within(allowed: set[Any], bounds: Mapping[str, Any]) -> bool:
+    """Return True when every value of ``allowed`` satisfies the ``in_range`` ``bounds``."""
+    low, high = bounds.get("min_value"), bounds.get("max_value")
+    if low is None or high is None or not allowed:
+        return False
+    try:
+        return all(
+            (value >= low if bounds.get("include_min", True) else value > low)
+            and (value <= high if bounds.get("include_max", True) else value < high)
+            for value in allowed
+        )
+    except TypeError:  # codes that do not compare with the bounds
+        return False
+
+
 def _row_records(
-    frame: pl.DataFrame, checks: list[tuple[str | None, str, str, pl.Expr]]
+    frame: pl.DataFrame, checks: list[tuple[str | None, str, str, pl.Expr, bool]]
 ) -> pl.DataFrame:
     """Return one record per (row, broken check), evaluated as polars expressions."""
     if not checks or frame.height == 0:
         return _empty_records()
-    # every check's violations in one pass, kept as boolean columns
-    violations = frame.select(*[expr.alias(f"_check{k}") for k, (*_, expr) in enumerate(checks)])
-    broken = violations.select(pl.any_horizontal(pl.all())).to_series()
+    # the rows breaking any check, in one pass over all rows; which checks they break is
+    # evaluated on those rows only
+    screen = [expr for *_, expr, screened in checks if screened]
+    broken = (
+        frame.select(expr.alias(f"_screen{k}") for k, expr in enumerate(screen))
+        .select(pl.any_horizontal(pl.all()))
+        .to_series()
+    )
     if not broken.any():
         return _empty_records()
-    suspects = pl.concat([frame.filter(broken), violations.filter(broken)], how="horizontal")
+    suspects = frame.filter(broken)
+    suspects = suspects.with_columns(
+        expr.alias(f"_check{k}") for k, (*_, expr, _) in enumerate(checks)
+    )
     hit_counts = suspects.select(pl.col(f"_check{k}").sum() for k in range(len(checks))).row(0)
     records = [_empty_records()]
-    for k, (column, rule, expected, _) in enumerate(checks):
+    for k, (column, rule, expected, _, _) in enumerate(checks):
         if not hit_counts[k]:
             continue
         hits = suspects.filter(pl.col(f"_check{k}"))
