@@ -441,9 +441,14 @@ def _cross_row_records(
     # one row per participant × wave from here, still sorted by participant and wave
     kept = ordered.filter(~pl.col(ROW).is_in(duplicates.get_column(ROW).implode()))
     days = pl.col("assessed_on").cast(pl.Int64)
-    new_participant = (pid != pid.shift(1)).fill_null(True)
-    group = new_participant.cum_sum().cast(pl.Int64) * _GROUP_SPAN
     followup = wave > 0
+    # each participant's first row, and its group offset, as columns of their own: the
+    # sequential scans below read them instead of computing them again
+    kept = kept.with_columns((pid != pid.shift(1)).fill_null(True).alias("_first"))
+    kept = kept.with_columns(
+        (pl.col("_first").cum_sum().cast(pl.Int64) * _GROUP_SPAN).alias("_group")
+    )
+    new_participant, group = pl.col("_first"), pl.col("_group")
     # running maximum of earlier follow-up dates within a participant: each participant's
     # values are lifted by its group offset so the maximum never reaches back to another one
     dated_followup = followup & pl.col("assessed_on").is_not_null()
@@ -455,7 +460,6 @@ def _cross_row_records(
         .forward_fill()
         .alias("_baseline_days"),
         (lifted.cum_max().shift(1) - group).alias("_earlier_days"),
-        new_participant.alias("_first"),
     )
     orphan = followup & ~pl.col("_has_baseline")
     early = followup & (pl.col("_baseline_days") >= 0) & (days < pl.col("_baseline_days"))
