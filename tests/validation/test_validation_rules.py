@@ -369,3 +369,23 @@ def test_waves_too_large_for_the_key_are_ranked_instead(responses):
     assert ordered.select("participant_id", "wave").rows() == [
         ("a", 2), ("a", 700), ("b", 1), ("b", 300)
     ]  # fmt: skip
+
+
+def test_range_checks_covered_by_allowed_codes_are_left_out_of_the_first_pass(responses):
+    """A coded item's range check adds nothing to finding the broken rows (a value out of
+    range is no allowed code either); a count's range check has no codes to lean on."""
+    from outcomes.validation.rules import _row_checks, _schema
+
+    schema = _schema(make_spec(), INSTRUMENTS, TODAY)
+    frame = responses.with_row_index("_row")
+    screened = {
+        (column, rule): flag for column, rule, _, _, flag in _row_checks(frame, schema, "en", "")
+    }
+    assert screened[("mhi5_3", "out_of_range")] is False
+    assert screened[("mhi5_3", "code_not_allowed")] is True
+    assert screened[("net_friends", "out_of_range")] is True
+    broken = set_cell(set_cell(responses, "t0.csv", 3, "mhi5_3", 7.0), "t0.csv", 2, "mhi5_1", 2.5)
+    assert sorted(problems(run(broken))) == [
+        ("t0.csv", 2, "mhi5_1", "2.5", "code_not_allowed"),
+        ("t0.csv", 3, "mhi5_3", "7", "out_of_range"),
+    ]
