@@ -382,3 +382,12 @@ def test_age_at_assessment_counts_birthdays_like_the_calendar(tmp_path: Path) ->
     expected = [a.year - b.year - ((a.month, a.day) < (b.month, b.day)) for b, a in pairs]
     assert result.responses.get_column("age").to_list() == expected
     assert result.responses.get_column("birth_year").to_list() == [b.year for b, _ in pairs]
+
+
+def test_export_whose_mapped_columns_are_all_empty(tmp_path: Path) -> None:
+    result = run(tmp_path, "ID,Meting,Datum,V1,V2,V3,Vrienden\nP1,,,,,,\nP2,,,,,,\nP3,,,,,,\n")
+    frame = result.responses
+    assert frame.height == 3
+    assert frame.get_column("mood_1").null_count() == 3
+    assert frame.get_column("wave").null_count() == 3
+    assert result.summary["issues"] == {"unknown_wave": 3}

@@ -307,8 +307,8 @@ def _position_column(column: str) -> str:
 
 def _positions(column: str, keys: Sequence[str]) -> pl.Expr:
     """Return each row's position in ``keys`` (null for null and for values not in ``keys``)."""
-    if not keys:
-        return pl.lit(None, dtype=pl.UInt32).alias(_position_column(column))
+    if not keys:  # as long as the column, also when every expression of a select is this
+        return pl.repeat(None, pl.len(), dtype=pl.UInt32).alias(_position_column(column))
     return (
         pl.col(column)
         .cast(pl.Enum(keys), strict=False)
