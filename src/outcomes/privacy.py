@@ -193,8 +193,8 @@ def pseudonymise(ids: pl.Series, key: bytes, project: str) -> pl.Series:
     distinct = text.drop_nulls().unique()
     if distinct.is_empty():
         return pl.Series(ids.name, [None] * len(ids), dtype=pl.String)
-    pseudonyms = pl.Series(_hmac_hex(key, project, distinct.to_list()), dtype=pl.String)
-    return text.replace_strict(distinct, pseudonyms, default=None, return_dtype=pl.String).alias(
+    hashed = pl.Series(pseudonyms(distinct.to_list(), key, project), dtype=pl.String)
+    return text.replace_strict(distinct, hashed, default=None, return_dtype=pl.String).alias(
         ids.name
     )
 

@@ -420,10 +420,9 @@ def _distinct_positions(values: pl.Series) -> tuple[pl.Series, pl.Series]:
 
 @dataclass
 class _ParticipantIds:
-    """An export's raw participant IDs: per row (stripped; null when empty), distinct, each
-    row's position among the distinct ones, and the distinct IDs' pseudonyms."""
+    """An export's distinct raw participant IDs (stripped), each row's position among them
+    (null where the row has no ID), and the distinct IDs' pseudonyms."""
 
-    raw: pl.Series
     distinct: pl.Series
     positions: pl.Series
     pseudonyms: list[str]
@@ -456,7 +455,7 @@ def _pseudonymised_ids(column: pl.Series, key: bytes, project: str) -> _Particip
     raw = column.str.strip_chars()
     raw = raw.set(raw == "", None)
     distinct, positions = _distinct_positions(raw)
-    return _ParticipantIds(raw, distinct, positions, pseudonyms(distinct.to_list(), key, project))
+    return _ParticipantIds(distinct, positions, pseudonyms(distinct.to_list(), key, project))
 
 
 def _normalised_labels(labels: Mapping[str, Any]) -> dict[str, Any]:
@@ -1022,9 +1021,9 @@ def _build(
         pl.col(SOURCE_ROW).cast(pl.Int64).alias("source_row"),
     ]
     ids = ids_future.result()
-    if ids.raw.null_count():
+    if ids.positions.null_count():
         row_issue(
-            pl.lit(ids.raw.is_null()),
+            pl.lit(ids.positions.is_null()),
             "participant_id",
             "missing_participant_id",
             f"{id_column}: no participant ID in this row",
