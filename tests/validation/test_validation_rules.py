@@ -360,6 +360,35 @@ def test_rows_are_grouped_by_participant_in_wave_order(wave_bits):
     ).item()
     assert same  # the key is equal exactly within a participant
 
+    # without the IDs in the sort (as validation sorts): the same grouping, waves recovered
+    lean = _by_participant_and_wave(rows, wave_bits=wave_bits, keep_id=False)
+    assert "participant_id" not in lean.columns
+    assert lean.schema["wave"] == rows.schema["wave"]
+    restored = lean.join(
+        rows.select("source_row", "participant_id"), on="source_row", maintain_order="left"
+    )
+    assert (
+        restored.select("source_row", "wave")
+        .sort("source_row")
+        .equals(rows.select("source_row", "wave"))
+    )
+    assert restored.select(
+        (
+            (pl.col("participant_id") == pl.col("participant_id").shift(1))
+            == (pl.col("_participant") == pl.col("_participant").shift(1))
+        )
+        .fill_null(True)
+        .all()
+    ).item()
+    assert (
+        restored.select(
+            (pl.col("participant_id") != pl.col("participant_id").shift(1)).fill_null(True).sum()
+        ).item()
+        == 5
+    )  # each participant once
+    for waves in restored.group_by("participant_id", maintain_order=True).agg("wave")["wave"]:
+        assert list(waves) == sorted(waves)
+
 
 def test_waves_too_large_for_the_key_are_ranked_instead(responses):
     from outcomes.validation.rules import _by_participant_and_wave

@@ -13,13 +13,19 @@ evaluated as polars expressions generated from the schema's checks (see
 ``violation_expression``); pandera itself validates the column set and types once. Cross-row
 rules run on the rows that pass every row rule: duplicate participant × wave submissions (by
 policy), follow-up without a baseline, follow-up dated before baseline, waves out of order.
+
+Once the rows breaking a row rule are known, the cross-row rules run in a worker thread while
+the records of the row rules are written, and the quarantine is rendered there while the valid
+rows are copied (``benchmarks/validate.py``); the results do not depend on the order.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Literal
 
 import numpy as np
@@ -217,34 +223,57 @@ def _within(allowed: set[Any], bounds: Mapping[str, Any]) -> bool:
         return False
 
 
-def _row_records(
+def _broken_rows(
     frame: pl.DataFrame, checks: list[tuple[str | None, str, str, pl.Expr, bool]]
+) -> tuple[pl.Series, list[bool]]:
+    """Return a boolean series, True where a row breaks at least one of ``checks``, and for
+    each check whether any row can break it.
+
+    One pass over all rows with the screened checks (see :func:`_row_checks`). A check left
+    out of that pass (a range check the column's allowed-codes check covers) can only be
+    broken where a screened check of its column is. Which checks a row breaks is evaluated
+    afterwards on the rows found (:func:`_row_records`).
+    """
+    screened = [k for k, (*_, is_screened) in enumerate(checks) if is_screened]
+    if not screened or frame.height == 0:
+        return pl.Series("broken", [False] * frame.height, dtype=pl.Boolean), [False] * len(checks)
+    screens = frame.select(checks[k][3].alias(f"_screen{k}") for k in screened)
+    broken = screens.select(pl.any_horizontal(pl.all()).alias("broken")).to_series()
+    counts = dict(zip(screened, screens.sum().row(0), strict=True))
+    hit_columns = {checks[k][0] for k in screened if counts[k]}
+    possible = [
+        bool(counts[k]) if k in counts else checks[k][0] in hit_columns for k in range(len(checks))
+    ]
+    return broken, possible
+
+
+def _row_records(
+    frame: pl.DataFrame,
+    checks: list[tuple[str | None, str, str, pl.Expr, bool]],
+    broken: pl.Series,
+    possible: list[bool],
 ) -> pl.DataFrame:
-    """Return one record per (row, broken check), evaluated as polars expressions."""
-    if not checks or frame.height == 0:
+    """Return one record per (row, broken check) for the rows ``broken`` marks, evaluating the
+    checks ``possible`` marks on the columns they read."""
+    if not any(possible) or frame.height == 0:
         return _empty_records()
-    # the rows breaking any check, in one pass over all rows; which checks they break is
-    # evaluated on those rows only
-    screen = [expr for *_, expr, screened in checks if screened]
-    broken = (
-        frame.select(expr.alias(f"_screen{k}") for k, expr in enumerate(screen))
-        .select(pl.any_horizontal(pl.all()))
-        .to_series()
-    )
-    if not broken.any():
-        return _empty_records()
-    suspects = frame.filter(broken)
-    suspects = suspects.with_columns(
-        expr.alias(f"_check{k}") for k, (*_, expr, _) in enumerate(checks)
-    )
-    hit_counts = suspects.select(pl.col(f"_check{k}").sum() for k in range(len(checks))).row(0)
+    selected = [(k, check) for k, check in enumerate(checks) if possible[k]]
+    needed = {ROW}
+    for _, (column, _, _, expr, _) in selected:
+        needed.update(expr.meta.root_names())
+        if column is not None:
+            needed.add(column)
+    suspects = frame.select(c for c in frame.columns if c in needed).filter(broken)
+    suspects = suspects.with_columns(expr.alias(f"_check{k}") for k, (_, _, _, expr, _) in selected)
+    hit_counts = suspects.select(pl.col(f"_check{k}").sum() for k, _ in selected).row(0)
+    types = frame.schema
     records = [_empty_records()]
-    for k, (column, rule, expected, _, _) in enumerate(checks):
-        if not hit_counts[k]:
+    for (k, (column, rule, expected, _, _)), hit_count in zip(selected, hit_counts, strict=True):
+        if not hit_count:
             continue
         hits = suspects.filter(pl.col(f"_check{k}"))
         value = (
-            value_text(column, frame.schema[column])
+            value_text(column, types[column])
             if column is not None and rule not in {"missing_participant_id", "missing_wave"}
             else pl.lit(None, dtype=pl.Utf8)
         )
@@ -335,9 +364,12 @@ def _ingest_records(frame: pl.DataFrame) -> pl.DataFrame:
 _GROUP_SPAN = 10_000_000
 
 
-def _by_participant_and_wave(rows: pl.DataFrame, *, wave_bits: int = 8) -> pl.DataFrame:
+def _by_participant_and_wave(
+    rows: pl.DataFrame, *, wave_bits: int = 8, keep_id: bool = True
+) -> pl.DataFrame:
     """Return ``rows`` sorted so that each participant's rows are contiguous and in wave order,
-    with a ``_participant`` column (UInt64) that is equal exactly within a participant.
+    with a ``_participant`` column (UInt64) that is equal exactly within a participant; without
+    ``participant_id`` when ``keep_id`` is False (the sort then moves no text).
 
     Participant IDs are pseudonyms of 65 characters: sorting them as text costs several times
     more than sorting one 64-bit key made of the ID's hash (high 64 − ``wave_bits`` bits) and
@@ -354,30 +386,40 @@ def _by_participant_and_wave(rows: pl.DataFrame, *, wave_bits: int = 8) -> pl.Da
     ).row(0)
     if low is not None and low >= 0 and high < span:
         participant = (pl.col("participant_id").hash(seed=20240601) // span) * span
-        ordered = rows.with_columns(
-            participant.alias("_participant"),
+        ordered = rows.select(
+            pl.all() if keep_id else pl.all().exclude("participant_id", "wave"),
+            (participant + pl.col("wave").cast(pl.UInt64)).alias("_key"),
             pl.col("participant_id").hash(seed=19).alias("_check"),
-        ).sort(pl.col("_participant") + pl.col("wave").cast(pl.UInt64))
-        key, check = pl.col("_participant"), pl.col("_check")
+        ).sort("_key")
+        key, check = pl.col("_key") // span, pl.col("_check")
         mixed = ordered.select(((key == key.shift(1)) & (check != check.shift(1))).any()).item()
         if not mixed:
-            return ordered.drop("_check")
+            return ordered.with_columns(
+                (key * span).alias("_participant"),
+                *(
+                    []
+                    if keep_id
+                    else [(pl.col("_key") % span).cast(rows.schema["wave"]).alias("wave")]
+                ),
+            ).drop("_key", "_check")
     ranked = rows.with_columns(
         pl.col("participant_id").rank("dense").cast(pl.UInt64).alias("_participant")
-    )
-    return ranked.sort(["_participant", "wave"])
+    ).sort(["_participant", "wave"])
+    return ranked if keep_id else ranked.drop("participant_id")
 
 
 def _cross_row_records(
-    rows: pl.DataFrame,
+    ordered: pl.DataFrame,
     delivery: pl.DataFrame,
     submitted_baselines: pl.Series,
     policy: str,
     lang: str,
 ) -> pl.DataFrame:
-    """Return the records of the cross-row rules for ``rows`` (rows passing every row rule:
-    row number, participant, wave, date); ``delivery`` holds every row's ``source_file`` and
-    ``source_row``, by row number.
+    """Return the records of the cross-row rules for the rows passing every row rule.
+
+    ``ordered`` holds row number, participant, wave and date of those rows, sorted by
+    :func:`_by_participant_and_wave`; ``delivery`` holds every row's ``source_file``,
+    ``source_row`` and ``participant_id``, by row number.
 
     Duplicate participant × wave submissions follow ``policy``: ``keep_latest_complete`` keeps
     the latest by ``assessed_on`` (undated counts as earliest), then file and row — incomplete
@@ -399,13 +441,13 @@ def _cross_row_records(
         else ["source_file", "source_row"]
     )
     # file and row of the few repeated rows are looked up by row number after the sort
-    ordered = _by_participant_and_wave(rows)
     pid = pl.col("_participant")
     same_prev = ((pid == pid.shift(1)) & (wave == wave.shift(1))).fill_null(False)
     same_next = ((pid == pid.shift(-1)) & (wave == wave.shift(-1))).fill_null(False)
     repeated = ordered.filter(same_prev | same_next)
     repeated = pl.concat(
-        [repeated, delivery.gather(repeated.get_column(ROW))], how="horizontal"
+        [repeated, delivery.select("source_file", "source_row").gather(repeated.get_column(ROW))],
+        how="horizontal",
     ).sort(["_participant", "wave", *order], nulls_last=False)
     if policy == "keep_latest_complete":
         dropped = same_next
@@ -480,11 +522,13 @@ def _cross_row_records(
 
     # whether an orphan's participant submitted a baseline at all: look up the few orphans'
     # IDs among the baselines rather than hashing every baseline ID
-    orphan_ids = suspects.filter(pl.col("_orphan")).get_column("participant_id").unique()
+    orphans = suspects.filter(pl.col("_orphan"))
+    orphans = orphans.with_columns(
+        delivery.get_column("participant_id").gather(orphans.get_column(ROW))
+    )
+    orphan_ids = orphans.get_column("participant_id").unique()
     with_baseline = submitted_baselines.filter(submitted_baselines.is_in(orphan_ids.implode()))
-    without = suspects.filter(
-        pl.col("_orphan") & ~pl.col("participant_id").is_in(with_baseline.implode())
-    ).select(
+    without = orphans.filter(~pl.col("participant_id").is_in(with_baseline.implode())).select(
         pl.col(ROW),
         pl.lit("wave").alias("column"),
         wave.cast(pl.Utf8).alias("value"),
@@ -577,12 +621,98 @@ def validate_responses(
         raise ResponsesStructureError(
             f"{schema.name}: columns do not match the schema:\n{errors.failure_cases}"
         ) from None
+    with ThreadPoolExecutor(max_workers=1) as worker:
+        return _split(
+            frame, type_records, worker, schema, spec, lang, item_names, duplicate_policy, engine
+        )
 
+
+def _passing(frame: pl.DataFrame, rejected: pl.Series) -> pl.DataFrame:
+    """Return row number, participant, wave and date of the rows ``rejected`` does not mark
+    (the rows the cross-row rules look at)."""
+    return frame.select(
+        ROW,
+        "participant_id",
+        "wave",
+        pl.col("assessed_on") if "assessed_on" in frame.columns else pl.lit(None, dtype=pl.Date),
+    ).filter(~rejected)
+
+
+def _split(
+    frame: pl.DataFrame,
+    type_records: pl.DataFrame,
+    worker: ThreadPoolExecutor,
+    schema: pa.DataFrameSchema,
+    spec: ProjectSpec,
+    lang: str,
+    item_names: str,
+    duplicate_policy: str,
+    engine: str,
+) -> ValidationResult:
+    """Return the validation result of ``frame`` (row numbers added, types conformed):
+    records of every rule, the valid rows, the quarantine and the summary."""
+    ingest_records = _ingest_records(frame)
     if engine == "pandera":
-        row_records = _pandera_records(frame, schema, lang, item_names)
+        found = _pandera_records(frame, schema, lang, item_names)
+        rejected = _row_mask(
+            frame.height, pl.concat([r[ROW] for r in (type_records, found, ingest_records)])
+        )
+        describe: Callable[[], pl.DataFrame] = partial(_same, found)
     else:
-        row_records = _row_records(frame, _row_checks(frame, schema, lang, item_names))
-    # a value outside the codes' range is reported as out of range only, not also as no code
+        checks = _row_checks(frame, schema, lang, item_names)
+        broken, possible = _broken_rows(frame, checks)
+        # a row is rejected when it has any record: every row found by the screen gets at
+        # least one row record, and _prune_row_records keeps at least one per row
+        rejected = broken | _row_mask(
+            frame.height, pl.concat([type_records[ROW], ingest_records[ROW]])
+        )
+        describe = partial(_row_records, frame, checks, broken, possible)
+    submitted_baselines = (
+        frame.select("participant_id", "wave")
+        .filter((pl.col("wave") == 0) & pl.col("participant_id").is_not_null())
+        .get_column("participant_id")
+    )
+    # the cross-row rules (a sort by participant and wave, then sequential scans) run in the
+    # worker thread while this one writes the records of the row rules: two cores stay busy
+    cross_row = worker.submit(
+        lambda: _cross_row_records(
+            _by_participant_and_wave(_passing(frame, rejected), keep_id=False),
+            frame.select("source_file", "source_row", "participant_id"),
+            submitted_baselines,
+            duplicate_policy,
+            lang,
+        )
+    )
+    row_records = _prune_row_records(describe(), type_records, ingest_records, schema)
+    read = _rows_per_file(frame)
+    records = pl.concat([type_records, row_records, ingest_records, cross_row.result()])
+
+    quarantined = _row_mask(frame.height, records[ROW])
+    # the quarantine records are rendered while the valid rows are copied
+    quarantine = worker.submit(_quarantine_frame, frame, records, lang)
+    valid = frame.drop(ROW, "ingest_issues", strict=False).filter(~quarantined)
+    summary = _summary(frame, read, valid, quarantined, records, spec, duplicate_policy)
+    return ValidationResult(valid=valid, quarantine=quarantine.result(), summary=summary)
+
+
+def _same(records: pl.DataFrame) -> pl.DataFrame:
+    """Return ``records`` (the row records the pandera engine found up front)."""
+    return records
+
+
+def _prune_row_records(
+    row_records: pl.DataFrame,
+    type_records: pl.DataFrame,
+    ingest_records: pl.DataFrame,
+    schema: pa.DataFrameSchema,
+) -> pl.DataFrame:
+    """Return ``row_records`` without the records that repeat another one for the same cell.
+
+    A value outside the codes' range is reported as out of range only, not also as no code; a
+    value already reported as the wrong type is not reported again as missing; a value ingest
+    could not read (unknown wave label, no ID) is explained by ingest, and the schema's
+    "missing" rule for the same cell would only repeat it.
+    """
     row_records = row_records.join(
         row_records.filter(pl.col("rule") == "out_of_range").select(
             ROW, "column", pl.lit("code_not_allowed").alias("rule")
@@ -592,14 +722,10 @@ def validate_responses(
         nulls_equal=True,
     )
     if type_records.height:
-        # a value already reported as the wrong type is not reported again as missing
         row_records = row_records.join(
             type_records.select(ROW, "column"), on=[ROW, "column"], how="anti"
         )
-    ingest_records = _ingest_records(frame)
     if ingest_records.height:
-        # a value ingest could not read is explained by ingest (unknown wave label, no ID);
-        # the schema's "missing" rule for the same cell would only repeat it
         null_rules = [
             rule
             for column in schema.columns.values()
@@ -611,41 +737,7 @@ def validate_responses(
         row_records = row_records.join(
             repeated.select(ROW, "column", "rule"), on=[ROW, "column", "rule"], how="anti"
         )
-    records = pl.concat([type_records, row_records, ingest_records])
-
-    rejected = _row_mask(frame.height, records[ROW])
-    columns = [ROW, "participant_id", "wave", "assessed_on"]
-    passing = frame.select(
-        *[c for c in columns if c in frame.columns],
-        *(
-            [pl.lit(None, dtype=pl.Date).alias("assessed_on")]
-            if "assessed_on" not in frame.columns
-            else []
-        ),
-    ).filter(~rejected)
-    submitted_baselines = (
-        frame.select("participant_id", "wave")
-        .filter((pl.col("wave") == 0) & pl.col("participant_id").is_not_null())
-        .get_column("participant_id")
-    )
-    records = pl.concat(
-        [
-            records,
-            _cross_row_records(
-                passing,
-                frame.select("source_file", "source_row"),
-                submitted_baselines,
-                duplicate_policy,
-                lang,
-            ),
-        ]
-    )
-
-    quarantined = _row_mask(frame.height, records[ROW])
-    valid = frame.drop(ROW, "ingest_issues", strict=False).filter(~quarantined)
-    quarantine = _quarantine_frame(frame, records, lang)
-    summary = _summary(frame, valid, quarantined, records, spec, duplicate_policy)
-    return ValidationResult(valid=valid, quarantine=quarantine, summary=summary)
+    return row_records
 
 
 def _quarantine_frame(frame: pl.DataFrame, records: pl.DataFrame, lang: str) -> pl.DataFrame:
@@ -662,25 +754,25 @@ def _quarantine_frame(frame: pl.DataFrame, records: pl.DataFrame, lang: str) -> 
     return joined.select([pl.col(name).cast(dtype) for name, dtype in QUARANTINE_COLUMNS.items()])
 
 
+def _rows_per_file(rows: pl.DataFrame) -> dict[str, int]:
+    """Return the number of ``rows`` per ``source_file``."""
+    return {name: int(n) for name, n in rows.group_by("source_file").len().iter_rows()}
+
+
 def _summary(
     frame: pl.DataFrame,
+    read: Mapping[str, int],
     valid: pl.DataFrame,
     quarantined: pl.Series,
     records: pl.DataFrame,
     spec: ProjectSpec,
     duplicate_policy: str,
 ) -> dict[str, Any]:
-    """Return the summary; valid rows are counted from the valid frame, read and quarantined
-    rows from the input and the quarantine mask, so the reconciliation compares independent
-    counts."""
-    per_file = (
-        frame.select("source_file", quarantined.alias("_quarantined"))
-        .group_by("source_file")
-        .agg(pl.len().alias("read"), pl.col("_quarantined").sum().alias("quarantined"))
-    )
-    read = dict(per_file.select("source_file", "read").iter_rows())
-    quarantined_counts = dict(per_file.select("source_file", "quarantined").iter_rows())
-    valid_counts = dict(valid.group_by("source_file").len().iter_rows())
+    """Return the summary; valid rows are counted from the valid frame, quarantined rows from
+    the input and the quarantine mask, and ``read`` holds the rows per file of the input, so the
+    reconciliation compares independent counts."""
+    quarantined_counts = _rows_per_file(frame.select("source_file").filter(quarantined))
+    valid_counts = _rows_per_file(valid)
     files = {
         name: {
             "rows_read": int(read.get(name, 0)),
