@@ -418,3 +418,13 @@ def test_range_checks_covered_by_allowed_codes_are_left_out_of_the_first_pass(re
         ("t0.csv", 2, "mhi5_1", "2.5", "code_not_allowed"),
         ("t0.csv", 3, "mhi5_3", "7", "out_of_range"),
     ]
+
+
+def test_rows_are_counted_per_file_whether_or_not_a_file_s_rows_are_together():
+    from outcomes.validation.rules import _rows_per_file
+
+    together = pl.DataFrame({"source_file": ["t0.csv"] * 3 + ["t1.csv"] * 2})
+    interleaved = pl.DataFrame({"source_file": ["t0.csv", "t1.csv", "t0.csv", "t1.csv", "t0.csv"]})
+    assert _rows_per_file(together) == {"t0.csv": 3, "t1.csv": 2}
+    assert _rows_per_file(interleaved) == {"t0.csv": 3, "t1.csv": 2}
+    assert _rows_per_file(together.clear()) == {}
