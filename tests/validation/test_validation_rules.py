@@ -239,6 +239,16 @@ def test_missing_instrument_column_is_a_structure_error(responses):
         run(responses.drop("djg6_3"))
 
 
+def test_ingest_issues_of_the_wrong_shape_are_a_structure_error(responses):
+    """The column check runs beside the row rules; its error is the one raised, also when a
+    row rule trips over the same column first."""
+    issues = pl.Series(
+        "ingest_issues", [[7]] + [[]] * (responses.height - 1), dtype=pl.List(pl.Int64)
+    )
+    with pytest.raises(ResponsesStructureError, match="columns do not match the schema"):
+        run(responses.with_columns(issues))
+
+
 def test_columns_of_unused_instruments_may_be_absent(responses):
     spec = make_spec(instruments=["mhi5"])
     result = run(responses.drop([c for c in responses.columns if c.startswith("djg6")]), spec=spec)

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, Literal
@@ -614,17 +614,32 @@ def validate_responses(
 
     frame = responses.with_row_index(ROW)
     frame, type_records = _conform_types(frame, schema, lang)
-    # the schema of record: column set and types, validated once (no data-level checks)
+    with ThreadPoolExecutor(max_workers=1) as worker:
+        # pandera checks the column set and types in the worker while the row rules are screened
+        structure = worker.submit(_check_columns, frame, schema)
+        return _split(
+            frame,
+            type_records,
+            worker,
+            structure,
+            schema,
+            spec,
+            lang,
+            item_names,
+            duplicate_policy,
+            engine,
+        )
+
+
+def _check_columns(frame: pl.DataFrame, schema: pa.DataFrameSchema) -> None:
+    """Validate the schema of record against ``frame``: column set and types, once, no
+    data-level checks. Raises :class:`ResponsesStructureError` naming what does not match."""
     try:
         schema.validate(frame.lazy(), lazy=True)
     except pa.errors.SchemaErrors as errors:
         raise ResponsesStructureError(
             f"{schema.name}: columns do not match the schema:\n{errors.failure_cases}"
         ) from None
-    with ThreadPoolExecutor(max_workers=1) as worker:
-        return _split(
-            frame, type_records, worker, schema, spec, lang, item_names, duplicate_policy, engine
-        )
 
 
 def _passing(frame: pl.DataFrame, rejected: pl.Series) -> pl.DataFrame:
@@ -642,6 +657,7 @@ def _split(
     frame: pl.DataFrame,
     type_records: pl.DataFrame,
     worker: ThreadPoolExecutor,
+    structure: Future[None],
     schema: pa.DataFrameSchema,
     spec: ProjectSpec,
     lang: str,
@@ -650,23 +666,27 @@ def _split(
     engine: str,
 ) -> ValidationResult:
     """Return the validation result of ``frame`` (row numbers added, types conformed):
-    records of every rule, the valid rows, the quarantine and the summary."""
-    ingest_records = _ingest_records(frame)
-    if engine == "pandera":
-        found = _pandera_records(frame, schema, lang, item_names)
-        rejected = _row_mask(
-            frame.height, pl.concat([r[ROW] for r in (type_records, found, ingest_records)])
-        )
-        describe: Callable[[], pl.DataFrame] = partial(_same, found)
-    else:
-        checks = _row_checks(frame, schema, lang, item_names)
-        broken, possible = _broken_rows(frame, checks)
-        # a row is rejected when it has any record: every row found by the screen gets at
-        # least one row record, and _prune_row_records keeps at least one per row
-        rejected = broken | _row_mask(
-            frame.height, pl.concat([type_records[ROW], ingest_records[ROW]])
-        )
-        describe = partial(_row_records, frame, checks, broken, possible)
+    records of every rule, the valid rows, the quarantine and the summary. ``structure`` is
+    the column check running in ``worker``; its error comes first."""
+    try:
+        ingest_records = _ingest_records(frame)
+        if engine == "pandera":
+            found = _pandera_records(frame, schema, lang, item_names)
+            rejected = _row_mask(
+                frame.height, pl.concat([r[ROW] for r in (type_records, found, ingest_records)])
+            )
+            describe: Callable[[], pl.DataFrame] = partial(_same, found)
+        else:
+            checks = _row_checks(frame, schema, lang, item_names)
+            broken, possible = _broken_rows(frame, checks)
+            # a row is rejected when it has any record: every row found by the screen gets
+            # at least one row record, and _prune_row_records keeps at least one per row
+            rejected = broken | _row_mask(
+                frame.height, pl.concat([type_records[ROW], ingest_records[ROW]])
+            )
+            describe = partial(_row_records, frame, checks, broken, possible)
+    finally:
+        structure.result()  # raises ResponsesStructureError, also in place of a failure above
     submitted_baselines = (
         frame.select("participant_id", "wave")
         .filter((pl.col("wave") == 0) & pl.col("participant_id").is_not_null())
