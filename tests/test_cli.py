@@ -79,6 +79,42 @@ def test_validate_clean_export_exits_zero(
     assert main(["validate", str(clean), "--project", "netwerkcoach"]) == 0
 
 
+def test_validate_reads_a_follow_up_with_its_baseline(
+    demo_exports: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Alone, every row of a follow-up export lacks a baseline; read with the baseline export,
+    as the pipeline reads a project's exports, only the planted defects remain."""
+    baseline = demo_exports / "netwerkcoach" / "NEN_T0_baseline.csv"
+    follow_up = demo_exports / "netwerkcoach" / "NEN_T1.csv"
+    capsys.readouterr()
+    assert main(["validate", str(follow_up), "--project", "netwerkcoach", "--lang", "en"]) == 1
+    alone = capsys.readouterr().out
+    assert (
+        main(
+            ["validate", str(baseline), str(follow_up), "--project", "netwerkcoach", "--lang", "en"]
+        )
+        == 1
+    )
+    together = capsys.readouterr().out
+
+    def problems(out: str, rule: str) -> int:
+        line = next((line for line in out.splitlines() if line.strip().startswith(rule)), "")
+        return int(line.split()[1]) if line else 0
+
+    rows = sum(1 for _ in follow_up.open(encoding="utf-8-sig")) - 1
+    assert problems(alone, "followup_without_baseline") > rows * 0.9
+    assert problems(together, "followup_without_baseline") < rows * 0.1
+    assert "NEN_T0_baseline.csv" in together and "NEN_T1.csv" in together
+
+    # rows are traced by file name: the same name twice is refused, not merged
+    copy = tmp_path / follow_up.name
+    shutil.copy(follow_up, copy)
+    assert main(["validate", str(follow_up), str(copy), "--project", "netwerkcoach"]) == 2
+    err = capsys.readouterr().err
+    assert "NEN_T1.csv" in err
+    assert "Traceback" not in err
+
+
 def test_run_without_key_stops_with_how_to_set_one(
     demo_exports: Path,
     tmp_path: Path,

@@ -92,20 +92,21 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from outcomes.ingest import ExportError, ingest_file
+    from outcomes.ingest import ExportError, ingest_files
     from outcomes.ingest.spec import default_specs_dir, load_spec
     from outcomes.validation import format_summary, validate_responses
 
     spec_path = Path(args.spec) if args.spec else default_specs_dir() / f"{args.project}.yaml"
     spec = load_spec(spec_path)
-    path = Path(args.file)
-    if not path.is_file():
-        print(f"error: {path}: no such file", file=sys.stderr)
-        return EXIT_UNREADABLE
+    paths = [Path(name) for name in args.files]
+    for path in paths:
+        if not path.is_file():
+            print(f"error: {path}: no such file", file=sys.stderr)
+            return EXIT_UNREADABLE
     try:
         # A check before hand-over needs no stable pseudonyms: an ephemeral key keeps raw IDs
         # out of the output without requiring the project's secret key.
-        ingested = ingest_file(path, spec, os.urandom(32))
+        ingested = ingest_files(paths, spec, os.urandom(32))
     except ExportError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_UNREADABLE
@@ -184,13 +185,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     validate = sub.add_parser(
         "validate",
-        help="check one export before hand-over",
-        description="Read one export as the pipeline would and print what would be quarantined."
-        "\nExit 0: clean; 1: rows would be quarantined; 2: the file cannot be read."
-        "\n\nexample:\n  outcomes validate NEN_T1.csv --project netwerkcoach",
+        help="check exports before hand-over",
+        description="Read exports as the pipeline would and print what would be quarantined."
+        "\nExit 0: clean; 1: rows would be quarantined; 2: a file cannot be read."
+        "\n\nexamples:\n  outcomes validate NEN_T0_baseline.csv --project netwerkcoach"
+        "\n  outcomes validate NEN_T0_baseline.csv NEN_T1.csv --project netwerkcoach",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    validate.add_argument("file", help="the export file")
+    validate.add_argument(
+        "files",
+        nargs="+",
+        metavar="FILE",
+        help="export files, read together as the pipeline reads a project's exports; give a "
+        "follow-up with its baseline, or every follow-up lacks one",
+    )
     validate.add_argument("--project", required=True, help="project id (data_schemas/projects)")
     validate.add_argument("--spec", default=None, help="a spec file instead of the project's")
     validate.add_argument("--lang", choices=["nl", "en"], default="nl")

@@ -1,7 +1,7 @@
 """Ingestion: project specs, one reader per export format, raw → canonical mapping, archive.
 
 Public entry points: :func:`ingest_project` (all exports of a project in the workspace) and
-:func:`ingest_file` (one file, no archive — ``outcomes validate``); both return an
+:func:`ingest_file` / :func:`ingest_files` (no archive — ``outcomes validate``); all return an
 :class:`IngestResult`. Bad exports raise :class:`ExportError` (a ``ValueError``) whose message
 names the file, and row and column where there is one.
 """
@@ -13,6 +13,7 @@ from outcomes.ingest.project import (
     IngestResult,
     export_files,
     ingest_file,
+    ingest_files,
     ingest_project,
 )
 from outcomes.ingest.readers import ExportError, RawExport, read_export
@@ -27,6 +28,7 @@ __all__ = [
     "SpecError",
     "export_files",
     "ingest_file",
+    "ingest_files",
     "ingest_project",
     "load_spec",
     "load_specs",

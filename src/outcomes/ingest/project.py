@@ -1,18 +1,18 @@
-"""Ingest a project's exports: archive, read, map, combine — and the one-file check.
+"""Ingest a project's exports: archive, read, map, combine — and the check before hand-over.
 
 ``ingest_project(spec, workspace, key)`` reads every export in ``landing/<project>/`` that
 matches the spec's pattern (a REDCap data dictionary is a codebook, not an export), archives
 each on first sight (``outcomes.ingest.archive``), maps it onto the canonical columns and
 returns the project's ``responses`` frame with per-file information and a summary.
-``ingest_file(path, spec, key)`` does the same for one file without touching any workspace
-(``outcomes validate``). Problems with a file raise :class:`ExportError`; one project's bad
-export never affects another project's run.
+``ingest_files(paths, spec, key)`` (``ingest_file`` for one) does the same for the given files
+without touching any workspace (``outcomes validate``). Problems with a file raise
+:class:`ExportError`; one project's bad export never affects another project's run.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -220,18 +220,42 @@ def ingest_file(
 ) -> IngestResult:
     """Return the canonical responses of one export file as the pipeline would make them,
     without archiving anything (for ``outcomes validate``)."""
-    path = Path(path)
-    if not path.is_file():
-        raise ExportError(f"{path}: export file not found")
-    # hashing releases the GIL, so it overlaps with parsing
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        hashing = pool.submit(sha256_of, path)
-        raw = read_export(path, spec)
-        sha = hashing.result()
-    mapped = to_canonical(
-        raw, spec, key, source_file=path.name, source_sha256=sha, registry=registry
-    )
-    info = _file_info(path.name, sha, raw, mapped)
-    responses = combine_exports([mapped], spec)
-    participants = mapped.participants.height
-    return IngestResult(responses, [info], summarise(spec, responses, [info], participants))
+    return ingest_files([path], spec, key, registry=registry)
+
+
+def ingest_files(
+    paths: Sequence[Path | str],
+    spec: ProjectSpec,
+    key: bytes,
+    *,
+    registry: Mapping[str, Instrument] | None = None,
+) -> IngestResult:
+    """Return the canonical responses of export files read together, as the pipeline reads a
+    project's landing folder, without archiving anything (for ``outcomes validate`` with a
+    baseline and its follow-ups). Raises :class:`ExportError` for a missing file or a file
+    name given twice (rows are traced by file name)."""
+    exports = [Path(path) for path in paths]
+    repeated = sorted(name for name, n in Counter(p.name for p in exports).items() if n > 1)
+    if repeated:
+        raise ExportError(
+            f"{', '.join(repeated)}: more than one export file of this name; rows are traced by "
+            "file name, so give each file once (rename one of them)"
+        )
+    files: list[FileInfo] = []
+    mapped_exports: list[MappedExport] = []
+    for path in exports:
+        if not path.is_file():
+            raise ExportError(f"{path}: export file not found")
+        # hashing releases the GIL, so it overlaps with parsing
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            hashing = pool.submit(sha256_of, path)
+            raw = read_export(path, spec)
+            sha = hashing.result()
+        mapped = to_canonical(
+            raw, spec, key, source_file=path.name, source_sha256=sha, registry=registry
+        )
+        files.append(_file_info(path.name, sha, raw, mapped))
+        mapped_exports.append(mapped)
+    responses = combine_exports(mapped_exports, spec)
+    participants = participants_of(mapped_exports).height
+    return IngestResult(responses, files, summarise(spec, responses, files, participants))
