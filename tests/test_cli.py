@@ -104,6 +104,8 @@ def test_validate_reads_a_follow_up_with_its_baseline(
     rows = sum(1 for _ in follow_up.open(encoding="utf-8-sig")) - 1
     assert problems(alone, "followup_without_baseline") > rows * 0.9
     assert problems(together, "followup_without_baseline") < rows * 0.1
+    assert "None of these files holds a baseline" in alone
+    assert "holds a baseline" not in together
     assert "NEN_T0_baseline.csv" in together and "NEN_T1.csv" in together
 
     # rows are traced by file name: the same name twice is refused, not merged

@@ -95,6 +95,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from outcomes.ingest import ExportError, ingest_files
     from outcomes.ingest.spec import default_specs_dir, load_spec
     from outcomes.validation import format_summary, validate_responses
+    from outcomes.validation.messages import word
 
     spec_path = Path(args.spec) if args.spec else default_specs_dir() / f"{args.project}.yaml"
     spec = load_spec(spec_path)
@@ -112,6 +113,15 @@ def cmd_validate(args: argparse.Namespace) -> int:
         return EXIT_UNREADABLE
     result = validate_responses(ingested.responses, spec, lang=args.lang)
     print(format_summary(result.summary, result.quarantine, args.lang, first=args.first))
+    if (
+        result.summary["rules"].get("followup_without_baseline")
+        and not (ingested.responses.get_column("wave") == 0).any()
+    ):
+        files = " ".join(path.name for path in paths)
+        print(
+            "\n"
+            + word(args.lang, "no_baseline_given", baseline="T0.csv", files=files, project=spec.id)
+        )
     return EXIT_QUARANTINED if result.summary["rows_quarantined"] else EXIT_OK
 
 

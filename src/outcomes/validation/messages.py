@@ -152,6 +152,10 @@ WORDS: dict[str, dict[str, str]] = {
         "Boolean": "ja/nee-waarde",
         "String": "tekst",
         "and": "en",
+        "no_baseline_given": (
+            "Geen van deze bestanden bevat een nulmeting: geef de nulmeting mee, bijvoorbeeld "
+            "outcomes validate {baseline} {files} --project {project}"
+        ),
     },
     "en": {
         "file": "File",
@@ -171,6 +175,10 @@ WORDS: dict[str, dict[str, str]] = {
         "Boolean": "yes/no value",
         "String": "text",
         "and": "and",
+        "no_baseline_given": (
+            "None of these files holds a baseline: give the baseline export too, for example "
+            "outcomes validate {baseline} {files} --project {project}"
+        ),
     },
 }
 
