@@ -235,6 +235,8 @@ def ingest_files(
     baseline and its follow-ups). Raises :class:`ExportError` for a missing file or a file
     name given twice (rows are traced by file name)."""
     exports = [Path(path) for path in paths]
+    if not exports:
+        raise ExportError("no export files given; expected at least one export")
     repeated = sorted(name for name, n in Counter(p.name for p in exports).items() if n > 1)
     if repeated:
         raise ExportError(
