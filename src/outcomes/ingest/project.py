@@ -122,6 +122,16 @@ def _map_file(
     return raw, mapped
 
 
+def _combined(
+    spec: ProjectSpec, files: list[FileInfo], mapped_exports: list[MappedExport]
+) -> IngestResult:
+    """Return the ingest result of the mapped exports of ``files``: one responses frame, the
+    files and the summary (participants counted across files)."""
+    responses = combine_exports(mapped_exports, spec)
+    participants = participants_of(mapped_exports).height
+    return IngestResult(responses, files, summarise(spec, responses, files, participants))
+
+
 def _file_info(name: str, sha: str, raw: RawExport, mapped: MappedExport) -> FileInfo:
     return FileInfo(
         name=name,
@@ -206,9 +216,7 @@ def ingest_project(
         )
         files.append(info)
         mapped_exports.append(mapped)
-    responses = combine_exports(mapped_exports, spec)
-    participants = participants_of(mapped_exports).height
-    return IngestResult(responses, files, summarise(spec, responses, files, participants))
+    return _combined(spec, files, mapped_exports)
 
 
 def ingest_file(
@@ -258,6 +266,4 @@ def ingest_files(
         )
         files.append(_file_info(path.name, sha, raw, mapped))
         mapped_exports.append(mapped)
-    responses = combine_exports(mapped_exports, spec)
-    participants = participants_of(mapped_exports).height
-    return IngestResult(responses, files, summarise(spec, responses, files, participants))
+    return _combined(spec, files, mapped_exports)
