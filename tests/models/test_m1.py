@@ -10,7 +10,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from outcomes.models import ModelInputError, analyse_panel, fit_m1, fit_mixed
+from outcomes.models import ModelInputError, analyse_panel, fit_m1, fit_mixed, prepare_m1_panel
 from outcomes.models.simulate import simulate_m1_panel
 
 M1_TERMS = ["Intercept", "years", "network_size_bl_c", "years:network_size_bl_c"]
@@ -31,10 +31,14 @@ def test_fit_m1_single_project_drops_project_term() -> None:
 def test_fit_m1_several_projects_and_centring() -> None:
     panel = simulate_m1_panel(200, seed=12, projects=("netwerkcoach", "stamtafel", "kwartiertafel"))
     result = fit_m1(panel)
+    # each project keeps its own yearly change: the interaction is estimated within projects
     assert [t for t in result.fixed if t.startswith("project")] == [
         "project[T.netwerkcoach]",
         "project[T.stamtafel]",
+        "project[T.netwerkcoach]:years",
+        "project[T.stamtafel]:years",
     ]
+    assert result.formula.endswith("+ project * years")
     # centring over participants: the intercept is the mean baseline wellbeing at mean network
     per_participant = panel.group_by("participant_id").agg(pl.col("network_size_bl").first())
     mean = per_participant["network_size_bl"].mean()
@@ -43,7 +47,7 @@ def test_fit_m1_several_projects_and_centring() -> None:
         (pl.col("network_size_bl") - mean).alias("network_size_bl_c"),
     )
     direct = fit_mixed(
-        "wellbeing ~ years * network_size_bl_c + project", manual, group="participant_id"
+        "wellbeing ~ years * network_size_bl_c + project * years", manual, group="participant_id"
     )
     np.testing.assert_allclose(
         result.fixed_effects["estimate"].to_numpy(), direct.fixed_effects["estimate"].to_numpy()
@@ -90,7 +94,8 @@ def test_analyse_panel_writes_model_json(tmp_path: Path) -> None:
     assert document["engine"] == "fast"
     assert set(M1_TERMS) <= set(document["fixed_effects"])
     effect = document["fixed_effects"]["years:network_size_bl_c"]
-    assert set(effect) >= {"estimate", "se", "ci_low", "ci_high", "p"}
+    assert set(effect) >= {"estimate", "se", "df", "t", "p", "ci_low", "ci_high"}
+    assert document["inference"].startswith("Satterthwaite")
     assert effect["ci_low"] < effect["estimate"] < effect["ci_high"]
     assert set(document["random_effects"]) == {
         "intercept_var",
@@ -100,7 +105,10 @@ def test_analyse_panel_writes_model_json(tmp_path: Path) -> None:
     }
     assert document["converged"] is True
     assert math.isfinite(document["loglik"])
-    assert len(document["optimizer"]["theta"]) == 3
+    assert (
+        len(document["optimizer"]["theta"])
+        == {"correlated": 3, "uncorrelated": 3, "intercept": 1}[document["random_structure"]]
+    )
     assert document["n_participants"] == 150
 
 
@@ -119,37 +127,24 @@ def test_fit_mixed_reports_missing_columns_and_bad_engine() -> None:
         fit_mixed("wellbeing ~ wave", panel, group="participant_id", random="1", engine="lme4")
 
 
-def test_singular_fit_is_flagged_in_plain_language() -> None:
+def test_singular_fit_is_refitted_with_a_simpler_random_part() -> None:
     # no slope variance simulated: with this seed the ML optimum has |corr| = 1 (Λ₂₂ = 0)
     panel = simulate_m1_panel(150, seed=17, slope_sd=0.0, corr=0.0, waves=6, residual_sd=3.0)
+    frame, _, _ = prepare_m1_panel(panel)
+    correlated = fit_mixed("wellbeing ~ years * network_size_bl_c", frame,
+                           group="participant_id", reml=False)  # fmt: skip
+    assert correlated.singular
+    assert correlated.optimizer.theta[2] == 0.0
+    assert correlated.singular_message is not None
+    assert "perfectly correlated" in correlated.singular_message
+    assert "still valid" not in correlated.singular_message
     result = fit_m1(panel, reml=False)
-    assert result.singular
-    assert result.optimizer.theta[2] == 0.0
-    assert result.singular_message is not None
-    assert "perfectly correlated" in result.singular_message
-    assert result.singular_message in result.warnings
-    assert result.to_dict()["singular"] is True
-    reference = fit_m1(panel, reml=False, engine="statsmodels")
-    assert reference.singular
-    assert result.loglik >= reference.loglik - 1e-6
-
-
-def test_warm_start_reaches_the_same_optimum() -> None:
-    panel = simulate_m1_panel(200, seed=18)
-    cold = fit_m1(panel)
-    warm = fit_mixed(
-        cold.formula,
-        panel.with_columns(
-            (pl.col("months_since_baseline") / 12).alias("years"),
-            (
-                pl.col("network_size_bl")
-                - panel.group_by("participant_id")
-                .agg(pl.col("network_size_bl").first())["network_size_bl"]
-                .mean()
-            ).alias("network_size_bl_c"),
-        ),
-        group="participant_id",
-        start_theta=cold.theta,
-    )
-    assert warm.loglik == pytest.approx(cold.loglik, abs=1e-6)
-    assert warm.optimizer.iterations <= 2
+    # uncorrelated terms are singular too (no slope variance), so the intercept alone is left
+    assert result.random_structure == "intercept"
+    assert not result.singular
+    assert result.structure_note is not None
+    assert "uncorrelated" in result.structure_note
+    assert result.structure_note in result.warnings
+    document = result.to_dict()
+    assert document["random"] == "(1 | participant_id)"
+    assert document["structure_note"] == result.structure_note

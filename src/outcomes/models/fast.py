@@ -334,23 +334,47 @@ class ProfiledDeviance:
     def __call__(self, theta: np.ndarray) -> tuple[float, np.ndarray]:
         """Return (d(θ), ∂d/∂θ)."""
         self.evaluations += 1
-        s = self.stats
         try:
             blocks, deviance, beta, a_inverse, r2, _ = self._core(theta)
         except _NotPositiveDefinite:
             self.failures += 1
             return math.inf, np.zeros(len(theta))
+        return deviance, self._theta_gradient(blocks, beta, a_inverse, self.df / r2)
+
+    def varpar_deviance(self, theta: np.ndarray, sigma: float) -> tuple[float, np.ndarray]:
+        """Return (d(θ, σ), ∂d/∂(θ, σ)) of the deviance with σ not profiled out:
+
+            d(θ, σ) = Σ log|Mᵢ| [+ log|A|] + df·log(2πσ²) + r²(θ)/σ²,
+
+        df = n − p for REML and n for ML (lmerTest's ``devfun_vp``, Kuznetsova, Brockhoff &
+        Christensen 2017, J. Stat. Softw. 82(13), §3; its minimum over σ is d(θ)). The θ part
+        of the gradient is that of d(θ) with df/r² replaced by 1/σ²; ∂d/∂σ = 2df/σ − 2r²/σ³.
+        """
+        blocks, _, beta, a_inverse, r2, logdet_a = self._core(theta)
+        sigma2 = sigma * sigma
+        value = blocks.logdet_m + self.df * (LOG_2PI + math.log(sigma2)) + r2 / sigma2
+        if self.reml:
+            value += logdet_a
+        gradient = np.empty(len(theta) + 1)
+        gradient[:-1] = self._theta_gradient(blocks, beta, a_inverse, 1.0 / sigma2)
+        gradient[-1] = 2.0 * self.df / sigma - 2.0 * r2 / (sigma2 * sigma)
+        return value, gradient
+
+    def _theta_gradient(
+        self, blocks: _Blocks, beta: np.ndarray, a_inverse: np.ndarray, scale: float
+    ) -> np.ndarray:
+        """Return ∂/∂θ of Σ log|Mᵢ| [+ log|A|] + scale·r²(θ) (scale = df/r² gives d(θ))."""
+        s = self.stats
         p = s.p
         v = np.append(-beta, 1.0)
-        omega = (self.df / r2) * np.outer(v, v)
+        omega = scale * np.outer(v, v)
         if self.reml:
             omega[:p, :p] += a_inverse
         # midᵢ[a, b] = rowₐ(Zᵢᵀ[Xᵢ yᵢ]) Ω row_b(Zᵢᵀ[Xᵢ yᵢ])ᵀ
         projected = [rows @ omega for rows in s.zt_rows]
         mid = {(a, b): np.einsum("gi,gi->g", projected[a], s.zt_rows[b]) for a, b in self._pairs}
         gamma = self._gamma_2x2(blocks, mid) if s.q == 2 else self._gamma_general(blocks, mid)
-        gradient = 2.0 * (gamma @ blocks.lam)[self.rows, self.cols]
-        return deviance, gradient
+        return 2.0 * (gamma @ blocks.lam)[self.rows, self.cols]
 
     def _gamma_2x2(self, blocks: _Blocks, mid: dict[tuple[int, int], np.ndarray]) -> np.ndarray:
         """Return ∂d/∂G = Σ (Tᵢ − NᵢmidᵢNᵢᵀ) for q = 2 in closed form."""
@@ -498,24 +522,33 @@ def optimise(
     start_theta: np.ndarray | None = None,
     gradient_tolerance: float = 1e-6,
     max_iterations: int = 500,
+    uncorrelated: bool = False,
 ) -> FastFit:
     """Minimise the profiled deviance over θ by L-BFGS-B with Λ's diagonal bounded at 0.
 
     Returns the :class:`FastFit` at θ̂. Convergence means the projected gradient is below
     ``gradient_tolerance`` relative to max(1, |d|/n) or L-BFGS-B reported success in a run
     that met no point where the deviance is +∞ (such a run is restarted from where it stopped).
+    ``uncorrelated`` holds Λ's off-diagonal elements at 0: independent random terms, lme4's
+    ``(1 + years || participant_id)``.
     """
     started = time.perf_counter()
     q = deviance.stats.q
     lower = theta_lower_bounds(q)
+    rows, cols = theta_index(q)
+    held = (rows != cols) if uncorrelated else np.zeros(lower.size, dtype=bool)
     if start_theta is None:
         theta0 = moment_start(deviance.stats)
     else:
         theta0 = np.asarray(start_theta, dtype=float)
     if theta0.shape != lower.shape:
         raise ValueError(f"start_theta must have {lower.size} elements for {q} random terms")
-    theta0 = np.maximum(theta0, lower)
-    bounds = [(None if np.isinf(lo) else lo, None) for lo in lower]
+    theta0 = np.where(held, 0.0, np.maximum(theta0, lower))
+    lower = np.where(held, 0.0, lower)
+    bounds = [
+        (0.0, 0.0) if fixed else (None if np.isinf(lo) else lo, None)
+        for lo, fixed in zip(lower, held, strict=True)
+    ]
     options = {"maxiter": max_iterations, "ftol": 1e-12, "gtol": gradient_tolerance}
 
     def minimise(start: np.ndarray) -> tuple[scipy.optimize.OptimizeResult, bool]:
@@ -538,14 +571,13 @@ def optimise(
     # L-BFGS-B's first steps can run onto a bound where the profiled deviance has a local
     # minimum; a boundary optimum is accepted only when no interior point along the zeroed
     # directions does better (lme4's bobyqa takes small steps and rarely meets this).
-    on_bound = (lower == 0) & (result.x < 1e-6)
+    on_bound = (lower == 0) & (result.x < 1e-6) & ~held
     if np.any(on_bound):
         best_value, best_theta = float(result.fun), result.x.copy()
-        rows, cols = theta_index(q)
         for k in np.flatnonzero(on_bound):
             # with Λ[j, j] = 0 the signs of Λ[r, j], r > j, do not matter, but move off the
             # bound they set the sign of the correlation: try both
-            below = (cols == cols[k]) & (rows > rows[k])
+            below = (cols == cols[k]) & (rows > rows[k]) & ~held
             for step in (1e-3, 0.02, 0.1, 0.3, 1.0):
                 for sign in (1.0, -1.0):
                     trial = result.x.copy()
@@ -563,7 +595,7 @@ def optimise(
     # components on the bound are exactly at it, as lme4 reports boundary fits
     theta = np.where((lower == 0) & (theta < 1e-10), 0.0, theta)
     value, gradient = deviance(theta)
-    projected = projected_gradient(theta, gradient, lower)
+    projected = np.where(held, 0.0, projected_gradient(theta, gradient, lower))
     scale = max(1.0, abs(value) / max(deviance.stats.n, 1))
     small_gradient = bool(
         np.max(np.abs(projected), initial=0.0) <= 1e3 * gradient_tolerance * scale

@@ -22,6 +22,7 @@ from outcomes.models.result import (
     information_criteria,
     singular_verdict,
 )
+from outcomes.models.satterthwaite import satterthwaite
 
 ENGINES = ("auto", "fast", "statsmodels")
 
@@ -40,6 +41,7 @@ def fit_mixed(
     engine: str = "auto",
     start_theta: np.ndarray | list[float] | None = None,
     blups: bool = False,
+    uncorrelated: bool = False,
 ) -> MixedResult:
     """Fit ``formula`` with correlated random terms ``random`` by ``group`` and return the
     :class:`MixedResult`.
@@ -48,8 +50,10 @@ def fit_mixed(
     ``"fast"`` (profiled deviance from per-participant sufficient statistics, see ``fast.py``),
     ``"statsmodels"`` (MixedLM) or ``"auto"`` (fast unless there are more than six random
     terms). ``start_theta`` warm-starts the optimiser at lme4's θ (e.g. from an earlier fit's
-    ``result.theta``, for bootstraps). Rows with a missing value in a used column are dropped
-    and counted in ``n_dropped``.
+    ``result.theta``, for bootstraps). ``uncorrelated`` makes the random terms independent
+    (lme4's ``(random || group)``, fast engine only). Rows with a missing value in a used
+    column are dropped and counted in ``n_dropped``. Fixed effects carry Satterthwaite degrees
+    of freedom (``satterthwaite.py``) on both engines.
     """
     if engine not in ENGINES:
         raise ModelInputError(f"engine must be one of {', '.join(ENGINES)}, got {engine!r}")
@@ -62,7 +66,9 @@ def fit_mixed(
     q = design.Z.shape[1]
     chosen = engine
     if engine == "auto":
-        chosen = "fast" if q <= FAST_MAX_RANDOM_TERMS else "statsmodels"
+        chosen = "fast" if q <= FAST_MAX_RANDOM_TERMS or uncorrelated else "statsmodels"
+    if uncorrelated and chosen == "statsmodels":
+        raise ModelInputError("uncorrelated random terms are fitted by the fast engine only")
     theta0 = None if start_theta is None else np.asarray(start_theta, dtype=float)
     if chosen == "statsmodels":
         # statsmodels is imported only when used: it takes seconds to import
@@ -71,9 +77,16 @@ def fit_mixed(
         result = fit_statsmodels(
             design, formula=formula, random=random, reml=reml, start_theta=theta0, blups=blups
         )
+        result.fixed_effects = _with_satterthwaite(design, result, reml=reml)
     else:
         result = _fit_fast(
-            design, formula=formula, random=random, reml=reml, start_theta=theta0, blups=blups
+            design,
+            formula=formula,
+            random=random,
+            reml=reml,
+            start_theta=theta0,
+            blups=blups,
+            uncorrelated=uncorrelated,
         )
     result.seconds = time.perf_counter() - started
     return result
@@ -87,19 +100,29 @@ def _fit_fast(
     reml: bool,
     start_theta: np.ndarray | None,
     blups: bool,
+    uncorrelated: bool = False,
 ) -> MixedResult:
     centring = fast.centre(design.X, design.y)
     stats = fast.sufficient_statistics(
         centring.X, centring.y, design.Z, design.groups, design.n_groups
     )
     deviance = fast.ProfiledDeviance(stats, reml=reml)
-    fitted = fast.optimise(deviance, start_theta=start_theta)
+    fitted = fast.optimise(deviance, start_theta=start_theta, uncorrelated=uncorrelated)
     solution = fitted.solution
     sigma2 = solution.sigma2
     lam = solution.lam
     random_cov = sigma2 * (lam @ lam.T)
     cov_fixed = centring.covariance(sigma2 * solution.a_inverse)
     beta = centring.beta(solution.beta)
+    rows, cols = fast.theta_index(stats.q)
+    small_sample = satterthwaite(
+        deviance,
+        solution.theta,
+        beta=beta,
+        transform=centring.transform,
+        free=(rows == cols) if uncorrelated else None,
+    )
+    df = np.array([small_sample.df(row) for row in np.eye(beta.size)])
     loglik = -0.5 * solution.deviance
     n_parameters = stats.p + solution.theta.size + 1
     aic, bic = information_criteria(loglik, n_parameters, stats.n)
@@ -136,7 +159,7 @@ def _fit_fast(
         random=random,
         group=design.group,
         reml=reml,
-        fixed_effects=fixed_effects_frame(design.fixed_names, beta, cov_fixed),
+        fixed_effects=fixed_effects_frame(design.fixed_names, beta, cov_fixed, df),
         cov_fixed=cov_fixed,
         random_terms=list(design.random_names),
         random_cov=random_cov,
@@ -155,7 +178,24 @@ def _fit_fast(
         seconds=fitted.seconds,
         blups=blup_frame,
         theta=solution.theta.copy(),
+        random_structure=(
+            "intercept" if stats.q == 1 else "uncorrelated" if uncorrelated else "correlated"
+        ),
     )
+
+
+def _with_satterthwaite(design: Design, result: MixedResult, *, reml: bool) -> pl.DataFrame:
+    """Return ``result``'s fixed effects with Satterthwaite df computed on the fast engine's
+    deviance at the statsmodels θ̂ (the same quantities, so both engines report the same df)."""
+    centring = fast.centre(design.X, design.y)
+    stats = fast.sufficient_statistics(
+        centring.X, centring.y, design.Z, design.groups, design.n_groups
+    )
+    deviance = fast.ProfiledDeviance(stats, reml=reml)
+    beta = result.fixed_effects["estimate"].to_numpy()
+    small_sample = satterthwaite(deviance, result.theta, beta=beta, transform=centring.transform)
+    df = np.array([small_sample.df(row) for row in np.eye(beta.size)])
+    return fixed_effects_frame(design.fixed_names, beta, result.cov_fixed, df)
 
 
 def _blups(

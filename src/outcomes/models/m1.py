@@ -6,7 +6,11 @@ and writing ``model.json``. The Matthew-effect check, M2 and pooling live in the
 
 M1 in lme4 notation (DESIGN.md, "Models"), fitted by REML:
 
-    wellbeing ~ years * network_size_bl_c + project + (1 + years | participant_id)
+    wellbeing ~ years * network_size_bl_c + project * years + (1 + years | participant_id)
+
+Each project keeps its own yearly change, so the Matthew term is estimated within projects
+(docs/architecture.md, "Models"). A singular fit is refitted with uncorrelated random terms,
+then with a random intercept alone (``power.RANDOM_STRUCTURES``); ``model.json`` records which.
 """
 
 from __future__ import annotations
@@ -26,10 +30,10 @@ PANEL_COLUMNS = ("participant_id", "months_since_baseline", "network_size_bl", "
 def m1_formula(outcome: str, moderator: str, *, with_project: bool) -> str:
     """Return M1's fixed-effects formula.
 
-    E.g. ``wellbeing ~ years * network_size_bl_c + project``.
+    E.g. ``wellbeing ~ years * network_size_bl_c + project * years``.
     """
     formula = f"{outcome} ~ years * {moderator}_c"
-    return formula + " + project" if with_project else formula
+    return formula + " + project * years" if with_project else formula
 
 
 def prepare_m1_panel(
@@ -97,14 +101,28 @@ def fit_m1(
     intercept and slope of ``years`` by ``participant_id``.
     """
     frame, _, with_project = prepare_m1_panel(panel, outcome=outcome, moderator=moderator)
-    return fit_mixed(
-        m1_formula(outcome, moderator, with_project=with_project),
-        frame,
-        group="participant_id",
-        random="1 + years",
-        reml=reml,
-        engine=engine,
+    formula = m1_formula(outcome, moderator, with_project=with_project)
+    result = fit_mixed(
+        formula, frame, group="participant_id", random="1 + years", reml=reml, engine=engine
     )
+    if not result.singular:
+        return result
+    # lme4's advice for singular fits: simplify the random part (Bates et al. 2015,
+    # "Parsimonious mixed models"); uncorrelated terms first, then the intercept alone
+    notes = ["the fit with correlated random terms (1 + years | participant_id) was singular"]
+    simpler = fit_mixed(formula, frame, group="participant_id", random="1 + years", reml=reml,
+                        engine="fast", uncorrelated=True)  # fmt: skip
+    if simpler.singular:
+        notes.append("so was the fit with uncorrelated terms (1 + years || participant_id)")
+        simpler = fit_mixed(formula, frame, group="participant_id", random="1", reml=reml,
+                            engine=engine)  # fmt: skip
+        simpler.random_structure = "intercept"
+        notes.append("the model was refitted with a random intercept alone (1 | participant_id)")
+    else:
+        notes.append("the model was refitted with uncorrelated terms (1 + years || participant_id)")
+    simpler.structure_note = "; ".join(notes) + "."
+    simpler.warnings = [simpler.structure_note, *simpler.warnings]
+    return simpler
 
 
 def analyse_panel(panel: pl.DataFrame, out_dir: Path, engine: str = "auto") -> dict[str, Path]:

@@ -18,6 +18,9 @@ from scipy import stats
 
 Z_975 = float(stats.norm.ppf(0.975))
 
+#: How fixed effects are tested: lmerTest's Satterthwaite t (Kuznetsova et al. 2017).
+SATTERTHWAITE = "Satterthwaite degrees of freedom, t tests and t(df) 95% intervals (as lmerTest)"
+
 # lme4's isSingular() tolerance on the diagonal of Λ
 SINGULAR_TOLERANCE = 1e-4
 
@@ -53,8 +56,9 @@ class OptimizerState:
 class MixedResult:
     """A fitted linear mixed model with one grouping factor.
 
-    ``fixed_effects`` is a polars frame (term, estimate, se, ci_low, ci_high, z, p) with Wald 95%
-    intervals; ``fixed`` gives the same rows by term name. ``random_cov`` is the covariance matrix
+    ``fixed_effects`` is a polars frame (term, estimate, se, df, t, p, ci_low, ci_high) with
+    Satterthwaite degrees of freedom and t(df) 95% intervals (``inference`` names the method);
+    ``fixed`` gives the same rows by term name. ``random_cov`` is the covariance matrix
     of the random effects (in the outcome's units) over ``random_terms``; ``random_effects`` gives
     intercept_var, slope_var (the first non-intercept term), corr and residual_var. ``loglik`` is
     on lme4's scale: −½ REML criterion for REML fits, −½ deviance for ML fits (``deviance``).
@@ -84,6 +88,9 @@ class MixedResult:
     seconds: float
     blups: pl.DataFrame | None = None
     theta: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    inference: str = SATTERTHWAITE
+    random_structure: str = "correlated"
+    structure_note: str | None = None
 
     @property
     def converged(self) -> bool:
@@ -91,7 +98,7 @@ class MixedResult:
 
     @property
     def fixed(self) -> dict[str, dict[str, float]]:
-        """Return the fixed effects by term: {term: {estimate, se, ci_low, ci_high, z, p}}."""
+        """Return the fixed effects by term: {term: {estimate, se, df, t, p, ci_low, ci_high}}."""
         return {
             row["term"]: {k: v for k, v in row.items() if k != "term"}
             for row in self.fixed_effects.iter_rows(named=True)
@@ -127,13 +134,20 @@ class MixedResult:
     def to_dict(self) -> dict[str, Any]:
         """Return the ``model.json`` shape of DESIGN.md (plain JSON types only)."""
         fixed = {
-            term: {k: _clean(values[k]) for k in ("estimate", "se", "ci_low", "ci_high", "z", "p")}
+            term: {
+                k: _clean(values[k])
+                for k in ("estimate", "se", "df", "t", "p", "ci_low", "ci_high")
+            }
             for term, values in self.fixed.items()
         }
         return {
             "engine": self.engine,
             "formula": self.formula,
-            "random": f"({self.random} | {self.group})",
+            "random": f"({self.random} {'||' if self.random_structure == 'uncorrelated' else '|'} "
+            f"{self.group})",
+            "random_structure": self.random_structure,
+            "structure_note": self.structure_note,
+            "inference": self.inference,
             "reml": self.reml,
             "n_observations": self.n_observations,
             "n_participants": self.n_participants,
@@ -174,31 +188,43 @@ def _clean(value: float | None) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def fixed_effects_frame(names: list[str], beta: np.ndarray, cov: np.ndarray) -> pl.DataFrame:
-    """Return term, estimate, se, ci_low, ci_high, z, p with Wald 95% intervals (normal, as
-    lme4's ``confint(method = "Wald")``)."""
+def fixed_effects_frame(
+    names: list[str], beta: np.ndarray, cov: np.ndarray, df: np.ndarray | None = None
+) -> pl.DataFrame:
+    """Return term, estimate, se, df, t, p, ci_low, ci_high of the fixed effects.
+
+    With ``df`` (Satterthwaite degrees of freedom, ``satterthwaite.py``) p and the 95% interval
+    come from t(df), as lmerTest's ``summary`` and ``contest``; without it (or where df is
+    infinite) from the normal distribution, as lme4's ``confint(method = "Wald")``.
+    """
     se = np.sqrt(np.clip(np.diagonal(cov), 0.0, None)) if len(names) else np.zeros(0)
+    dof = np.full(len(names), np.inf) if df is None else np.asarray(df, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
-        z = np.where(se > 0, beta / se, np.nan)
-    p = 2.0 * stats.norm.sf(np.abs(z))
+        t = np.where(se > 0, beta / se, np.nan)
+    finite = np.isfinite(dof)
+    safe = np.where(finite, dof, 1.0)
+    p = np.where(finite, 2.0 * stats.t.sf(np.abs(t), safe), 2.0 * stats.norm.sf(np.abs(t)))
+    critical = np.where(finite, stats.t.ppf(0.975, safe), Z_975)
     return pl.DataFrame(
         {
             "term": names,
             "estimate": beta.astype(float),
             "se": se,
-            "ci_low": beta - Z_975 * se,
-            "ci_high": beta + Z_975 * se,
-            "z": z,
+            "df": dof,
+            "t": t,
             "p": p,
+            "ci_low": beta - critical * se,
+            "ci_high": beta + critical * se,
         },
         schema={
             "term": pl.String,
             "estimate": pl.Float64,
             "se": pl.Float64,
+            "df": pl.Float64,
+            "t": pl.Float64,
+            "p": pl.Float64,
             "ci_low": pl.Float64,
             "ci_high": pl.Float64,
-            "z": pl.Float64,
-            "p": pl.Float64,
         },
     )
 
@@ -225,9 +251,9 @@ def singular_verdict(
     else:
         what = "two random effects are estimated as (almost) perfectly correlated (|corr| = 1)"
     message = (
-        f"Singular fit: {what}. The data do not support this random-effects structure; "
-        "estimates of the fixed effects are still valid, but consider a simpler random part "
-        "(e.g. drop the random slope) and do not interpret the variance components."
+        f"Singular fit: {what}. The data do not support this random-effects structure and its "
+        "variance components cannot be interpreted; M1 and the Matthew check refit such a "
+        "model with uncorrelated random terms, then with a random intercept alone."
     )
     return True, message
 
