@@ -64,7 +64,7 @@ def test_panel_holds_every_project_and_no_identifier(demo_workspace: Workspace) 
 def test_planted_matthew_effect_is_found(demo_workspace: Workspace) -> None:
     matthew = json.loads((demo_workspace.analysis / "matthew.json").read_text())
     primary = {
-        r["project"]: r["verdict"]
+        r["project"]: r["verdict"] if r["role"] == "primary" else r["satterthwaite_verdict"]
         for r in matthew["results"]
         if r["outcome"] == "wellbeing" and r["moderator"] == "network_size_bl"
     }

@@ -415,9 +415,10 @@ def _with_ci(
 
 def _verdict_table(results: list[dict[str, Any]]) -> str:
     """Return a markdown table of Matthew-check rows: project, outcome, moderator, estimate,
-    Wald and bootstrap CIs, LRT p, MDE and verdict."""
-    header = ["project", "outcome", "moderator", "estimate", "95% CI (Wald)",
-              "95% CI (bootstrap)", "LRT p", "MDE80", "verdict"]  # fmt: skip
+    Satterthwaite t interval, df, p, Holm-adjusted p, bootstrap interval and p, and the verdict
+    (the primary test only; the others read "exploratory")."""
+    header = ["project", "outcome", "moderator", "estimate", "95% CI (t)", "df", "p",
+              "p (Holm)", "95% CI (bootstrap)", "p (bootstrap LRT)", "verdict"]  # fmt: skip
     rows = []
     for r in results:
         boot = (
@@ -425,10 +426,16 @@ def _verdict_table(results: list[dict[str, Any]]) -> str:
             if r.get("boot_ci_low") is not None
             else "–"
         )
+        verdict = (
+            f"**{r['verdict']}**" + (" (borderline)" if r.get("evidence") == "borderline" else "")
+            if r.get("role") == "primary"
+            else "exploratory"
+        )
         rows.append(
             [r["project"], r["outcome"], r["moderator"], _number(r["estimate"]),
-             f"{_number(r['ci_low'])} – {_number(r['ci_high'])}", boot,
-             _number(r.get("lrt_p")), _number(r.get("mde80")), f"**{r['verdict']}**"]
+             f"{_number(r['ci_low'])} – {_number(r['ci_high'])}", _number(r.get("df"), 1),
+             _number(r.get("p")), _number(r.get("p_holm")), boot, _number(r.get("boot_lrt_p")),
+             verdict]
         )  # fmt: skip
     return markdown.table(header, rows)
 
@@ -441,17 +448,22 @@ def project_effects_stage(workspace: Workspace, engine: str = "auto") -> StageRe
     from outcomes.models.analysis import (
         DEFAULT_OUTCOMES,
         PRIMARY_MODERATOR,
+        assign_roles,
         effects_from_results,
         matthew_results,
         outcome_present,
         project_models,
     )
+    from outcomes.models.config import load_analysis_config
 
     panel = read_table(workspace, PANEL)
     outcomes = [o for o in DEFAULT_OUTCOMES if outcome_present(panel, o)]
+    config = load_analysis_config()
     results = matthew_results(
-        panel, outcomes=outcomes, moderators=[PRIMARY_MODERATOR], n_boot=0, seed=0, mde=False
-    )
+        panel, outcomes=outcomes, moderators=[PRIMARY_MODERATOR], config=config, n_boot=0,
+        seed=0, mde=False,
+    )  # fmt: skip
+    assign_roles(results, config)
     rows = effects_from_results(results)
     projects = sorted(panel["project"].unique().to_list())
     effects = {
@@ -476,7 +488,7 @@ def project_effects_stage(workspace: Workspace, engine: str = "auto") -> StageRe
         paths={"project_effects": path},
         metadata={
             "effects": table,
-            "verdicts": {r["project"]: r["verdict"] for r in wellbeing},
+            "interactions": {r["project"]: round(r["estimate"], 3) for r in wellbeing},
             "slopes": {r["project"]: round(r["slope"], 3) for r in wellbeing},
         },
     )
@@ -495,8 +507,6 @@ def matthew_stage(workspace: Workspace, n_boot: int | None = None) -> StageRecor
     result = analyse(
         panel,
         n_boot=replicates,
-        boot_outcomes=(PRIMARY_OUTCOME,),
-        boot_moderators=(PRIMARY_MODERATOR,),
         growth=False,
         attrition=False,
         models=False,
@@ -526,7 +536,10 @@ def matthew_stage(workspace: Workspace, n_boot: int | None = None) -> StageRecor
         rows=len(results),
         paths={"matthew": path},
         metadata={
-            "verdicts": {r["project"]: r["verdict"] for r in primary},
+            "verdict": next((r["verdict"] for r in results if r.get("role") == "primary"), None),
+            "evidence": next((r["evidence"] for r in results if r.get("role") == "primary"), None),
+            "method": matthew["primary"]["method"],
+            "exploratory_tests": matthew["multiplicity"]["exploratory_tests"],
             "primary_results": _verdict_table(primary),
             "all_results": _verdict_table(results),
             "subgroup_slopes_wellbeing": subgroups,

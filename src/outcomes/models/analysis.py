@@ -22,11 +22,19 @@ import polars as pl
 
 from outcomes.atomic import write_json
 from outcomes.models.attrition import attrition_analysis
+from outcomes.models.config import (
+    AnalysisConfig,
+    Exploratory,
+    PrimaryQuestion,
+    load_analysis_config,
+)
 from outcomes.models.formula import ModelInputError
 from outcomes.models.growth import network_growth
 from outcomes.models.m1 import PANEL_COLUMNS, fit_m1, prepare_m1_panel
 from outcomes.models.matthew import (
+    METHOD_NAMES,
     credibility_checklist,
+    holm,
     interaction_test,
     is_controlled,
     subgroup_slopes,
@@ -36,10 +44,10 @@ from outcomes.models.meta import MetaAnalysisError, pool_effects
 
 #: Outcomes analysed by default, when present (``mhi5`` is left out: it is ``wellbeing`` in the
 #: demo projects; network scores are moderators and the subject of ``network_growth``).
-DEFAULT_OUTCOMES = ("wellbeing", "loneliness", "loneliness6", "swemwbs", "qol_grade")
-DEFAULT_MODERATORS = ("network_size_bl", "network_family_bl", "network_diversity_bl")
-PRIMARY_OUTCOME = "wellbeing"
-PRIMARY_MODERATOR = "network_size_bl"
+DEFAULT_OUTCOMES = Exploratory().outcomes
+DEFAULT_MODERATORS = Exploratory().moderators
+PRIMARY_OUTCOME = PrimaryQuestion().outcome
+PRIMARY_MODERATOR = PrimaryQuestion().moderator
 #: A project enters a scope when this many participants have the outcome at two waves or more.
 MIN_PARTICIPANTS = 10
 
@@ -145,8 +153,10 @@ def pooled_from_effects(effects: dict[str, Any]) -> dict[str, Any]:
         "results": results,
         "moderator": effects.get("moderator", PRIMARY_MODERATOR),
         "method_note": "random-effects meta-analysis; τ² by REML (Fisher scoring, as metafor) "
-        "and by DerSimonian–Laird under 'dl'; Wald-type intervals; prediction interval "
-        "estimate ± 1.96·√(SE² + τ²)",
+        "and by DerSimonian–Laird under 'dl'; Knapp–Hartung t intervals with k − 1 df "
+        "(metafor's test = 'knha'); Q-profile interval for τ²; prediction interval "
+        "estimate ± t(k − 2)·√(SE² + τ²), none below 3 projects; I² is not labelled below 5 "
+        "projects",
     }
 
 
@@ -162,13 +172,15 @@ def effects_from_results(
         rows.append(
             {
                 **{k: r[k] for k in ("project", "outcome", "moderator", "estimate", "se",
-                                     "ci_low", "ci_high", "p", "verdict", "lrt_p", "boot_ci_low",
+                                     "ci_low", "ci_high", "df", "p", "p_holm", "role",
+                                     "verdict", "lrt_p", "boot_ci_low",
                                      "boot_ci_high", "mde80", "n_participants",
                                      "n_observations", "converged", "design", "direction")},
                 "slope": r["effect"],
                 "slope_se": r["effect_se"],
                 "slope_ci_low": r["effect_ci_low"],
                 "slope_ci_high": r["effect_ci_high"],
+                "slope_df": r["effect_df"],
                 "estimand": (
                     "arm × time difference" if r["design"] == "controlled"
                     else "change per year"
@@ -197,22 +209,62 @@ def model_document(panel: pl.DataFrame, engine: str = "auto") -> dict[str, Any]:
     return document
 
 
+def is_primary(row: dict[str, Any], config: AnalysisConfig) -> bool:
+    """Return whether a Matthew-check row is the declared primary test."""
+    primary = config.primary
+    return (
+        row["outcome"] == primary.outcome
+        and row["moderator"] == primary.moderator
+        and row["project"] == primary.scope
+    )
+
+
+def assign_roles(rows: list[dict[str, Any]], config: AnalysisConfig) -> dict[str, Any]:
+    """Mark each row ``primary`` or ``exploratory`` and return the multiplicity summary.
+
+    The primary row keeps its verdict. Every other outcome × moderator × scope test is one
+    family of exploratory tests: its p is Holm-adjusted over the family (``p_holm``; Holm 1979,
+    Scand. J. Stat. 6:65), and it carries no verdict (``verdict`` is None) — an exploratory
+    result is reported with its estimate, interval and both p-values only.
+    """
+    exploratory = [r for r in rows if not is_primary(r, config)]
+    adjusted = holm([r["p"] for r in exploratory])
+    for row in rows:
+        row["role"] = "primary" if is_primary(row, config) else "exploratory"
+    for row, p in zip(exploratory, adjusted, strict=True):
+        row["p_holm"] = p
+        row["family_size"] = len(exploratory)
+        row["verdict"] = None
+    return {
+        "primary": next((r for r in rows if r["role"] == "primary"), None) is not None,
+        "exploratory_tests": len(exploratory),
+        "adjustment": "Holm (1979) over all exploratory outcome × moderator × scope tests",
+    }
+
+
 def matthew_results(
     panel: pl.DataFrame,
     *,
     outcomes: Sequence[str],
     moderators: Sequence[str],
+    config: AnalysisConfig,
     n_boot: int,
     seed: int,
     mde: bool,
     n_power: int = 0,
-    boot_moderators: Sequence[str] | None = None,
-    boot_outcomes: Sequence[str] | None = None,
+    skipped: list[dict[str, Any]] | None = None,
 ) -> list[dict[str, Any]]:
     """Return the Matthew-check rows of every outcome × moderator × scope.
 
-    ``boot_moderators`` and ``boot_outcomes`` limit the bootstrap (and the simulated MDE) to
-    those moderators and outcomes (default: all); the others get Wald and LRT only."""
+    The parametric bootstrap (``n_boot`` replicates: percentile interval and null-model
+    likelihood-ratio test) and the simulated MDE are run for the primary test only; the
+    exploratory ones get Satterthwaite t, the asymptotic likelihood-ratio test and a
+    normal-approximation MDE. The verdict of the primary test comes from its declared method.
+    Scopes without enough data, or where the model cannot be fitted (one participant per
+    project, a moderator without variance), are left out and listed in ``skipped`` with the
+    reason, and the other scopes still run.
+    """
+    skipped = [] if skipped is None else skipped
     pooled_panel = _intervention_rows(panel) if "project" in panel.columns else panel
     rows = []
     for outcome in outcomes:
@@ -224,23 +276,37 @@ def matthew_results(
         for project in projects if "project" in panel.columns else []:
             scopes.append((project, panel.filter(pl.col("project") == project)))
         for moderator in moderators:
-            boot = (boot_moderators is None or moderator in boot_moderators) and (
-                boot_outcomes is None or outcome in boot_outcomes
-            )
             for scope, frame in scopes:
+                primary = (outcome, moderator, scope) == (
+                    config.primary.outcome, config.primary.moderator, config.primary.scope
+                )  # fmt: skip
                 if frame.get_column(moderator).drop_nulls().n_unique() < 2:
+                    skipped.append(
+                        {"project": scope, "outcome": outcome, "moderator": moderator,
+                         "reason": f"{moderator} does not vary among the participants"}
+                    )  # fmt: skip
                     continue
-                result, _ = interaction_test(
-                    frame,
-                    outcome=outcome,
-                    moderator=moderator,
-                    project=scope,
-                    n_boot=n_boot if boot else 0,
-                    seed=_seed(seed, outcome, moderator, scope),
-                    mde=mde,
-                    n_power=n_power if boot else 0,
-                    controlled=False if scope == "all" else None,
-                )
+                try:
+                    result, _ = interaction_test(
+                        frame,
+                        outcome=outcome,
+                        moderator=moderator,
+                        project=scope,
+                        n_boot=n_boot if primary else 0,
+                        seed=_seed(seed, outcome, moderator, scope),
+                        mde=mde,
+                        n_power=n_power if primary else 0,
+                        controlled=False if scope == "all" else None,
+                        method=config.primary.method if primary else "satterthwaite",
+                        percentiles=config.simple_slopes.percentiles,
+                        sizes=config.simple_slopes.sizes,
+                    )
+                except ModelInputError as error:
+                    skipped.append(
+                        {"project": scope, "outcome": outcome, "moderator": moderator,
+                         "reason": str(error)}
+                    )  # fmt: skip
+                    continue
                 rows.append(result)
     return rows
 
@@ -249,23 +315,25 @@ def analyse(
     panel: pl.DataFrame,
     *,
     outcomes: Sequence[str] | None = None,
-    moderators: Sequence[str] = DEFAULT_MODERATORS,
-    n_boot: int = 1000,
-    seed: int = 20261122,
+    moderators: Sequence[str] | None = None,
+    config: AnalysisConfig | None = None,
+    n_boot: int | None = None,
+    seed: int | None = None,
     engine: str = "auto",
     mde: bool = True,
     n_power: int = 0,
-    boot_moderators: Sequence[str] | None = None,
-    boot_outcomes: Sequence[str] | None = None,
     growth: bool = True,
     attrition: bool = True,
     models: bool = True,
 ) -> AnalysisResult:
     """Return the whole analysis of ``panel`` (see the module docstring).
 
-    ``outcomes`` default to those of ``DEFAULT_OUTCOMES`` present in the panel; moderators
-    absent from the panel are skipped. ``n_boot`` parametric-bootstrap replicates per
-    interaction (0: Wald and LRT only); ``seed`` makes them reproducible. ``engine`` fits
+    ``config`` declares the primary test, its method, the bootstrap and the simple slopes
+    (default: :func:`~outcomes.models.config.load_analysis_config`). ``outcomes`` and
+    ``moderators`` default to the configuration's exploratory ones present in the panel.
+    ``n_boot`` parametric-bootstrap replicates of the primary test (default: the
+    configuration's; 0: Satterthwaite and asymptotic LRT only); ``seed`` makes them
+    reproducible, bit for bit. ``engine`` fits
     model.json's M1 (the Matthew checks and their refits use the fast engine). ``mde`` adds the
     minimal detectable interaction at 80% power from simulations of the fitted model.
     ``models=False`` skips model.json's M1 and the per-project M1 documents (``model`` and
@@ -282,22 +350,32 @@ def analyse(
         )  # fmt: skip
     if "project" not in panel.columns:
         panel = panel.with_columns(pl.lit("all").alias("project"))
-    chosen = [o for o in (outcomes or DEFAULT_OUTCOMES) if outcome_present(panel, o)]
-    if outcomes and len(chosen) < len(outcomes):
-        absent = [o for o in outcomes if o not in chosen]
+    config = config or load_analysis_config()
+    n_boot = config.robustness.bootstrap_replicates if n_boot is None else n_boot
+    seed = config.robustness.seed if seed is None else seed
+    wanted = list(outcomes or config.exploratory.outcomes)
+    if config.primary.outcome not in wanted:
+        wanted.insert(0, config.primary.outcome)
+    chosen = [o for o in wanted if outcome_present(panel, o)]
+    if outcomes and len(chosen) < len(wanted):
+        absent = [o for o in wanted if o not in chosen]
         raise ModelInputError(f"the panel has no values of outcome(s): {', '.join(absent)}")
-    used_moderators = [m for m in moderators if outcome_present(panel, m)]
+    wanted_moderators = list(moderators or config.exploratory.moderators)
+    if config.primary.moderator not in wanted_moderators:
+        wanted_moderators.insert(0, config.primary.moderator)
+    used_moderators = [m for m in wanted_moderators if outcome_present(panel, m)]
 
     step = time.perf_counter()
     model = model_document(panel, engine=engine) if models else {}
     timings["model"] = time.perf_counter() - step
 
     step = time.perf_counter()
+    skipped: list[dict[str, Any]] = []
     results = matthew_results(
-        panel, outcomes=chosen, moderators=used_moderators, n_boot=n_boot, seed=seed,
-        mde=mde, n_power=n_power, boot_moderators=boot_moderators,
-        boot_outcomes=boot_outcomes,
+        panel, outcomes=chosen, moderators=used_moderators, config=config, n_boot=n_boot,
+        seed=seed, mde=mde, n_power=n_power, skipped=skipped,
     )  # fmt: skip
+    multiplicity = assign_roles(results, config)
     timings["matthew"] = time.perf_counter() - step
 
     step = time.perf_counter()
@@ -336,17 +414,30 @@ def analyse(
         "project": "all",
         "results": results,
         "subgroups": subgroups,
-        "checklist": credibility_checklist(results, heterogeneity_p=heterogeneity),
-        "primary": {"outcome": PRIMARY_OUTCOME, "moderator": PRIMARY_MODERATOR},
+        "checklist": credibility_checklist(
+            results, primary_outcome=config.primary.outcome,
+            primary_moderator=config.primary.moderator, heterogeneity_p=heterogeneity,
+        ),
+        "primary": {
+            "outcome": config.primary.outcome, "moderator": config.primary.moderator,
+            "scope": config.primary.scope, "method": config.primary.method,
+            "method_description": METHOD_NAMES[config.primary.method],
+            "robustness": "parametric bootstrap: percentile interval and null-model "
+            "likelihood-ratio test" if n_boot else None,
+        },
+        "multiplicity": multiplicity,
+        "skipped": skipped,
         "settings": {
             "n_boot": n_boot, "seed": seed, "mde": mde, "n_power": n_power,
-            "boot_moderators": list(boot_moderators) if boot_moderators else list(used_moderators),
-            "boot_outcomes": list(boot_outcomes) if boot_outcomes else list(chosen),
             "outcomes": chosen, "moderators": used_moderators,
+            "simple_slope_percentiles": list(config.simple_slopes.percentiles),
+            "simple_slope_sizes": list(config.simple_slopes.sizes),
         },
-        "verdict_rule": "matthew when the interaction's 95% CI lies above 0, reverse when below, "
-        "no_evidence otherwise; the bootstrap percentile CI is used when computed "
-        "(verdict_from says which). Subgroup slopes are descriptive and never give a verdict.",
+        "verdict_rule": "only the declared primary test has a verdict: matthew when the 95% "
+        "interval of its declared method lies above 0, reverse when below, no_evidence "
+        "otherwise; 'evidence' is borderline when the parametric bootstrap disagrees about "
+        "zero. Every other test is exploratory (Holm-adjusted p, no verdict). Subgroup slopes "
+        "are descriptive and never give a verdict.",
         "direction": "a positive interaction always means: a larger baseline network goes with "
         "a larger improvement (scores where higher is worse, like loneliness, are flipped)",
         "controlled_designs": "in projects with an arm column the effect is the arm × time "

@@ -14,6 +14,7 @@ al. 2020, CMAJ 192:E901).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -24,6 +25,7 @@ from outcomes.instruments import INSTRUMENTS
 from outcomes.models.formula import ModelInputError
 from outcomes.models.m1 import prepare_m1_panel
 from outcomes.models.power import (
+    Draws,
     FittedDesign,
     fitted_design,
     minimal_detectable_effect,
@@ -47,6 +49,21 @@ def verdict_for(ci_low: float, ci_high: float) -> str:
     if ci_high < 0:
         return "reverse"
     return "no_evidence"
+
+
+def holm(p_values: Sequence[float | None]) -> list[float | None]:
+    """Return Holm's step-down adjusted p-values (Holm 1979, "A simple sequentially rejective
+    multiple test procedure", Scand. J. Stat. 6:65; R's ``p.adjust(method = "holm")``):
+    sorted ascending, p₍ᵢ₎ × (m − i + 1), made monotone and capped at 1. Missing p-values stay
+    missing and do not count in m."""
+    present = [(p, i) for i, p in enumerate(p_values) if p is not None and math.isfinite(p)]
+    m = len(present)
+    adjusted: list[float | None] = [None] * len(p_values)
+    running = 0.0
+    for rank, (p, i) in enumerate(sorted(present)):
+        running = max(running, min(1.0, (m - rank) * p))
+        adjusted[i] = running
+    return adjusted
 
 
 def higher_is_better(outcome: str) -> bool:
@@ -125,9 +142,13 @@ def interaction_formula(
 ) -> tuple[str, str, str]:
     """Return (formula, tested term, effect term) of the Matthew check.
 
-    Uncontrolled: ``y ~ years * m_c (+ project)``, term ``years:m_c``, effect ``years``.
-    Controlled: ``y ~ years * treated * m_c (+ project)``, term ``years:treated:m_c`` (the
-    three-way interaction), effect ``years:treated`` (the arm × time difference).
+    Uncontrolled: ``y ~ years * m_c (+ project * years)``, term ``years:m_c``, effect ``years``.
+    Controlled: ``y ~ years * treated * m_c (+ project * years)``, term ``years:treated:m_c``
+    (the three-way interaction), effect ``years:treated`` (the arm × time difference). With
+    several projects each keeps its own yearly change (``project * years``), so the interaction
+    is estimated within projects: projects that differ both in how much their participants gain
+    and in how large their networks are create no Matthew effect that exists inside none of
+    them (docs/architecture.md, "Models").
     """
     centred = f"{moderator}_c"
     if controlled:
@@ -137,7 +158,7 @@ def interaction_formula(
         formula = f"{column} ~ years * {centred}"
         term, effect = f"years:{centred}", "years"
     if with_project:
-        formula += " + project"
+        formula += " + project * years"
     return formula, term, effect
 
 
@@ -160,7 +181,110 @@ def prepare_scope(
 def _clean(value: Any) -> Any:
     if isinstance(value, float) and not np.isfinite(value):
         return None
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
     return value
+
+
+#: The verdict methods (``config.METHODS``) in words, as model.json and reports name them.
+METHOD_NAMES = {
+    "satterthwaite": "Satterthwaite t (lmerTest): t(df) 95% interval and p",
+    "bootstrap": "parametric bootstrap: percentile 95% interval and the likelihood-ratio p "
+    "simulated under the model without the interaction (pbkrtest's PBmodcomp)",
+}
+
+
+def project_weights(frame: pl.DataFrame, column: str, moderator: str) -> dict[str, int]:
+    """Return project → number of analysed participants (a row with the outcome, years and the
+    moderator), sorted by project: the weights of the all-project yearly change."""
+    complete = frame.filter(
+        pl.col(column).is_not_null() & pl.col("years").is_not_null()
+        & pl.col(f"{moderator}_c").is_not_null()
+    )  # fmt: skip
+    counts = complete.group_by("project").agg(pl.col("participant_id").n_unique())
+    return dict(sorted((str(p), int(n)) for p, n in counts.iter_rows()))
+
+
+def slope_weights(model: FittedDesign, effect_term: str, weights: dict[str, int]) -> np.ndarray:
+    """Return L with L'β the participant-weighted average of the projects' yearly changes:
+    β_years + Σⱼ wⱼ·β_{project[T.j]:years}, wⱼ = nⱼ / Σn (the reference project's change is
+    β_years itself). Without project terms, L picks ``effect_term``."""
+    contrast = model.weights(effect_term)
+    total = sum(weights.values())
+    names = model.design.fixed_names
+    for project, n in weights.items():
+        name = f"project[T.{project}]:{effect_term}"
+        if name in names:
+            contrast[names.index(name)] += n / total
+    return contrast
+
+
+def project_slopes(
+    model: FittedDesign, effect_term: str, weights: dict[str, int]
+) -> list[dict[str, Any]]:
+    """Return each project's yearly change at the mean baseline moderator, with Satterthwaite
+    inference, its participants and its weight in the all-project average."""
+    names = model.design.fixed_names
+    total = sum(weights.values())
+    rows = []
+    for project, n in weights.items():
+        contrast = model.weights(effect_term)
+        name = f"project[T.{project}]:{effect_term}"
+        if name in names:
+            contrast[names.index(name)] += 1.0
+        rows.append(
+            {"project": project, "n_participants": n, "weight": n / total,
+             **model.contrast(contrast)}
+        )  # fmt: skip
+    return rows
+
+
+def simple_slopes(
+    model: FittedDesign,
+    *,
+    effect: np.ndarray,
+    term: str,
+    moderator_values: np.ndarray,
+    mean: float,
+    percentiles: Sequence[float] = (10.0, 50.0, 90.0),
+    sizes: Sequence[float] = (),
+) -> list[dict[str, Any]]:
+    """Return the model-based yearly change at fixed baseline moderator values (emmeans'
+    ``emtrends(m, ~ m_c, var = "years", at = …)`` with the projects weighted by participants):
+    L = L_effect + (value − mean)·e_term, with Satterthwaite df and t intervals.
+
+    Values are the ``percentiles`` of ``moderator_values`` (one per analysed participant, R's
+    type 7 quantile) and the fixed ``sizes``; the descriptive tertile slopes of
+    :func:`subgroup_slopes` are no substitute (Brookes et al. 2004).
+    """
+    points: list[tuple[float | None, float]] = []
+    if moderator_values.size:
+        for q in percentiles:
+            points.append((float(q), float(np.percentile(moderator_values, q))))
+    points += [(None, float(v)) for v in sizes]
+    rows = []
+    for percentile, value in points:
+        contrast = effect + (value - mean) * model.weights(term)
+        rows.append({"percentile": percentile, "moderator_value": value,
+                     **model.contrast(contrast)})  # fmt: skip
+    return rows
+
+
+def evidence_agreement(
+    primary_excludes_zero: bool, bootstrap_excludes_zero: bool | None, boot_lrt_p: float | None
+) -> str | None:
+    """Return ``consistent`` when the primary method and the parametric bootstrap (percentile
+    interval and null-model likelihood-ratio p < 0.05) agree about zero, ``borderline`` when
+    they do not, None without a bootstrap. A borderline result is reported as such, never
+    settled by picking the favourable method."""
+    if bootstrap_excludes_zero is None:
+        return None
+    views = [primary_excludes_zero, bootstrap_excludes_zero]
+    if boot_lrt_p is not None:
+        views.append(boot_lrt_p < 0.05)
+    return "consistent" if all(views) or not any(views) else "borderline"
 
 
 def interaction_test(
@@ -174,18 +298,35 @@ def interaction_test(
     mde: bool = True,
     n_power: int = 0,
     controlled: bool | None = None,
+    method: str = "satterthwaite",
+    percentiles: Sequence[float] = (10.0, 50.0, 90.0),
+    sizes: Sequence[float] = (),
 ) -> tuple[dict[str, Any], FittedDesign]:
     """Return the Matthew-check result of one outcome × moderator × scope, and the fitted model.
 
-    ``project`` names the scope (``"all"`` for the pooled model with a project term). The
-    result holds the interaction with Wald CI and p, the likelihood-ratio test from ML fits,
-    the parametric-bootstrap percentile CI (``n_boot`` REML refits of data simulated from the
-    fitted model; 0 skips it), the verdict (from the bootstrap CI when there is one, else the
-    Wald CI; ``verdict_from`` says which), the minimal detectable interaction at 80% power
-    (``mde80``, from the same simulations, or ``n_power`` of them when ``n_boot`` is 0, or
-    the normal approximation when there are none; ``mde_method`` says which), the
-    effect (slope per year, or arm × time in controlled designs) and the direction handling.
+    ``project`` names the scope (``"all"``: every project, with ``project * years`` so the
+    interaction is estimated within projects). The result holds:
+
+    - the interaction with Satterthwaite df, t, p and t(df) interval (lmerTest);
+    - the asymptotic likelihood-ratio test from ML fits (χ²₁);
+    - with ``n_boot`` > 0, the parametric bootstrap: a percentile interval from ``n_boot`` REML
+      refits of data simulated from the fitted model (lme4's ``bootMer``) and a likelihood-ratio
+      p from ``n_boot`` data sets simulated under the ML fit without the interaction, both
+      models refitted by ML (pbkrtest's ``PBmodcomp``); failed, non-converged and singular
+      replicates are counted;
+    - the verdict from ``method`` (``satterthwaite`` or ``bootstrap``), ``method`` naming it,
+      and ``evidence``: ``borderline`` when the bootstrap disagrees about zero;
+    - the effect: the yearly change (with several projects the participant-weighted average
+      of the project slopes, each project's slope under ``project_slopes``), or the arm × time
+      difference in controlled designs;
+    - model-based slopes at fixed moderator values (``simple_slopes``, as emtrends);
+    - the minimal detectable interaction at 80% power (``mde80``, from the same simulations,
+      or ``n_power`` of them when ``n_boot`` is 0, or the normal approximation);
+    - the random-effects structure (a singular fit is refitted with a simpler random part,
+      ``power.fitted_design``).
     """
+    if method not in METHOD_NAMES:
+        raise ModelInputError(f"method must be one of {', '.join(METHOD_NAMES)}, got {method!r}")
     if controlled is None:
         controlled = is_controlled(panel)
     frame, mean, with_project = prepare_scope(panel, outcome, moderator, controlled=controlled)
@@ -194,16 +335,25 @@ def interaction_test(
         column, moderator, with_project=with_project, controlled=controlled
     )
     model = fitted_design(formula, frame, term=term)
-    wald = model.coefficient(term)
-    effect = model.coefficient(effect_term)
+    interaction = model.coefficient(term)
+    weights = project_weights(frame, column, moderator) if with_project else {}
+    effect_weights = slope_weights(model, effect_term, weights)
+    effect = model.contrast(effect_weights)
     lrt = model.likelihood_ratio()
     per_participant = (
         frame.filter(pl.col(column).is_not_null())
         .group_by("participant_id", maintain_order=True)
         .agg(pl.col(moderator).cast(pl.Float64).drop_nulls().first())
     )
+    values = per_participant.get_column(moderator).drop_nulls().to_numpy()
     sd_value = per_participant.get_column(moderator).std()
     moderator_sd = float(sd_value) if isinstance(sd_value, (int, float)) else None
+    if controlled:
+        estimand = "arm × time difference per year (intervention − control)"
+    elif with_project:
+        estimand = "yearly change, participant-weighted average of the project slopes"
+    else:
+        estimand = "yearly change"
     result: dict[str, Any] = {
         "project": project,
         "outcome": outcome,
@@ -211,45 +361,89 @@ def interaction_test(
         "design": "controlled" if controlled else "uncontrolled",
         "term": term,
         "formula": f"{formula} + (1 + years | participant_id)",
+        "random_structure": model.random_structure,
+        "structure_note": model.structure_note,
+        "singular": model.singular,
         "direction": "as scored" if column == outcome else "flipped",
         "direction_note": direction_note(outcome),
-        **{k: wald[k] for k in ("estimate", "se", "ci_low", "ci_high", "p")},
-        "estimate_per_sd": (wald["estimate"] * moderator_sd if moderator_sd is not None else None),
+        "inference": "Satterthwaite t (lmerTest)",
+        **{k: interaction[k] for k in ("estimate", "se", "df", "t", "p", "ci_low", "ci_high")},
+        "estimate_per_sd": (
+            interaction["estimate"] * moderator_sd if moderator_sd is not None else None
+        ),
         "moderator_mean": mean,
         "moderator_sd": moderator_sd,
         "lrt_stat": lrt["lrt_stat"],
         "lrt_df": lrt["lrt_df"],
         "lrt_p": lrt["lrt_p"],
         "effect_term": effect_term,
+        "effect_estimand": estimand,
         "effect": effect["estimate"],
         "effect_se": effect["se"],
+        "effect_df": effect["df"],
         "effect_ci_low": effect["ci_low"],
         "effect_ci_high": effect["ci_high"],
         "effect_p": effect["p"],
+        "project_slopes": project_slopes(model, effect_term, weights) if weights else [],
+        "simple_slopes": simple_slopes(
+            model,
+            effect=effect_weights,
+            term=term,
+            moderator_values=values,
+            mean=mean,
+            percentiles=percentiles,
+            sizes=sizes,
+        ),
         "n_participants": model.n_participants,
         "n_observations": model.n_observations,
         "converged": model.reml.converged,
         "boot_ci_low": None,
         "boot_ci_high": None,
         "boot_se": None,
+        "boot_lrt_p": None,
         "n_boot": 0,
         "n_boot_converged": 0,
+        "bootstrap": None,
         "mde80": None,
-        "mde80_normal": normal_mde(wald["se"]),
+        "mde80_normal": normal_mde(interaction["se"]),
         "mde_method": None,
     }
-    n_draws = n_boot if n_boot > 0 else (n_power if mde else 0)
-    draws = model.draws(n_draws, seed) if n_draws > 0 else None
-    if draws is not None and n_boot > 0:
-        low, high = draws.percentile_ci()
+    draws: Draws | None = None
+    if n_boot > 0:
+        sequence = (
+            seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
+        )
+        interval_seed, null_seed = sequence.spawn(2)
+        draws = model.draws(n_boot, interval_seed)
+        null = model.null_likelihood_ratio(n_boot, null_seed)
+        low, high = draws.percentile_ci() if draws.n else (None, None)
         result.update(
             boot_ci_low=low,
             boot_ci_high=high,
-            boot_se=float(np.std(draws.estimates, ddof=1)),
-            n_boot=draws.n,
-            n_boot_converged=draws.n_converged,
-        )
-    if draws is not None and mde:
+            boot_se=float(np.std(draws.estimates, ddof=1)) if draws.n > 1 else None,
+            boot_lrt_p=null.p if null.n_used else None,
+            n_boot=n_boot,
+            n_boot_converged=draws.n,
+            bootstrap={
+                "replicates": n_boot,
+                "interval": {
+                    "simulated_from": "the REML fit of the model (lme4's bootMer)",
+                    "used": draws.n, "failed": draws.n_failed,
+                    "not_converged": draws.n_not_converged, "singular": draws.n_singular,
+                },
+                "lrt": {
+                    "simulated_from": "the ML fit without the interaction (pbkrtest's PBmodcomp)",
+                    "statistic": null.statistic, "p": null.p, "used": null.n_used,
+                    "failed": null.n_failed, "not_converged": null.n_not_converged,
+                    "singular": null.n_singular,
+                },
+                "rule": "failed and non-converged replicates are left out and counted; "
+                "singular ones are kept and counted",
+            },
+        )  # fmt: skip
+    else:
+        draws = model.draws(n_power, seed) if (mde and n_power > 0) else None
+    if draws is not None and mde and draws.n:
         result["mde80"] = minimal_detectable_effect(draws)
         result["mde_method"] = (
             f"simulation from the fitted model ({draws.n} refits): the smallest true "
@@ -259,13 +453,38 @@ def interaction_test(
         result["mde80"] = result["mde80_normal"]
         result["mde_method"] = "normal approximation (1.96 + 0.84) × SE (no simulations run)"
 
-    if result["boot_ci_low"] is not None:
-        result["verdict"] = verdict_for(result["boot_ci_low"], result["boot_ci_high"])
-        result["verdict_from"] = "bootstrap percentile CI"
+    satterthwaite_verdict = verdict_for(interaction["ci_low"], interaction["ci_high"])
+    bootstrap_verdict = (
+        verdict_for(result["boot_ci_low"], result["boot_ci_high"])
+        if result["boot_ci_low"] is not None
+        else None
+    )
+    if method == "bootstrap" and bootstrap_verdict is None:
+        raise ModelInputError(
+            "the primary method is the parametric bootstrap, but no bootstrap replicates were "
+            "run (set robustness.bootstrap_replicates above 0)"
+        )
+    result["method"] = method
+    result["method_description"] = METHOD_NAMES[method]
+    if method == "bootstrap":
+        result["verdict"] = bootstrap_verdict
+        result["verdict_ci_low"], result["verdict_ci_high"] = (
+            result["boot_ci_low"], result["boot_ci_high"]
+        )  # fmt: skip
+        result["verdict_p"] = result["boot_lrt_p"]
     else:
-        result["verdict"] = verdict_for(wald["ci_low"], wald["ci_high"])
-        result["verdict_from"] = "Wald CI"
-    result["wald_verdict"] = verdict_for(wald["ci_low"], wald["ci_high"])
+        result["verdict"] = satterthwaite_verdict
+        result["verdict_ci_low"], result["verdict_ci_high"] = (
+            interaction["ci_low"], interaction["ci_high"]
+        )  # fmt: skip
+        result["verdict_p"] = interaction["p"]
+    result["satterthwaite_verdict"] = satterthwaite_verdict
+    result["bootstrap_verdict"] = bootstrap_verdict
+    result["evidence"] = evidence_agreement(
+        satterthwaite_verdict != "no_evidence",
+        None if bootstrap_verdict is None else bootstrap_verdict != "no_evidence",
+        result["boot_lrt_p"],
+    )
     return {k: _clean(v) for k, v in result.items()}, model
 
 

@@ -26,6 +26,8 @@ from scipy import stats
 
 from outcomes.models import fast
 from outcomes.models.formula import Design, ModelInputError, build_design
+from outcomes.models.result import SINGULAR_TOLERANCE
+from outcomes.models.satterthwaite import Satterthwaite, satterthwaite
 
 Z_975 = float(stats.norm.ppf(0.975))
 
@@ -48,10 +50,10 @@ class FastFit:
 
 
 def _fit(design_x: np.ndarray, design: Design, y: np.ndarray, *, reml: bool,
-         start: np.ndarray | None) -> FastFit:  # fmt: skip
+         start: np.ndarray | None, uncorrelated: bool = False) -> FastFit:  # fmt: skip
     statistics = fast.sufficient_statistics(design_x, y, design.Z, design.groups, design.n_groups)
     deviance = fast.ProfiledDeviance(statistics, reml=reml)
-    fitted = fast.optimise(deviance, start_theta=start)
+    fitted = fast.optimise(deviance, start_theta=start, uncorrelated=uncorrelated)
     solution = fitted.solution
     return FastFit(
         beta=solution.beta,
@@ -64,146 +66,74 @@ def _fit(design_x: np.ndarray, design: Design, y: np.ndarray, *, reml: bool,
     )
 
 
-@dataclass
-class Draws:
-    """Simulated refits of one term: estimates, SEs, how many converged."""
+@dataclass(frozen=True)
+class Refit:
+    """One refit of a simulated response: β̂, SEs, log-likelihood and its bookkeeping."""
 
-    term: str
-    fitted: float
-    estimates: np.ndarray
-    ses: np.ndarray
-    n_converged: int
-    n_fallback: int = 0
-
-    @property
-    def n(self) -> int:
-        return int(self.estimates.size)
-
-    def percentile_ci(self, level: float = 0.95) -> tuple[float, float]:
-        """Return the percentile interval of the simulated estimates (lme4's
-        ``confint(bootMer(...), type = "perc")``)."""
-        alpha = (1.0 - level) / 2.0
-        low, high = np.quantile(self.estimates, [alpha, 1.0 - alpha])
-        return float(low), float(high)
+    beta: np.ndarray
+    se: np.ndarray
+    loglik: float
+    converged: bool
+    singular: bool
+    fallback: bool
 
 
-@dataclass
-class FittedDesign:
-    """A mixed model's design with its REML fit, ready for ML tests and simulation.
+class Refitter:
+    """Refits one model (X, Z, REML or ML) to new responses, warm-started at θ̂.
 
-    Built by :func:`fitted_design`. ``reml`` is the REML fit of the full model; ``term`` the
-    tested fixed effect (e.g. ``years:network_size_bl_c``) and ``index`` its column in X.
+    Only what depends on y is recomputed (``fast.with_response``); BFGS starts from the
+    original fit's inverse Hessian with backtracking and falls back to the bounded optimiser
+    when it does not converge in a few steps or θ̂ is on a bound (MixedModels.jl's ``refit!``).
+    ``free`` marks the elements of θ the model estimates (uncorrelated random parts hold the
+    off-diagonal ones at 0).
     """
 
-    design: Design
-    formula: str
-    term: str
-    index: int
-    reml: FastFit
-
-    @cached_property
-    def _statistics(self) -> fast.SufficientStatistics:
-        """The sufficient statistics of the observed data; refits replace only the y parts."""
-        design = self.design
-        return fast.sufficient_statistics(
-            design.X, design.y, design.Z, design.groups, design.n_groups
+    def __init__(self, X: np.ndarray, design: Design, fit: FastFit, *, reml: bool,
+                 free: np.ndarray) -> None:  # fmt: skip
+        self.X = X
+        self.design = design
+        self.fit = fit
+        self.reml = reml
+        self.free = free
+        self.statistics = fast.sufficient_statistics(
+            X, design.y, design.Z, design.groups, design.n_groups
         )
+        self._inverse = self._hessian_inverse()
 
-    @cached_property
-    def _mean(self) -> np.ndarray:
-        """Xβ̂ of the REML fit, the mean every simulation starts from."""
-        return self.design.X @ self.reml.beta
-
-    @property
-    def n_observations(self) -> int:
-        return int(self.design.y.size)
-
-    @property
-    def n_participants(self) -> int:
-        return self.design.n_groups
-
-    def coefficient(self, name: str) -> dict[str, float]:
-        """Return estimate, se, Wald 95% CI, z and p of fixed effect ``name`` (REML fit)."""
-        k = self.design.fixed_names.index(name)
-        estimate = float(self.reml.beta[k])
-        se = float(self.reml.se[k])
-        z = estimate / se if se > 0 else float("nan")
-        return {
-            "estimate": estimate,
-            "se": se,
-            "ci_low": estimate - Z_975 * se,
-            "ci_high": estimate + Z_975 * se,
-            "z": z,
-            "p": float(2.0 * stats.norm.sf(abs(z))) if math.isfinite(z) else float("nan"),
-        }
-
-    def likelihood_ratio(self) -> dict[str, float]:
-        """Return the likelihood-ratio test of ``term`` from ML fits of the model with and
-        without it (lme4's ``anova(m0, m1)`` on ML refits): statistic, df = 1, p (χ²₁), and
-        both log-likelihoods."""
-        x = self.design.X
-        full = _fit(x, self.design, self.design.y, reml=False, start=self.reml.theta)
-        reduced_x = np.delete(x, self.index, axis=1)
-        reduced = _fit(reduced_x, self.design, self.design.y, reml=False, start=full.theta)
-        statistic = max(0.0, 2.0 * (full.loglik - reduced.loglik))
-        return {
-            "lrt_stat": statistic,
-            "lrt_df": 1,
-            "lrt_p": float(stats.chi2.sf(statistic, 1)),
-            "loglik_ml": full.loglik,
-            "loglik_ml_without": reduced.loglik,
-        }
-
-    def simulate(self, rng: np.random.Generator) -> np.ndarray:
-        """Return one response vector drawn from the fitted model: Xβ̂ + Zbᵢ + ε with
-        bᵢ ~ N(0, σ̂²ΛΛ') and ε ~ N(0, σ̂²) (lme4's ``simulate``)."""
-        design = self.design
-        sigma = math.sqrt(self.reml.sigma2)
-        q = design.Z.shape[1]
-        b = sigma * (rng.standard_normal((design.n_groups, q)) @ self.reml.lam.T)
-        return (
-            self._mean
-            + np.einsum("nq,nq->n", design.Z, b[design.groups])
-            + rng.normal(0.0, sigma, size=design.y.size)
-        )
-
-    @cached_property
     def _hessian_inverse(self) -> np.ndarray | None:
-        """The inverse Hessian of the REML deviance at θ̂ (central differences of the analytic
-        gradient), or None when θ̂ is on a bound or the Hessian is not positive."""
-        theta = self.reml.theta
+        """The inverse Hessian over the free θ of the deviance at θ̂ (central differences of the
+        analytic gradient), or None when θ̂ is on a bound or the Hessian is not positive."""
+        theta = self.fit.theta
         lower = fast.theta_lower_bounds(self.design.Z.shape[1])
-        if np.any(theta - lower < 1e-3):
+        free = np.flatnonzero(self.free)
+        if np.any((theta - lower)[free] < 1e-3):
             return None
-        deviance = fast.ProfiledDeviance(self._statistics, reml=True)
-        k = theta.size
-        hessian = np.empty((k, k))
-        for j in range(k):
+        deviance = fast.ProfiledDeviance(self.statistics, reml=self.reml)
+        hessian = np.empty((free.size, free.size))
+        for out, j in enumerate(free):
             h = 1e-4 * max(1.0, abs(theta[j]))
             up, down = theta.copy(), theta.copy()
             up[j] += h
             down[j] -= h
-            hessian[:, j] = (deviance(up)[1] - deviance(down)[1]) / (2.0 * h)
+            hessian[:, out] = (deviance(up)[1] - deviance(down)[1])[free] / (2.0 * h)
         hessian = 0.5 * (hessian + hessian.T)
         if np.any(np.linalg.eigvalsh(hessian) <= 0):
             return None
         return np.linalg.inv(hessian)
 
-    def refit(self, y: np.ndarray, *, max_steps: int = 12) -> tuple[np.ndarray, np.ndarray, bool,
-                                                                    bool]:  # fmt: skip
-        """Return (β̂, SEs, converged, fell back) of the REML refit of the model to ``y``,
-        warm-started at the original θ̂."""
+    def __call__(self, y: np.ndarray, *, max_steps: int = 12) -> Refit:
+        """Return the :class:`Refit` of the model to response ``y``."""
         design = self.design
-        statistics = fast.with_response(self._statistics, design.X, y, design.Z, design.groups)
-        deviance = fast.ProfiledDeviance(statistics, reml=True)
-        inverse = self._hessian_inverse
-        theta = self.reml.theta.copy()
+        statistics = fast.with_response(self.statistics, self.X, y, design.Z, design.groups)
+        deviance = fast.ProfiledDeviance(statistics, reml=self.reml)
+        free = np.flatnonzero(self.free)
+        theta = self.fit.theta.copy()
         converged = False
-        if inverse is not None:
-            # BFGS started from the original fit's inverse Hessian, with backtracking
-            lower = fast.theta_lower_bounds(self.design.Z.shape[1])
-            h = inverse.copy()
-            value, gradient = deviance(theta)
+        if self._inverse is not None:
+            lower = fast.theta_lower_bounds(design.Z.shape[1])
+            h = self._inverse.copy()
+            value, full_gradient = deviance(theta)
+            gradient = full_gradient[free]
             for _ in range(max_steps):
                 step = h @ gradient
                 # Newton decrement: the deviance is within about this of its minimum
@@ -212,9 +142,10 @@ class FittedDesign:
                     break
                 scale = 1.0
                 while True:
-                    trial = theta - scale * step
-                    if np.all(trial >= lower + 1e-6):
-                        trial_value, trial_gradient = deviance(trial)
+                    trial = theta.copy()
+                    trial[free] -= scale * step
+                    if np.all(trial[free] >= lower[free] + 1e-6):
+                        trial_value, trial_full = deviance(trial)
                         if trial_value <= value - 1e-4 * scale * float(gradient @ step):
                             break
                     scale *= 0.5
@@ -222,7 +153,8 @@ class FittedDesign:
                         break
                 if scale < 1e-3:
                     break
-                s = trial - theta
+                trial_gradient = trial_full[free]
+                s = (trial - theta)[free]
                 g_change = trial_gradient - gradient
                 curvature = float(s @ g_change)
                 if curvature > 1e-12:
@@ -237,42 +169,320 @@ class FittedDesign:
             solution = deviance.solve(theta)
         else:
             fallback = True
-            fitted = fast.optimise(deviance, start_theta=self.reml.theta)
+            fitted = fast.optimise(
+                deviance,
+                start_theta=self.fit.theta,
+                uncorrelated=not bool(np.all(self.free)),
+            )
             solution = fitted.solution
             converged = fitted.converged
         cov = solution.sigma2 * solution.a_inverse
-        return solution.beta, np.sqrt(np.clip(np.diagonal(cov), 0.0, None)), converged, fallback
+        singular = bool(np.any(np.diagonal(solution.lam) < SINGULAR_TOLERANCE))
+        return Refit(
+            beta=solution.beta,
+            se=np.sqrt(np.clip(np.diagonal(cov), 0.0, None)),
+            loglik=-0.5 * solution.deviance,
+            converged=bool(converged),
+            singular=singular,
+            fallback=fallback,
+        )
+
+
+@dataclass
+class Draws:
+    """Parametric-bootstrap refits of one term simulated from the fitted model.
+
+    ``estimates`` and ``ses`` hold the usable replicates only; ``n_failed`` replicates raised
+    (a refit that could not be computed), ``n_not_converged`` did not converge — both are left
+    out and counted; ``n_singular`` usable replicates have a random-effect variance at 0 (kept,
+    as lme4's ``bootMer`` keeps them, and counted).
+    """
+
+    term: str
+    fitted: float
+    estimates: np.ndarray
+    ses: np.ndarray
+    n_requested: int
+    n_failed: int = 0
+    n_not_converged: int = 0
+    n_singular: int = 0
+    n_fallback: int = 0
+
+    @property
+    def n(self) -> int:
+        """Return the number of usable replicates."""
+        return int(self.estimates.size)
+
+    @property
+    def n_converged(self) -> int:
+        return self.n
+
+    def percentile_ci(self, level: float = 0.95) -> tuple[float, float]:
+        """Return the percentile interval of the simulated estimates (lme4's
+        ``confint(bootMer(...), type = "perc")``)."""
+        alpha = (1.0 - level) / 2.0
+        low, high = np.quantile(self.estimates, [alpha, 1.0 - alpha])
+        return float(low), float(high)
+
+
+@dataclass(frozen=True)
+class NullLikelihoodRatio:
+    """The parametric-bootstrap likelihood-ratio test of one term (pbkrtest's ``PBmodcomp``):
+    data simulated from the ML fit of the model without the term, both models refitted by ML.
+
+    ``p`` = (1 + #{LRT* ≥ LRT}) / (1 + usable replicates) (Halekoh & Højsgaard 2014,
+    J. Stat. Softw. 59(9), §3). Failed and non-converged replicates are counted and left out;
+    singular ones are kept and counted.
+    """
+
+    statistic: float
+    p: float
+    n_requested: int
+    n_used: int
+    n_failed: int
+    n_not_converged: int
+    n_singular: int
+
+
+@dataclass
+class FittedDesign:
+    """A mixed model's design with its REML fit, ready for ML tests and simulation.
+
+    Built by :func:`fitted_design`. ``reml`` is the REML fit of the full model; ``term`` the
+    tested fixed effect (e.g. ``years:network_size_bl_c``) and ``index`` its column in X.
+    ``random_structure`` is ``correlated``, ``uncorrelated`` or ``intercept`` (see
+    :func:`fitted_design` for the rule that chooses it).
+    """
+
+    design: Design
+    formula: str
+    term: str
+    index: int
+    reml: FastFit
+    random_structure: str = "correlated"
+    structure_note: str | None = None
+
+    @property
+    def free(self) -> np.ndarray:
+        """Return which elements of θ are estimated (off-diagonal ones are held at 0 in an
+        uncorrelated random part)."""
+        rows, cols = fast.theta_index(self.design.Z.shape[1])
+        if self.random_structure == "uncorrelated":
+            return rows == cols
+        return np.ones(rows.size, dtype=bool)
+
+    @property
+    def uncorrelated(self) -> bool:
+        return self.random_structure == "uncorrelated"
+
+    @cached_property
+    def _statistics(self) -> fast.SufficientStatistics:
+        """The sufficient statistics of the observed data; refits replace only the y parts."""
+        design = self.design
+        return fast.sufficient_statistics(
+            design.X, design.y, design.Z, design.groups, design.n_groups
+        )
+
+    @cached_property
+    def satterthwaite(self) -> Satterthwaite:
+        """The small-sample inference of the REML fit (``satterthwaite.py``)."""
+        deviance = fast.ProfiledDeviance(self._statistics, reml=True)
+        return satterthwaite(deviance, self.reml.theta, beta=self.reml.beta, free=self.free)
+
+    @cached_property
+    def _mean(self) -> np.ndarray:
+        """Xβ̂ of the REML fit, the mean every simulation starts from."""
+        return self.design.X @ self.reml.beta
+
+    @property
+    def n_observations(self) -> int:
+        return int(self.design.y.size)
+
+    @property
+    def n_participants(self) -> int:
+        return self.design.n_groups
+
+    @property
+    def singular(self) -> bool:
+        return bool(np.any(np.diagonal(self.reml.lam)[self._diagonal_terms] < SINGULAR_TOLERANCE))
+
+    @property
+    def _diagonal_terms(self) -> np.ndarray:
+        return np.arange(self.design.Z.shape[1])
+
+    def weights(self, name: str) -> np.ndarray:
+        """Return the contrast vector that picks fixed effect ``name``."""
+        weights = np.zeros(len(self.design.fixed_names))
+        weights[self.design.fixed_names.index(name)] = 1.0
+        return weights
+
+    def contrast(self, weights: np.ndarray) -> dict[str, float]:
+        """Return estimate, se, df, t, p and the t(df) 95% interval of L'β (Satterthwaite)."""
+        found = self.satterthwaite.contrast(weights)
+        return {
+            "estimate": found.estimate,
+            "se": found.se,
+            "df": found.df,
+            "t": found.t,
+            "p": found.p,
+            "ci_low": found.ci_low,
+            "ci_high": found.ci_high,
+        }
+
+    def coefficient(self, name: str) -> dict[str, float]:
+        """Return estimate, se, df, t, p and the t(df) 95% interval of fixed effect ``name``
+        (REML fit, Satterthwaite degrees of freedom as lmerTest)."""
+        return self.contrast(self.weights(name))
+
+    def _ml_fits(self) -> tuple[FastFit, FastFit, np.ndarray]:
+        """Return the ML fits with and without ``term`` and the X without it."""
+        x = self.design.X
+        full = _fit(x, self.design, self.design.y, reml=False, start=self.reml.theta,
+                    uncorrelated=self.uncorrelated)  # fmt: skip
+        reduced_x = np.delete(x, self.index, axis=1)
+        reduced = _fit(reduced_x, self.design, self.design.y, reml=False, start=full.theta,
+                       uncorrelated=self.uncorrelated)  # fmt: skip
+        return full, reduced, reduced_x
+
+    @cached_property
+    def _ml(self) -> tuple[FastFit, FastFit, np.ndarray]:
+        return self._ml_fits()
+
+    def likelihood_ratio(self) -> dict[str, float]:
+        """Return the likelihood-ratio test of ``term`` from ML fits of the model with and
+        without it (lme4's ``anova(m0, m1)`` on ML refits): statistic, df = 1, p (χ²₁), and
+        both log-likelihoods."""
+        full, reduced, _ = self._ml
+        statistic = max(0.0, 2.0 * (full.loglik - reduced.loglik))
+        return {
+            "lrt_stat": statistic,
+            "lrt_df": 1,
+            "lrt_p": float(stats.chi2.sf(statistic, 1)),
+            "loglik_ml": full.loglik,
+            "loglik_ml_without": reduced.loglik,
+        }
+
+    def _noise(self, fit: FastFit, rng: np.random.Generator) -> np.ndarray:
+        """Return Zb + ε with b ~ N(0, σ̂²ΛΛ') and ε ~ N(0, σ̂²) of ``fit``."""
+        design = self.design
+        sigma = math.sqrt(fit.sigma2)
+        q = design.Z.shape[1]
+        b = sigma * (rng.standard_normal((design.n_groups, q)) @ fit.lam.T)
+        return np.einsum("nq,nq->n", design.Z, b[design.groups]) + rng.normal(
+            0.0, sigma, size=design.y.size
+        )
+
+    def simulate(self, rng: np.random.Generator) -> np.ndarray:
+        """Return one response vector drawn from the fitted model: Xβ̂ + Zbᵢ + ε with
+        bᵢ ~ N(0, σ̂²ΛΛ') and ε ~ N(0, σ̂²) (lme4's ``simulate``)."""
+        return self._mean + self._noise(self.reml, rng)
+
+    @cached_property
+    def _refitter(self) -> Refitter:
+        return Refitter(self.design.X, self.design, self.reml, reml=True, free=self.free)
+
+    def refit(self, y: np.ndarray, *, max_steps: int = 12) -> tuple[np.ndarray, np.ndarray, bool,
+                                                                    bool]:  # fmt: skip
+        """Return (β̂, SEs, converged, fell back) of the REML refit of the model to ``y``,
+        warm-started at the original θ̂."""
+        found = self._refitter(y, max_steps=max_steps)
+        return found.beta, found.se, found.converged, found.fallback
 
     def draws(self, n: int, seed: int | np.random.SeedSequence) -> Draws:
         """Return ``n`` parametric-bootstrap refits of ``term`` (simulated from the REML fit,
-        refitted by REML warm-started at θ̂); the same seed gives the same draws."""
+        refitted by REML warm-started at θ̂); the same seed gives the same draws, bit for bit.
+        Failed and non-converged replicates are counted and left out (:class:`Draws`)."""
         rng = np.random.default_rng(seed)
-        estimates = np.empty(n)
-        ses = np.empty(n)
-        n_converged = 0
-        n_fallback = 0
-        for r in range(n):
-            beta, se, converged, fallback = self.refit(self.simulate(rng))
-            estimates[r] = beta[self.index]
-            ses[r] = se[self.index]
-            n_converged += int(converged)
-            n_fallback += int(fallback)
+        estimates: list[float] = []
+        ses: list[float] = []
+        failed = not_converged = singular = fallbacks = 0
+        for _ in range(n):
+            y = self.simulate(rng)
+            try:
+                found = self._refitter(y)
+            except (np.linalg.LinAlgError, ValueError, FloatingPointError):
+                failed += 1
+                continue
+            fallbacks += int(found.fallback)
+            if not found.converged or not np.isfinite(found.beta[self.index]):
+                not_converged += 1
+                continue
+            singular += int(found.singular)
+            estimates.append(float(found.beta[self.index]))
+            ses.append(float(found.se[self.index]))
         return Draws(
             term=self.term,
             fitted=float(self.reml.beta[self.index]),
-            estimates=estimates,
-            ses=ses,
-            n_converged=n_converged,
-            n_fallback=n_fallback,
+            estimates=np.array(estimates),
+            ses=np.array(ses),
+            n_requested=n,
+            n_failed=failed,
+            n_not_converged=not_converged,
+            n_singular=singular,
+            n_fallback=fallbacks,
         )
+
+    def null_likelihood_ratio(
+        self, n: int, seed: int | np.random.SeedSequence
+    ) -> NullLikelihoodRatio:
+        """Return the :class:`NullLikelihoodRatio` of ``term`` from ``n`` data sets simulated
+        under the ML fit without it (pbkrtest's ``PBmodcomp``). Since the statistic does not
+        change when Xβ of the null model is added to y, each data set is Zb + ε alone."""
+        full, reduced, reduced_x = self._ml
+        observed = max(0.0, 2.0 * (full.loglik - reduced.loglik))
+        refit_full = Refitter(self.design.X, self.design, full, reml=False, free=self.free)
+        refit_reduced = Refitter(reduced_x, self.design, reduced, reml=False, free=self.free)
+        rng = np.random.default_rng(seed)
+        statistics: list[float] = []
+        failed = not_converged = singular = 0
+        for _ in range(n):
+            y = self._noise(reduced, rng)
+            try:
+                with_term = refit_full(y)
+                without = refit_reduced(y)
+            except (np.linalg.LinAlgError, ValueError, FloatingPointError):
+                failed += 1
+                continue
+            if not (with_term.converged and without.converged):
+                not_converged += 1
+                continue
+            singular += int(with_term.singular or without.singular)
+            statistics.append(max(0.0, 2.0 * (with_term.loglik - without.loglik)))
+        simulated = np.array(statistics)
+        exceed = int(np.sum(simulated >= observed - 1e-10 * max(1.0, observed)))
+        return NullLikelihoodRatio(
+            statistic=observed,
+            p=(1.0 + exceed) / (1.0 + simulated.size),
+            n_requested=n,
+            n_used=int(simulated.size),
+            n_failed=failed,
+            n_not_converged=not_converged,
+            n_singular=singular,
+        )
+
+
+#: Random parts tried in turn when a fit is singular (lme4's advice, Bates, Kliegl, Vasishth &
+#: Baayen 2015, "Parsimonious mixed models", arXiv:1506.04967; Matuschek et al. 2017, J. Mem.
+#: Lang. 94:305): correlated intercept and slope, then uncorrelated, then the intercept alone.
+RANDOM_STRUCTURES = ("correlated", "uncorrelated", "intercept")
+
+
+def _lambda_singular(lam: np.ndarray) -> bool:
+    return bool(lam.size) and bool(np.any(np.diagonal(lam) < SINGULAR_TOLERANCE))
 
 
 def fitted_design(
     formula: str, frame: pl.DataFrame, *, term: str, group: str = "participant_id",
-    random: str = "1 + years",
+    random: str = "1 + years", simplify_singular: bool = True,
 ) -> FittedDesign:  # fmt: skip
     """Build the design of ``formula`` on ``frame`` and fit it by REML on the fast engine;
-    return the :class:`FittedDesign` for tests of fixed effect ``term``."""
+    return the :class:`FittedDesign` for tests of fixed effect ``term``.
+
+    With ``simplify_singular`` a singular fit (a random-effect variance at 0 or a correlation
+    of ±1, lme4's ``isSingular``) is refitted with a simpler random part, in the order of
+    :data:`RANDOM_STRUCTURES`, until one is not singular (or the intercept alone is reached);
+    ``random_structure`` and ``structure_note`` record what was done.
+    """
     design = build_design(formula, frame, group=group, random=random)
     if term not in design.fixed_names:
         raise ModelInputError(
@@ -284,12 +494,28 @@ def fitted_design(
             f"{design.y.size} complete row(s) cannot estimate {design.X.shape[1]} fixed effects"
         )
     reml = _fit(design.X, design, design.y, reml=True, start=None)
+    structure = "correlated"
+    notes: list[str] = []
+    if simplify_singular and design.Z.shape[1] > 1 and _lambda_singular(reml.lam):
+        notes.append(f"the fit with correlated random terms ({random} | {group}) was singular")
+        reml = _fit(design.X, design, design.y, reml=True, start=None, uncorrelated=True)
+        structure = "uncorrelated"
+        if _lambda_singular(reml.lam):
+            notes.append(f"so was the fit with uncorrelated terms ({random} || {group})")
+            design = build_design(formula, frame, group=group, random="1")
+            reml = _fit(design.X, design, design.y, reml=True, start=None)
+            structure = "intercept"
+            notes.append(f"the model was refitted with a random intercept alone (1 | {group})")
+        else:
+            notes.append(f"the model was refitted with uncorrelated terms ({random} || {group})")
     return FittedDesign(
         design=design,
         formula=formula,
         term=term,
         index=design.fixed_names.index(term),
         reml=reml,
+        random_structure=structure,
+        structure_note="; ".join(notes) + "." if notes else None,
     )
 
 

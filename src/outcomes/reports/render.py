@@ -454,7 +454,10 @@ def _matthew_grid_block(data: Mapping[str, Any], lang: str) -> dict[str, Any] | 
                     entry.get("ci_low"), entry.get("ci_high"), INTERACTION_TABLE_DECIMALS, lang
                 ),
                 format_p(entry.get("p"), lang).removeprefix("p ").removeprefix("= "),
-                _cap(verdict_short(entry.get("verdict"), lang)),
+                _cap(verdict_short(entry.get("verdict"), lang))
+                if entry.get("role") != "exploratory"
+                else _cap(verdict_short("exploratory", lang))
+                + f" (Holm {format_p(entry.get('p_holm'), lang).removeprefix('p ')})",
             ]
         )
     return {

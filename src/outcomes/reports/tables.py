@@ -315,7 +315,10 @@ def _matthew_summary(matthew: Mapping[str, Any] | None, threshold: int) -> dict[
     if not matthew:
         return {}
     results = [dict(r) for r in matthew.get("results") or []]
-    primary = next(
+    # the declared primary test when this scope holds it, else the scope's wellbeing ×
+    # network size row (exploratory: reported without a verdict)
+    declared = next((r for r in results if r.get("role") == "primary"), None)
+    primary = declared or next(
         (
             r
             for r in results
@@ -534,6 +537,7 @@ def _matthew_grid(
                     "name": names.get(project, project),
                     **{k: result.get(k) for k in (
                         "outcome", "moderator", "estimate", "ci_low", "ci_high", "p", "verdict",
+                        "role", "p_holm", "family_size", "evidence",
                     )},
                 }
             )  # fmt: skip

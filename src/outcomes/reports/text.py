@@ -132,6 +132,7 @@ WORDS: dict[str, dict[str, str]] = {
         "verdict_matthew": "aanwijzing voor een Mattheuseffect",
         "short_matthew": "Mattheuseffect",
         "short_no_evidence": "geen aanwijzing",
+        "short_exploratory": "verkennend",
         "short_reverse": "omgekeerd effect",
         "wellbeing_axis": "0–100, hoger is beter",
         "loneliness_axis": "0–11, hoger is eenzamer",
@@ -255,6 +256,7 @@ WORDS: dict[str, dict[str, str]] = {
         "verdict_matthew": "evidence of a Matthew effect",
         "short_matthew": "Matthew effect",
         "short_no_evidence": "no evidence",
+        "short_exploratory": "exploratory",
         "short_reverse": "reverse effect",
         "wellbeing_axis": "0–100, higher is better",
         "loneliness_axis": "0–11, higher is lonelier",
@@ -536,14 +538,58 @@ def matthew_verdict_sentence(tables: Mapping[str, Any], lang: str, *, with_p: bo
     primary = (tables.get("matthew") or {}).get("primary")
     if not primary:
         return ""
+    if primary.get("role") == "exploratory":
+        return exploratory_sentence(primary, lang)
     verdict = primary.get("verdict")
     est = points(abs(primary.get("estimate") or 0.0), INTERACTION_TEXT_DECIMALS, lang)
+    # the interval and p of the method the verdict comes from (docs/architecture.md, "Models")
     interval = format_interval(
-        primary.get("ci_low"), primary.get("ci_high"), INTERACTION_TEXT_DECIMALS, lang
+        primary.get("verdict_ci_low", primary.get("ci_low")),
+        primary.get("verdict_ci_high", primary.get("ci_high")),
+        INTERACTION_TEXT_DECIMALS,
+        lang,
     )
     more = (primary.get("estimate") or 0.0) >= 0
     if with_p:
-        interval += f"; {format_p(primary.get('p'), lang)}"
+        interval += f"; {format_p(primary.get('verdict_p', primary.get('p')), lang)}"
+    sentence = _verdict_sentence(verdict, est, interval, more, lang)
+    if primary.get("evidence") == "borderline":
+        sentence += " " + (
+            "De controle met de parametrische bootstrap komt niet tot hetzelfde oordeel over "
+            "nul: het bewijs is een grensgeval."
+            if lang == "nl"
+            else "The parametric-bootstrap check does not agree about zero: the evidence is "
+            "borderline."
+        )
+    return sentence
+
+
+def exploratory_sentence(row: Mapping[str, Any], lang: str) -> str:
+    """Return the sentence of an exploratory Matthew test: its estimate, interval, p and
+    Holm-adjusted p, without a verdict word (only the declared primary test has one)."""
+    est = format_number(row.get("estimate"), INTERACTION_TEXT_DECIMALS, lang)
+    interval = format_interval(
+        row.get("ci_low"), row.get("ci_high"), INTERACTION_TEXT_DECIMALS, lang
+    )
+    n = row.get("family_size") or 0
+    if lang == "nl":
+        return (
+            f"Verkennend (geen oordeel): per persoon meer in het netwerk bij de start veranderde "
+            f"het welbevinden {est} punt per jaar (95%-betrouwbaarheidsinterval {interval}; "
+            f"{format_p(row.get('p'), lang)}; na Holm-correctie voor {n} verkennende toetsen "
+            f"{format_p(row.get('p_holm'), lang)}). De vooraf vastgelegde toets betreft alle "
+            "projecten samen."
+        )
+    return (
+        f"Exploratory (no verdict): per additional network member at the start, wellbeing "
+        f"changed {est} points per year (95% confidence interval {interval}; "
+        f"{format_p(row.get('p'), lang)}; Holm-adjusted for {n} exploratory tests "
+        f"{format_p(row.get('p_holm'), lang)}). The pre-declared test concerns all projects "
+        "together."
+    )
+
+
+def _verdict_sentence(verdict: Any, est: str, interval: str, more: bool, lang: str) -> str:
     if lang == "nl":
         per = (
             f"per persoon meer in het netwerk bij de start veranderde het welbevinden "
@@ -943,14 +989,25 @@ def _synthesis_matthew_paragraph(
     if per_project:
         by_verdict: dict[str, list[str]] = {}
         for entry in per_project:
+            if entry.get("role") == "exploratory":
+                continue
             by_verdict.setdefault(str(entry.get("verdict")), []).append(str(entry["name"]))
         phrases = []
         for verdict in ("matthew", "reverse", "no_evidence"):
             names = by_verdict.get(verdict)
             if names:
                 phrases.append(f"{verdict_label(verdict, lang)} in {_join(names, lang)}")
-        head = "Per project: " if lang == "nl" else "By project: "
-        parts.append(head + "; ".join(phrases) + ".")
+        if phrases:
+            head = "Per project: " if lang == "nl" else "By project: "
+            parts.append(head + "; ".join(phrases) + ".")
+        else:
+            parts.append(
+                "De toetsen per project zijn verkennend; ze staan met hun Holm-gecorrigeerde "
+                "p-waarden in de tabel verderop."
+                if lang == "nl"
+                else "The tests by project are exploratory; they are listed with their "
+                "Holm-adjusted p-values in the table below."
+            )
     if interaction_text:
         parts.append(interaction_text)
     return " ".join(parts)
@@ -963,7 +1020,8 @@ def verdict_counts_text(entries: Sequence[Mapping[str, Any]], lang: str) -> str:
         return ""
     counts: dict[str, int] = {}
     for entry in per_project:
-        counts[str(entry.get("verdict"))] = counts.get(str(entry.get("verdict")), 0) + 1
+        key = "exploratory" if entry.get("role") == "exploratory" else str(entry.get("verdict"))
+        counts[key] = counts.get(key, 0) + 1
     parts = [f"{n}× {verdict_short(v, lang)}" for v, n in sorted(counts.items())]
     if lang == "nl":
         return (

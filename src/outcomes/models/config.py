@@ -1,0 +1,121 @@
+"""The declared analysis: the primary question, its method, robustness and simple slopes.
+
+What belongs here: :class:`AnalysisConfig`, read from ``data_schemas/analysis.yaml`` (or the file
+``OUTCOMES_ANALYSIS`` names) and validated on load; a mistake fails with the file, the key and
+what was expected. The primary question — by default wellbeing × baseline network size over all
+projects, tested by Satterthwaite t — is configuration, not code (docs/architecture.md,
+"Models": one declared primary test, every other test exploratory). What does not: running it
+(``analysis.py``, ``matthew.py``).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from outcomes.models.formula import ModelInputError
+
+#: The verdict methods: Satterthwaite t (lmerTest) or the parametric bootstrap (percentile
+#: interval, null-model likelihood-ratio p as pbkrtest's PBmodcomp).
+METHODS = ("satterthwaite", "bootstrap")
+
+
+class AnalysisConfigError(ModelInputError):
+    """The analysis configuration is missing, unreadable or invalid; the message names the file
+    and the key."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PrimaryQuestion(_Strict):
+    """The one declared test whose verdict reports carry."""
+
+    outcome: str = "wellbeing"
+    moderator: str = "network_size_bl"
+    #: "all" (every project, project × years in the model) or one project id
+    scope: str = "all"
+    method: Literal["satterthwaite", "bootstrap"] = "satterthwaite"
+
+
+class Robustness(_Strict):
+    """The parametric bootstrap run beside the primary method."""
+
+    bootstrap_replicates: int = Field(default=1000, ge=0)
+    seed: int = 20261122
+
+
+class SimpleSlopes(_Strict):
+    """Where the model-based yearly change is shown: percentiles and/or fixed network sizes."""
+
+    percentiles: tuple[float, ...] = (10.0, 50.0, 90.0)
+    sizes: tuple[float, ...] = ()
+
+    @field_validator("percentiles")
+    @classmethod
+    def _within_0_100(cls, values: tuple[float, ...]) -> tuple[float, ...]:
+        bad = [v for v in values if not 0.0 <= v <= 100.0]
+        if bad:
+            raise ValueError(f"percentiles lie between 0 and 100, got {bad}")
+        return values
+
+
+class Exploratory(_Strict):
+    """The other outcomes and moderators, tested exploratorily with a multiplicity adjustment."""
+
+    outcomes: tuple[str, ...] = ("wellbeing", "loneliness", "loneliness6", "swemwbs", "qol_grade")
+    moderators: tuple[str, ...] = ("network_size_bl", "network_family_bl", "network_diversity_bl")
+    adjustment: Literal["holm"] = "holm"
+
+
+class AnalysisConfig(_Strict):
+    """The declared analysis (``data_schemas/analysis.yaml``)."""
+
+    primary: PrimaryQuestion = PrimaryQuestion()
+    robustness: Robustness = Robustness()
+    simple_slopes: SimpleSlopes = SimpleSlopes()
+    exploratory: Exploratory = Exploratory()
+
+
+def default_config_path() -> Path:
+    """Return ``OUTCOMES_ANALYSIS`` when set, else ``data_schemas/analysis.yaml`` of this
+    checkout."""
+    configured = os.environ.get("OUTCOMES_ANALYSIS")
+    if configured:
+        return Path(configured)
+    return Path(__file__).resolve().parents[3] / "data_schemas" / "analysis.yaml"
+
+
+def _describe(path: Path, error: ValidationError) -> str:
+    lines = []
+    for problem in error.errors():
+        key = ".".join(str(part) for part in problem["loc"]) or "(top level)"
+        lines.append(f"{path}: key '{key}': {problem['msg']}")
+    return "\n".join(lines)
+
+
+def load_analysis_config(path: Path | str | None = None) -> AnalysisConfig:
+    """Return the validated :class:`AnalysisConfig` in ``path`` (default
+    :func:`default_config_path`); the defaults when that default file does not exist. Raises
+    :class:`AnalysisConfigError` naming the file and key of a mistake."""
+    explicit = path is not None or "OUTCOMES_ANALYSIS" in os.environ
+    target = Path(path) if path is not None else default_config_path()
+    try:
+        text = target.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        if explicit:
+            raise AnalysisConfigError(f"{target}: analysis configuration not found") from None
+        return AnalysisConfig()
+    try:
+        data = yaml.safe_load(text) or {}
+    except yaml.YAMLError as error:
+        raise AnalysisConfigError(f"{target}: not valid YAML ({error})") from None
+    try:
+        return AnalysisConfig.model_validate(data)
+    except ValidationError as error:
+        raise AnalysisConfigError(_describe(target, error)) from None
