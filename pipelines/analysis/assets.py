@@ -22,9 +22,10 @@ GROUP = "analysis"
         )
     ],
     description=(
-        "M1: wellbeing ~ years × baseline network size (centred) + project, with a random "
-        "intercept and slope per participant, fitted by REML. The years × network size "
-        "coefficient is the Matthew effect. Written to `analysis/model.json`."
+        "M1: wellbeing ~ years × baseline network size (centred) + project × years, with a "
+        "random intercept and slope per participant, fitted by REML; Satterthwaite t tests. "
+        "The years × network size coefficient is the Matthew effect, estimated within "
+        "projects. Written to `analysis/model.json`."
     ),
 )
 def wellbeing_model(outcomes: OutcomesWorkspace) -> dg.MaterializeResult:
@@ -48,9 +49,10 @@ def project_effects(outcomes: OutcomesWorkspace) -> dg.MaterializeResult:
     group_name=GROUP,
     kinds={"json"},
     deps=["wellbeing_model", "project_effects"],
-    description="Does the intervention help people with small networks less? The years × "
-    "network size interaction overall and per project, with a verdict (matthew, "
-    "no_evidence, reverse). Written to `analysis/matthew.json`.",
+    description="Does the intervention help people with small networks less? The declared "
+    "primary test (data_schemas/analysis.yaml) with its verdict (matthew, no_evidence, "
+    "reverse) and bootstrap robustness check; every other test exploratory with Holm-adjusted "
+    "p. Written to `analysis/matthew.json`.",
 )
 def matthew_effect(outcomes: OutcomesWorkspace) -> dg.MaterializeResult:
     record = stages.matthew_stage(outcomes.workspace())
@@ -61,8 +63,9 @@ def matthew_effect(outcomes: OutcomesWorkspace) -> dg.MaterializeResult:
     group_name=GROUP,
     kinds={"json"},
     deps=["project_effects"],
-    description="Random-effects meta-analysis (REML) of the per-project wellbeing slopes and "
-    "Matthew interactions: pooled estimate, I², prediction interval, forest-plot data. "
+    description="Random-effects meta-analysis (REML, Knapp–Hartung) of the per-project "
+    "wellbeing slopes and Matthew interactions: pooled estimate, τ² and I² with Q-profile "
+    "intervals, prediction interval, forest-plot data. "
     "Written to `analysis/pooled.json`.",
 )
 def pooled_effect(outcomes: OutcomesWorkspace) -> dg.MaterializeResult:

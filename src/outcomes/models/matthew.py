@@ -6,8 +6,9 @@ three-way interaction for controlled designs, subgroup slopes by network group (
 only), the direction of "better" per outcome, and the credibility checklist. Orchestration over
 outcomes, moderators and projects is in ``analysis.py``; simulation in ``power.py``.
 
-Rules: the verdict comes from the interaction's confidence interval (``matthew`` above zero,
-``reverse`` below, ``no_evidence`` otherwise), never from subgroup p-values (Brookes et al. 2004).
+Rules (docs/architecture.md, "Models"): the verdict of the declared primary test comes from the
+95% interval of its declared method (``matthew`` above zero, ``reverse`` below, ``no_evidence``
+otherwise), never from subgroup p-values (Brookes et al. 2004); the other tests are exploratory.
 Credibility after Sun, Briel, Walter & Guyatt (2010, BMJ 340:c117) and ICEMAN (Schandelmaier et
 al. 2020, CMAJ 192:E901).
 """

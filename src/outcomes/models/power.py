@@ -2,8 +2,9 @@
 
 What belongs here: :class:`FittedDesign` (one model's design matrices with its REML fit and the
 ML fits with and without a tested term, all on the fast engine's profiled deviance), drawing
-responses from the fitted model (lme4's ``simulate``/``bootMer(type = "parametric")``), refitting
-them warm-started at θ̂, and the minimal detectable effect from those draws. What does not: which
+responses from the fitted model (lme4's ``simulate``/``bootMer(type = "parametric")``) or from the
+model without the tested term (pbkrtest's ``PBmodcomp``), refitting them warm-started at θ̂, the
+singular-fit rule, and the minimal detectable effect from those draws. What does not: which
 models are fitted and how results are reported (``matthew.py``, ``analysis.py``).
 
 Refits use Newton steps on θ with the Hessian of the profiled deviance at the original θ̂
