@@ -8,7 +8,7 @@ reml <- as.logical(args[2])
 d$participant_id <- factor(d$participant_id)
 several <- "project" %in% names(d) && length(unique(d$project)) > 1
 f <- if (several) {
-  wellbeing ~ years * network_size_bl_c + project + (1 + years | participant_id)
+  wellbeing ~ years * network_size_bl_c + project * years + (1 + years | participant_id)
 } else {
   wellbeing ~ years * network_size_bl_c + (1 + years | participant_id)
 }
