@@ -125,6 +125,7 @@ def cmd_analyse(args: argparse.Namespace) -> int:
     import polars as pl
 
     from outcomes.models.analysis import write_analysis
+    from outcomes.models.config import load_analysis_config
 
     path = Path(args.panel)
     if not path.is_file():
@@ -135,8 +136,14 @@ def cmd_analyse(args: argparse.Namespace) -> int:
         panel = pl.read_csv(path, infer_schema_length=10_000)
     else:
         raise UserError(f"{path}: expected a .csv or .parquet panel file")
+    config = load_analysis_config(args.config)
     written = write_analysis(
-        panel, Path(args.out), engine=args.engine, n_boot=args.bootstrap, seed=args.seed
+        panel,
+        Path(args.out),
+        engine=args.engine,
+        config=config,
+        n_boot=args.bootstrap,
+        seed=args.seed,
     )
     for name, written_path in written.items():
         print(f"{name}: {written_path}")
@@ -223,9 +230,17 @@ def build_parser() -> argparse.ArgumentParser:
     analyse.add_argument("--out", required=True, help="output folder")
     analyse.add_argument("--engine", choices=["auto", "fast", "statsmodels"], default="auto")
     analyse.add_argument(
-        "--bootstrap", type=int, default=1000, help="parametric bootstrap replicates (0: none)"
+        "--config",
+        help="the declared analysis (primary test, method, bootstrap, simple slopes); default "
+        "data_schemas/analysis.yaml or OUTCOMES_ANALYSIS",
     )
-    analyse.add_argument("--seed", type=int, default=20261122, help="random seed")
+    analyse.add_argument(
+        "--bootstrap",
+        type=int,
+        default=None,
+        help="bootstrap replicates of the primary test (0: none; default: the configuration's)",
+    )
+    analyse.add_argument("--seed", type=int, default=None, help="random seed (default: config)")
     analyse.set_defaults(handler=cmd_analyse)
 
     report = sub.add_parser(
