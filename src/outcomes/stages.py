@@ -335,11 +335,10 @@ POOLED_JSON = "pooled.json"
 
 def wellbeing_model_stage(workspace: Workspace, engine: str = "auto") -> StageRecord:
     """Fit M1 on the whole panel and write ``analysis/model.json``."""
-    from outcomes.models import fit_m1
+    from outcomes.models.m1 import model_document
 
     panel = read_table(workspace, PANEL)
-    result = fit_m1(panel, engine=engine)
-    model = result.to_dict()
+    model = model_document(panel, engine=engine)
     path = atomic.write_json(workspace.analysis / MODEL_JSON, model)
     fixed = model["fixed_effects"]
     table = markdown.table(

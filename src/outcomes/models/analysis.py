@@ -21,6 +21,7 @@ import numpy as np
 import polars as pl
 
 from outcomes.atomic import write_json
+from outcomes.models import m1
 from outcomes.models.attrition import attrition_analysis
 from outcomes.models.config import (
     AnalysisConfig,
@@ -30,7 +31,7 @@ from outcomes.models.config import (
 )
 from outcomes.models.formula import ModelInputError
 from outcomes.models.growth import network_growth
-from outcomes.models.m1 import PANEL_COLUMNS, fit_m1, prepare_m1_panel
+from outcomes.models.m1 import PANEL_COLUMNS, fit_m1
 from outcomes.models.matthew import (
     METHOD_NAMES,
     credibility_checklist,
@@ -203,10 +204,7 @@ def project_models(panel: pl.DataFrame, projects: list[str], engine: str) -> dic
 
 def model_document(panel: pl.DataFrame, engine: str = "auto") -> dict[str, Any]:
     """Return ``model.json``: M1 on wellbeing × baseline network size over the whole panel."""
-    _, mean, _ = prepare_m1_panel(panel)
-    document = fit_m1(panel, engine=engine).to_dict()
-    document.update(model="M1", moderator=PRIMARY_MODERATOR, moderator_mean=mean)
-    return document
+    return m1.model_document(panel, engine=engine)
 
 
 def is_primary(row: dict[str, Any], config: AnalysisConfig) -> bool:
@@ -300,6 +298,7 @@ def matthew_results(
                         method=config.primary.method if primary else "satterthwaite",
                         percentiles=config.simple_slopes.percentiles,
                         sizes=config.simple_slopes.sizes,
+                        profile=primary,
                     )
                 except ModelInputError as error:
                     skipped.append(

@@ -16,12 +16,14 @@ then with a random intercept alone (``power.RANDOM_STRUCTURES``); ``model.json``
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
 from outcomes.atomic import write_json
 from outcomes.models.fit import fit_mixed
-from outcomes.models.formula import ModelInputError
+from outcomes.models.formula import ModelInputError, build_design
+from outcomes.models.profile import profile_intervals
 from outcomes.models.result import MixedResult
 
 PANEL_COLUMNS = ("participant_id", "months_since_baseline", "network_size_bl", "wellbeing")
@@ -125,6 +127,53 @@ def fit_m1(
     return simpler
 
 
+def random_effects_intervals(
+    result: MixedResult, frame: pl.DataFrame
+) -> tuple[list[dict[str, Any]], str | None]:
+    """Return the profile-likelihood 95% intervals of ``result``'s random-effect SDs, their
+    correlation and the residual SD (REML profile, ``profile.py``; lme4's
+    ``confint(method = "profile")``), and a note when they are not computed (uncorrelated
+    random terms, whose held correlation the profile does not model)."""
+    if result.random_structure == "uncorrelated":
+        return [], "not computed for uncorrelated random terms"
+    design = build_design(result.formula, frame, group=result.group, random=result.random)
+    intervals = profile_intervals(design, reml=result.reml, theta_hat=result.theta)
+    return [
+        {
+            "parameter": i.parameter,
+            "estimate": i.estimate,
+            "ci_low": i.ci_low,
+            "ci_high": i.ci_high,
+            "method": i.method,
+            "note": i.note,
+        }
+        for i in intervals
+    ], None
+
+
+def model_document(
+    panel: pl.DataFrame,
+    *,
+    outcome: str = "wellbeing",
+    moderator: str = "network_size_bl",
+    engine: str = "auto",
+) -> dict[str, Any]:
+    """Return ``model.json``: M1 fitted to ``panel`` (:func:`fit_m1`), the moderator's mean and
+    the profile intervals of the random effects (``random_effects_ci``)."""
+    frame, mean, _ = prepare_m1_panel(panel, outcome=outcome, moderator=moderator)
+    result = fit_m1(panel, outcome=outcome, moderator=moderator, engine=engine)
+    document = result.to_dict()
+    intervals, note = random_effects_intervals(result, frame)
+    document.update(
+        model="M1",
+        moderator=moderator,
+        moderator_mean=mean,
+        random_effects_ci=intervals,
+        random_effects_ci_note=note,
+    )
+    return document
+
+
 def analyse_panel(panel: pl.DataFrame, out_dir: Path, engine: str = "auto") -> dict[str, Path]:
     """Fit M1 to ``panel`` and write ``out_dir/model.json``; return {"model": path}.
 
@@ -139,11 +188,5 @@ def analyse_panel(panel: pl.DataFrame, out_dir: Path, engine: str = "auto") -> d
             + " (outcomes analyse needs participant_id, months_since_baseline, "
             "network_size_bl and wellbeing, and project when there are several projects)"
         )
-    _, mean, _ = prepare_m1_panel(panel)
-    result = fit_m1(panel, engine=engine)
-    document = result.to_dict()
-    document["model"] = "M1"
-    document["moderator"] = "network_size_bl"
-    document["moderator_mean"] = mean
-    path = write_json(Path(out_dir) / "model.json", document)
+    path = write_json(Path(out_dir) / "model.json", model_document(panel, engine=engine))
     return {"model": path}

@@ -32,6 +32,7 @@ from outcomes.models.power import (
     minimal_detectable_effect,
     normal_mde,
 )
+from outcomes.models.profile import profile_intervals
 
 VERDICTS = ("matthew", "no_evidence", "reverse")
 
@@ -302,6 +303,7 @@ def interaction_test(
     method: str = "satterthwaite",
     percentiles: Sequence[float] = (10.0, 50.0, 90.0),
     sizes: Sequence[float] = (),
+    profile: bool = False,
 ) -> tuple[dict[str, Any], FittedDesign]:
     """Return the Matthew-check result of one outcome × moderator × scope, and the fitted model.
 
@@ -324,7 +326,8 @@ def interaction_test(
     - the minimal detectable interaction at 80% power (``mde80``, from the same simulations,
       or ``n_power`` of them when ``n_boot`` is 0, or the normal approximation);
     - the random-effects structure (a singular fit is refitted with a simpler random part,
-      ``power.fitted_design``).
+      ``power.fitted_design``) and, with ``profile``, the profile-likelihood intervals of the
+      random-effect SDs, correlation and residual SD (``profile.py``).
     """
     if method not in METHOD_NAMES:
         raise ModelInputError(f"method must be one of {', '.join(METHOD_NAMES)}, got {method!r}")
@@ -408,7 +411,14 @@ def interaction_test(
         "mde80": None,
         "mde80_normal": normal_mde(interaction["se"]),
         "mde_method": None,
+        "random_effects_ci": None,
     }
+    if profile and not model.uncorrelated:
+        result["random_effects_ci"] = [
+            {"parameter": i.parameter, "estimate": i.estimate, "ci_low": i.ci_low,
+             "ci_high": i.ci_high, "method": i.method, "note": i.note}
+            for i in profile_intervals(model.design, reml=True, theta_hat=model.reml.theta)
+        ]  # fmt: skip
     draws: Draws | None = None
     if n_boot > 0:
         sequence = (
