@@ -304,3 +304,41 @@ def test_checklist_items_and_consistency() -> None:
     items = {c["item"]: c for c in credibility_checklist(mixed)}
     assert items["consistent_across_projects_and_outcomes"]["answer"] == "no"
     assert all(c["answer"] in ("yes", "no", "partly") and c["reason"] for c in items.values())
+
+
+def test_null_model_bootstrap_lrt_is_reproducible_and_accounts_for_every_replicate() -> None:
+    panel = simulate_m1_panel(120, seed=31, matthew=0.0, projects=("a", "b"))
+    _, model = interaction_test(panel, outcome="wellbeing", moderator="network_size_bl",
+                                project="all", n_boot=0, mde=False)  # fmt: skip
+    null = model.null_likelihood_ratio(200, 9)
+    assert null.n_used + null.n_failed + null.n_not_converged == 200
+    assert null.n_used >= 190
+    assert 0.0 < null.p <= 1.0
+    again = model.null_likelihood_ratio(200, 9)
+    assert again == null
+    # the observed statistic agrees with the asymptotic LRT
+    assert null.statistic == pytest.approx(model.likelihood_ratio()["lrt_stat"])
+
+
+def test_bootstrap_counts_replicates_that_do_not_converge(panel: pl.DataFrame) -> None:
+    _, model = interaction_test(panel, outcome="wellbeing", moderator="network_size_bl",
+                                project="all", n_boot=0, mde=False)  # fmt: skip
+    original = model._refitter.refit_statistics
+    calls = {"n": 0}
+
+    def flaky(statistics, **kwargs):  # type: ignore[no-untyped-def]
+        calls["n"] += 1
+        if calls["n"] % 5 == 0:
+            raise np.linalg.LinAlgError("not positive definite")
+        found = original(statistics, **kwargs)
+        if calls["n"] % 7 == 0:
+            from dataclasses import replace
+
+            return replace(found, converged=False)
+        return found
+
+    model._refitter.refit_statistics = flaky  # type: ignore[method-assign]
+    draws = model.draws(35, 1)
+    assert draws.n_failed == 7
+    assert draws.n_not_converged == 4  # calls 7, 14, 21, 28 (35 failed first)
+    assert draws.n == 35 - 7 - 4

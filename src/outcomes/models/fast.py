@@ -165,6 +165,23 @@ def with_response(
     )
 
 
+def without_column(stats: SufficientStatistics, k: int) -> SufficientStatistics:
+    """Return the :class:`SufficientStatistics` of the design without column k of X."""
+    keep = np.delete(np.arange(stats.p + 1), k)
+    ztxy = np.ascontiguousarray(stats.ztxy[:, :, keep])
+    return SufficientStatistics(
+        n=stats.n,
+        p=stats.p - 1,
+        q=stats.q,
+        n_groups=stats.n_groups,
+        cross=stats.cross[np.ix_(keep, keep)],
+        ztz=stats.ztz,
+        ztxy=ztxy,
+        zt_rows=tuple(np.ascontiguousarray(ztxy[:, a, :]) for a in range(stats.q)),
+        group_sizes=stats.group_sizes,
+    )
+
+
 def theta_index(q: int) -> tuple[np.ndarray, np.ndarray]:
     """Return the (row, column) positions in Λ of θ's elements, column-major as lme4 orders them."""
     rows = [r for c in range(q) for r in range(c, q)]
@@ -259,6 +276,9 @@ class ProfiledDeviance:
         self.rows, self.cols = theta_index(stats.q)
         self.evaluations = 0
         self.failures = 0
+        self._last: (
+            tuple[bytes, tuple[_Blocks, float, np.ndarray, np.ndarray, float, float]] | None
+        ) = None
         q = stats.q
         self._pairs = [(a, b) for a in range(q) for b in range(a, q)]
         if q == 2:
@@ -297,6 +317,18 @@ class ProfiledDeviance:
         return blocks.w[(a, b) if a <= b else (b, a)]
 
     def _core(
+        self, theta: np.ndarray
+    ) -> tuple[_Blocks, float, np.ndarray, np.ndarray, float, float]:
+        """Return (blocks, d(θ), β̂, A⁻¹, r², log|A|), reusing the last θ's (a refit's final
+        ``solve`` is at the point its last step evaluated)."""
+        key = np.asarray(theta, dtype=float).tobytes()
+        if self._last is not None and self._last[0] == key:
+            return self._last[1]
+        found = self._compute_core(theta)
+        self._last = (key, found)
+        return found
+
+    def _compute_core(
         self, theta: np.ndarray
     ) -> tuple[_Blocks, float, np.ndarray, np.ndarray, float, float]:
         s = self.stats

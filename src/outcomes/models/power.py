@@ -126,6 +126,14 @@ class Refitter:
         """Return the :class:`Refit` of the model to response ``y``."""
         design = self.design
         statistics = fast.with_response(self.statistics, self.X, y, design.Z, design.groups)
+        return self.refit_statistics(statistics, max_steps=max_steps)
+
+    def refit_statistics(
+        self, statistics: fast.SufficientStatistics, *, max_steps: int = 12
+    ) -> Refit:
+        """Return the :class:`Refit` of the model to the response whose cross products
+        ``statistics`` holds (``fast.with_response``)."""
+        design = self.design
         deviance = fast.ProfiledDeviance(statistics, reml=self.reml)
         free = np.flatnonzero(self.free)
         theta = self.fit.theta.copy()
@@ -392,15 +400,20 @@ class FittedDesign:
     def draws(self, n: int, seed: int | np.random.SeedSequence) -> Draws:
         """Return ``n`` parametric-bootstrap refits of ``term`` (simulated from the REML fit,
         refitted by REML warm-started at θ̂); the same seed gives the same draws, bit for bit.
-        Failed and non-converged replicates are counted and left out (:class:`Draws`)."""
+        Failed and non-converged replicates are counted and left out
+        (:class:`Draws`)."""
         rng = np.random.default_rng(seed)
+        design = self.design
         estimates: list[float] = []
         ses: list[float] = []
         failed = not_converged = singular = fallbacks = 0
         for _ in range(n):
             y = self.simulate(rng)
             try:
-                found = self._refitter(y)
+                statistics = fast.with_response(
+                    self._statistics, design.X, y, design.Z, design.groups
+                )
+                found = self._refitter.refit_statistics(statistics)
             except (np.linalg.LinAlgError, ValueError, FloatingPointError):
                 failed += 1
                 continue
@@ -428,19 +441,22 @@ class FittedDesign:
     ) -> NullLikelihoodRatio:
         """Return the :class:`NullLikelihoodRatio` of ``term`` from ``n`` data sets simulated
         under the ML fit without it (pbkrtest's ``PBmodcomp``). Since the statistic does not
-        change when Xβ of the null model is added to y, each data set is Zb + ε alone."""
+        change when Xβ of the null model is added to y, each data set is Zb + ε alone; the
+        model without the term uses the same cross products less the term's column."""
         full, reduced, reduced_x = self._ml
         observed = max(0.0, 2.0 * (full.loglik - reduced.loglik))
         refit_full = Refitter(self.design.X, self.design, full, reml=False, free=self.free)
         refit_reduced = Refitter(reduced_x, self.design, reduced, reml=False, free=self.free)
+        design = self.design
         rng = np.random.default_rng(seed)
         statistics: list[float] = []
         failed = not_converged = singular = 0
         for _ in range(n):
             y = self._noise(reduced, rng)
             try:
-                with_term = refit_full(y)
-                without = refit_reduced(y)
+                drawn = fast.with_response(self._statistics, design.X, y, design.Z, design.groups)
+                with_term = refit_full.refit_statistics(drawn)
+                without = refit_reduced.refit_statistics(fast.without_column(drawn, self.index))
             except (np.linalg.LinAlgError, ValueError, FloatingPointError):
                 failed += 1
                 continue
