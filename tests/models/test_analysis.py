@@ -124,3 +124,26 @@ def test_pipeline_stages_use_the_analysis(tmp_path: Path, monkeypatch: pytest.Mo
     monkeypatch.setenv("OUTCOMES_BOOTSTRAP", "many")
     with pytest.raises(ValueError, match="OUTCOMES_BOOTSTRAP"):
         stages.bootstrap_replicates()
+
+
+def test_scopes_that_cannot_be_analysed_are_listed_and_the_others_run() -> None:
+    from outcomes.models.simulate import simulate_m1_panel
+
+    good = simulate_m1_panel(120, seed=41, projects=("a", "b"))
+    # one wave only, and one participant per project
+    one_wave = simulate_m1_panel(30, seed=42, projects=("c",)).filter(pl.col("wave") == 0)
+    single = simulate_m1_panel(1, seed=43, projects=("d",))
+    # a moderator without variance in one project
+    flat = simulate_m1_panel(40, seed=44, projects=("e",)).with_columns(
+        pl.lit(5.0).alias("network_size_bl")
+    )
+    panel = pl.concat([good, one_wave, single, flat.select(good.columns)])
+    result = analyse(panel, outcomes=("wellbeing",), moderators=("network_size_bl",), n_boot=0,
+                     growth=False, attrition=False, models=False)  # fmt: skip
+    skipped = {s["project"]: s["reason"] for s in result.matthew["skipped"]}
+    assert "two waves" in skipped["c"]
+    assert "two waves" in skipped["d"]
+    assert "does not vary" in skipped["e"]
+    analysed = {r["project"] for r in result.matthew["results"]}
+    assert {"all", "a", "b"} <= analysed
+    assert not analysed & {"c", "d", "e"}

@@ -267,6 +267,13 @@ def matthew_results(
     rows = []
     for outcome in outcomes:
         projects = projects_with(panel, outcome)
+        if "project" in panel.columns:
+            for project in sorted(set(panel.get_column("project").drop_nulls()) - set(projects)):
+                skipped.append(
+                    {"project": project, "outcome": outcome, "moderator": None,
+                     "reason": f"fewer than {MIN_PARTICIPANTS} participants have {outcome} at "
+                     "two waves or more"}
+                )  # fmt: skip
         scopes: list[tuple[str, pl.DataFrame]] = []
         if len(projects) >= 2 or "project" not in panel.columns:
             scopes.append(("all", pooled_panel.filter(pl.col("project").is_in(projects))
