@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from types import SimpleNamespace
 
 import numpy as np
 import polars as pl
@@ -121,39 +122,118 @@ def make_model() -> dict:
     }
 
 
-def make_matthew(project: str = "netwerkcoach", verdict: str = "matthew") -> dict:
+#: Exploratory tests in the Holm family of the analysis (``multiplicity.exploratory_tests``).
+EXPLORATORY_TESTS = 53
+
+#: Words that state a Matthew verdict; a report may print none of them for an exploratory row.
+VERDICT_WORDS = {
+    "nl": ("aanwijzing voor een Mattheuseffect", "geen aanwijzing", "omgekeerd",
+           "wijst op een Mattheuseffect", "Oordeel:"),
+    "en": ("evidence of a Matthew effect", "no evidence", "reverse", "points to a Matthew effect",
+           "Verdict:"),
+}  # fmt: skip
+
+METHOD_DESCRIPTION = "Satterthwaite t (lmerTest): t(df) 95% interval and p"
+
+
+def make_simple_slopes() -> list[dict]:
+    """Return ``simple_slopes`` as matthew.json has them: the yearly change at the 10th, 50th
+    and 90th percentile of baseline network size."""
+    return [
+        {"percentile": 10.0, "moderator_value": 3.0, "estimate": 2.3290, "se": 0.4254,
+         "df": 1277.46, "t": 5.4755, "p": 5.2e-08, "ci_low": 1.4946, "ci_high": 3.1635},
+        {"percentile": 50.0, "moderator_value": 8.0, "estimate": 3.3080, "se": 0.2880,
+         "df": 1441.87, "t": 11.4863, "p": 2.8e-29, "ci_low": 2.7430, "ci_high": 3.8729},
+        {"percentile": 90.0, "moderator_value": 16.0, "estimate": 4.8742, "se": 0.4369,
+         "df": 1183.12, "t": 11.1573, "p": 1.5e-27, "ci_low": 4.0171, "ci_high": 5.7313},
+    ]  # fmt: skip
+
+
+def make_bootstrap(used: int = 200, failed: int = 0, not_converged: int = 0) -> dict:
+    """Return the ``bootstrap`` counts of a primary row (interval and null-model LRT)."""
+    counts = {"used": used, "failed": failed, "not_converged": not_converged, "singular": 4}
+    return {
+        "interval": {"simulated_from": "the REML fit of the model (lme4's bootMer)", **counts},
+        "lrt": {
+            "simulated_from": "the ML fit without the interaction (pbkrtest's PBmodcomp)",
+            "statistic": 9.61, "p": 0.0049751, **counts,
+        },
+        "replicates": used + failed + not_converged,
+        "rule": "failed and non-converged replicates are left out and counted; singular ones "
+        "are kept and counted",
+    }  # fmt: skip
+
+
+def _row(project: str, outcome: str, estimate: float, ci: tuple[float, float], p: float) -> dict:
+    """Return the fields every row of ``results`` in matthew.json has."""
+    return {
+        "project": project, "outcome": outcome, "moderator": "network_size_bl",
+        "term": "years:network_size_bl_c", "estimate": estimate, "se": (ci[1] - ci[0]) / 3.92,
+        "df": 311.4, "t": estimate / ((ci[1] - ci[0]) / 3.92), "p": p,
+        "ci_low": ci[0], "ci_high": ci[1], "method": "satterthwaite",
+        "method_description": METHOD_DESCRIPTION, "inference": "Satterthwaite t (lmerTest)",
+        "n_participants": 320, "n_observations": 812, "effect": 3.8172,
+        "effect_ci_low": 2.9523, "effect_ci_high": 4.6821,
+        "effect_estimand": "yearly change, participant-weighted average of the project slopes"
+        if project == "all" else "yearly change",
+        "project_slopes": [], "random_structure": "correlated", "structure_note": None,
+        "singular": False, "converged": True, "mde80": 0.26,
+    }  # fmt: skip
+
+
+def make_primary_row(project: str = "all", verdict: str = "matthew") -> dict:
+    """Return the row of the declared primary test (wellbeing × baseline network size)."""
+    return {
+        **_row(project, "wellbeing", 0.2871, (0.1046, 0.4696), 0.00204),
+        "role": "primary", "verdict": verdict, "evidence": "consistent",
+        "verdict_ci_low": 0.1046, "verdict_ci_high": 0.4696, "verdict_p": 0.00204,
+        "boot_ci_low": 0.0987, "boot_ci_high": 0.4811, "boot_lrt_p": 0.0049751,
+        "bootstrap": make_bootstrap(), "simple_slopes": make_simple_slopes(),
+        "random_effects_ci": [
+            {"parameter": "sd_years", "estimate": 1.76, "ci_low": 0.84, "ci_high": 2.41,
+             "method": "profile (REML)", "note": None},
+        ],
+    }  # fmt: skip
+
+
+def make_exploratory_row(
+    project: str, outcome: str, estimate: float, ci: tuple[float, float], p: float, p_holm: float
+) -> dict:
+    """Return an exploratory row: Holm-adjusted p, no verdict, no bootstrap."""
+    return {
+        **_row(project, outcome, estimate, ci, p),
+        "role": "exploratory", "verdict": None, "evidence": None,
+        "verdict_ci_low": ci[0], "verdict_ci_high": ci[1], "verdict_p": p,
+        "p_holm": p_holm, "family_size": EXPLORATORY_TESTS,
+        "boot_ci_low": None, "boot_ci_high": None, "boot_lrt_p": None, "bootstrap": None,
+        "satterthwaite_verdict": "matthew" if ci[0] > 0 else "no_evidence",
+        "simple_slopes": make_simple_slopes(),
+    }  # fmt: skip
+
+
+def make_matthew(
+    project: str = "netwerkcoach", verdict: str = "matthew", role: str = "primary"
+) -> dict:
+    """Return matthew.json for one scope: with ``role="primary"`` the scope holds the declared
+    test (wellbeing row with ``verdict``), else every row is exploratory."""
+    wellbeing = (
+        make_primary_row(project, verdict)
+        if role == "primary"
+        else make_exploratory_row(project, "wellbeing", 0.2871, (0.1046, 0.4696), 0.00204, 0.0918)
+    )
+    loneliness = make_exploratory_row(project, "loneliness", -0.0123, (-0.0515, 0.0269), 0.538, 1.0)
     return {
         "project": project,
-        "results": [
-            {
-                "outcome": "wellbeing",
-                "moderator": "network_size_bl",
-                "estimate": 0.2871,
-                "se": 0.0931,
-                "ci_low": 0.1046,
-                "ci_high": 0.4696,
-                "p": 0.00204,
-                "verdict": verdict,
-                "lrt_p": 0.0019,
-                "boot_ci_low": 0.0987,
-                "boot_ci_high": 0.4811,
-                "mde80": 0.26,
-            },
-            {
-                "outcome": "loneliness",
-                "moderator": "network_size_bl",
-                "estimate": -0.0123,
-                "se": 0.02,
-                "ci_low": -0.0515,
-                "ci_high": 0.0269,
-                "p": 0.538,
-                "verdict": "no_evidence",
-                "lrt_p": 0.54,
-                "boot_ci_low": None,
-                "boot_ci_high": None,
-                "mde80": 0.056,
-            },
-        ],
+        "primary": {
+            "outcome": "wellbeing", "moderator": "network_size_bl", "scope": project,
+            "method": "satterthwaite", "method_description": METHOD_DESCRIPTION,
+        },
+        "multiplicity": {
+            "exploratory_tests": EXPLORATORY_TESTS,
+            "adjustment": "Holm (1979) over all exploratory outcome × moderator × scope tests",
+        },
+        "skipped": [],
+        "results": [wellbeing, loneliness],
         "subgroups": [
             {
                 "outcome": "wellbeing",
@@ -180,20 +260,41 @@ def make_matthew(project: str = "netwerkcoach", verdict: str = "matthew") -> dic
                 "n_participants": 109,
             },
         ],
-    }
+    }  # fmt: skip
+
+
+def _pooled_fields(k: int) -> dict:
+    """Return the fields of a pooled.json entry that depend on the number of projects k:
+    Knapp–Hartung df, the prediction interval's df (none below 3 projects)."""
+    return {
+        "k": k, "df": k - 1, "knapp_hartung": True, "method": "REML",
+        "pi_df": k - 2 if k >= 3 else None,
+        "pi_method": "t(k-2): estimate ± t(k−2)·√(SE² + τ²), Higgins, Thompson & Spiegelhalter "
+        "2009" if k >= 3 else "none: fewer than 3 projects",
+    }  # fmt: skip
 
 
 def make_pooled(outcome: str = "wellbeing") -> dict:
+    """Return a pooled.json entry of the yearly change over 3 projects (I² unlabelled)."""
     return {
         "outcome": outcome,
-        "method": "REML",
+        "parameter": "slope",
+        **_pooled_fields(3),
         "estimate": 3.7311,
         "se": 0.5102,
+        "t": 7.313,
+        "p": 0.0182,
         "ci_low": 2.7311,
         "ci_high": 4.7311,
         "tau2": 0.3112,
+        "tau2_ci_low": 0.0,
+        "tau2_ci_high": 9.8412,
         "i2": 27.4,
+        "i2_ci_low": 0.0,
+        "i2_ci_high": 96.3,
+        "i2_label": None,
         "q": 2.755,
+        "q_df": 2,
         "q_p": 0.2522,
         "pi_low": 1.0112,
         "pi_high": 6.4510,
@@ -224,18 +325,27 @@ def make_pooled(outcome: str = "wellbeing") -> dict:
 
 
 def make_pooled_interaction() -> dict:
-    """Return a pooled Matthew interaction as ``outcomes.stages`` writes it (no prediction
-    interval width beyond the CI when tau² is 0)."""
+    """Return the pooled Matthew interaction of wellbeing as pooled.json has it (τ² at 0, so
+    the prediction interval is about the confidence interval)."""
     return {
-        "outcome": "matthew_interaction",
-        "method": "REML",
+        "outcome": "wellbeing",
+        "parameter": "interaction",
+        **_pooled_fields(3),
         "estimate": 0.2417,
         "se": 0.0712,
+        "t": 3.395,
+        "p": 0.0769,
         "ci_low": 0.1021,
         "ci_high": 0.3813,
         "tau2": 0.0,
+        "tau2_ci_low": 0.0,
+        "tau2_ci_high": 0.0917,
         "i2": 0.0,
+        "i2_ci_low": 0.0,
+        "i2_ci_high": 89.2,
+        "i2_label": None,
         "q": 1.204,
+        "q_df": 2,
         "q_p": 0.5477,
         "pi_low": 0.1021,
         "pi_high": 0.3813,
@@ -330,3 +440,17 @@ def make_pooled_for():
 @pytest.fixture(scope="session")
 def pooled_interaction() -> dict:
     return make_pooled_interaction()
+
+
+@pytest.fixture(scope="session")
+def shapes() -> SimpleNamespace:
+    """Return the builders of matthew.json rows (primary, exploratory, bootstrap counts) and the
+    size of the exploratory family, for tests that vary one field of the real shapes."""
+    return SimpleNamespace(
+        primary_row=make_primary_row,
+        exploratory_row=make_exploratory_row,
+        bootstrap=make_bootstrap,
+        matthew=make_matthew,
+        exploratory_tests=EXPLORATORY_TESTS,
+        verdict_words=VERDICT_WORDS,
+    )

@@ -14,10 +14,13 @@ import pytest
 
 from outcomes.reports.render import (
     count_pages,
+    project_content,
     render_project_report,
     render_synthesis_report,
+    synthesis_content,
 )
 from outcomes.reports.tables import build_report_tables
+from outcomes.reports.text import format_interval, format_number, network_size_value, word
 
 
 def _nl(text: str) -> str:
@@ -31,7 +34,12 @@ def _text(path: Path) -> str:
 
 
 def _flat(text: str) -> str:
-    """Join lines (and words hyphenated at a line end) so phrases can be searched for."""
+    """Join lines (and words hyphenated at a line end) so phrases can be searched for.
+
+    typst maps a glyph to one character for the whole PDF, so once a word is hyphenated at a
+    line end (a soft hyphen), pypdf reads every hyphen as U+00AD; it is read back as ``-``.
+    """
+    text = text.replace("\u00ad", "-")
     return re.sub(r"\s+", " ", re.sub(r"-\n(?=[a-z])", "", text))
 
 
@@ -47,7 +55,7 @@ def reports(tmp_path_factory, panel, model, matthew, validation, files, names, m
     synthesis = build_report_tables(
         panel, model, make_matthew_for("all"), None, files, project=None, project_names=names,
         pooled={"results": [pooled, pooled_interaction]},
-        matthew_by_project={p: make_matthew_for(p, "no_evidence") for p in names},
+        matthew_by_project={p: make_matthew_for(p, role="exploratory") for p in names},
     )  # fmt: skip
     rendered = {}
     for lang in ("nl", "en"):
@@ -146,8 +154,9 @@ def test_synthesis_report_shows_projects_pooled_and_matthew(reports, pooled, nam
     assert fmt(f"{pooled['pi_low']:.1f}") in text and fmt(f"{pooled['pi_high']:.1f}") in text
     for study in pooled["studies"]:
         assert fmt(f"{study['estimate']:.2f}") in text
-    assert ("enig verschil" if lang == "nl" else "some variation") in text
-    assert ("geen aanwijzing" if lang == "nl" else "no evidence") in text
+    # three projects: I² gets no label, its interval is given
+    assert ("met 3 projecten niet nauwkeurig" if lang == "nl" else "precisely with 3") in text
+    assert ("Knapp–Hartung") in text
 
 
 @pytest.mark.parametrize("lang", ["nl", "en"])
@@ -160,7 +169,9 @@ def test_synthesis_report_shows_the_pooled_matthew_interaction(reports, pooled_i
     for study in inter["studies"]:
         assert fmt(f"{study['estimate']:.3f}") in text
         assert fmt(f"{study['ci_low']:.3f}") in text
-    assert ("weinig verschil" if lang == "nl" else "little variation") in text
+    # I² with its interval (three projects: no label)
+    assert "I² = 0%" in text
+    assert (f"0 tot {inter['i2_ci_high']:.0f}%" if lang == "nl" else "0 to 89%") in text
 
 
 def test_pages_render_to_png(reports, tmp_path):
@@ -214,3 +225,94 @@ def test_methods_name_the_instruments_from_the_registry(reports):
     assert INSTRUMENTS["djg11"].name_nl in nl
     assert INSTRUMENTS["mhi5"].name in en
     assert "Berwick" in nl and "De Jong Gierveld J, Kamphuis FH (1985)" in en
+
+
+def _strings(value: object) -> list[str]:
+    """Return every string of a report's content (its data.json), depth first."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return []
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+@pytest.mark.parametrize("kind", ["synthesis", "project"])
+def test_declared_test_shows_the_yearly_change_at_network_sizes(reports, shapes, kind, lang):
+    text = _flat(reports["texts"][(kind, lang)])
+    assert word("simple_slopes", lang) in text
+    for slope in shapes.primary_row()["simple_slopes"]:
+        assert network_size_value(slope["moderator_value"], lang) in text
+        assert format_number(slope["estimate"], 2, lang) in text
+        assert format_interval(slope["ci_low"], slope["ci_high"], 2, lang) in text
+    assert "emtrends" in text and "emmeans" in text
+    assert ("alleen beschrijvend" if lang == "nl" else "descriptive only") in text
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_synthesis_names_the_method_the_bootstrap_and_the_holm_family(reports, lang):
+    text = _flat(reports["texts"][("synthesis", lang)])
+    if lang == "nl":
+        assert "Satterthwaite-vrijheidsgraden" in text
+        assert "200 bruikbare herhalingen" in text
+        assert "De 53 andere toetsen" in text
+    else:
+        assert "Satterthwaite degrees of freedom" in text
+        assert "200 usable replicates" in text
+        assert "The 53 other tests" in text
+
+
+def test_reports_print_no_none_or_null(reports):
+    for key, text in reports["texts"].items():
+        # ("None of the projects had a control group" is English, not a missing value)
+        assert not re.search(r"\b(None(?! of)|null|nan|NaN)\b", text), key
+        assert "– tot –" not in text and "– to –" not in text, key
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_matthew_grid_gives_a_verdict_to_the_declared_test_only(reports, shapes, lang):
+    content, _ = synthesis_content(reports["synthesis"], lang)
+    grid = next(
+        b
+        for section in content["sections"]
+        for b in section["blocks"]
+        if b.get("caption") == word("tab_matthew_all", lang)
+    )
+    primary = shapes.primary_row()
+    declared = [r for r in grid["rows"] if r[:2] == [word("all_projects", lang).capitalize(),
+                                                     word("wellbeing", lang)]]  # fmt: skip
+    assert len(declared) == 1
+    assert declared[0][-1] == ("Mattheuseffect" if lang == "nl" else "Matthew effect")
+    assert declared[0][3] == format_interval(
+        primary["verdict_ci_low"], primary["verdict_ci_high"], 3, lang
+    )
+    exploratory = [r for r in grid["rows"] if r not in declared]
+    assert len(exploratory) == len(grid["rows"]) - 1 > 0
+    for row in exploratory:
+        assert row[-1].startswith("Verkennend (Holm" if lang == "nl" else "Exploratory (Holm")
+        assert not [w for w in shapes.verdict_words[lang] if w in " ".join(row)], row
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_project_report_of_an_exploratory_test_has_no_verdict_word(
+    panel, model, validation, files, names, shapes, lang
+):
+    matthew = shapes.matthew("netwerkcoach", role="exploratory")
+    matthew["results"][0].update(
+        random_structure="intercept",
+        structure_note="the fit with correlated random terms was singular; so was the fit with "
+        "uncorrelated terms; the model was refitted with a random intercept alone.",
+    )
+    tables = build_report_tables(
+        panel, model, matthew, validation, files, project="netwerkcoach",
+        project_name=names["netwerkcoach"],
+    )  # fmt: skip
+    content, _ = project_content(tables, lang)
+    text = " ".join(_strings(content))
+    assert not [w for w in shapes.verdict_words[lang] if w in text], text
+    assert ("53 verkennende toetsen" if lang == "nl" else "53 exploratory tests") in text
+    assert ("te smal" if lang == "nl" else "too narrow") in text
+    assert word("simple_slopes", lang) not in text
+    assert not re.search(r"\b(None|null)\b", text)

@@ -26,13 +26,17 @@ def test_number_formats_per_language():
 
 
 @pytest.mark.parametrize(
-    ("i2", "nl", "en"),
-    [(10, "weinig", "little"), (30, "enig", "some"), (60, "duidelijk", "considerable"),
-     (90, "groot", "large")],
+    ("label", "nl", "en"),
+    [("low", "weinig", "little"), ("moderate", "matig", "moderate"),
+     ("substantial", "substantieel", "substantial"),
+     ("considerable", "aanzienlijk", "considerable")],
 )  # fmt: skip
-def test_heterogeneity_in_words_follows_higgins_bands(pooled, i2, nl, en):
-    assert f"er {nl} verschil" in text.heterogeneity_text({**pooled, "i2": i2}, "nl")
-    assert f"there was {en} variation" in text.heterogeneity_text({**pooled, "i2": i2}, "en")
+def test_heterogeneity_words_come_from_the_i2_label(pooled, label, nl, en):
+    # The label decides, not I² itself: 27% labelled "considerable" reads as considerable.
+    five = {**pooled, "k": 5, "df": 4, "i2_label": label}
+    assert f"er {nl} verschil" in text.heterogeneity_text(five, "nl")
+    assert f"there was {en} variation" in text.heterogeneity_text(five, "en")
+    assert "I² = 27%, 95%-BI 0 tot 96%" in text.heterogeneity_text(five, "nl")
 
 
 @pytest.fixture(scope="module")

@@ -38,12 +38,19 @@ from outcomes.reports.text import (
     group_label,
     heterogeneity_text,
     matthew_explanation,
+    matthew_method_text,
+    matthew_verdict_sentence,
     methods_text,
+    network_size_value,
     outcome_label,
+    percentile_label,
     pooled_decimals,
     pooled_kind,
+    pooled_method_items,
     project_summary,
     rule_label,
+    simple_slopes_note,
+    structure_note_sentence,
     synthesis_summary,
     verdict_counts_text,
     verdict_label,
@@ -366,6 +373,7 @@ def project_content(
     matthew_blocks: list[dict[str, Any]] = [
         {"kind": "para", "text": p} for p in matthew_explanation(data, lang)
     ]
+    matthew_blocks.extend(_simple_slopes_blocks(data, lang))
     if (data.get("matthew") or {}).get("subgroups"):
         files["matthew.svg"] = figures.matthew_figure(data, lang)
         matthew_blocks.append(
@@ -445,19 +453,25 @@ def _matthew_grid_block(data: Mapping[str, Any], lang: str) -> dict[str, Any] | 
     rows = []
     for entry in entries:
         name = word("all_projects", lang) if entry["project"] == "all" else entry["name"]
+        verdict_row = _has_verdict(entry)
+        low, high, p = (
+            ("verdict_ci_low", "verdict_ci_high", "verdict_p")
+            if verdict_row
+            else ("ci_low", "ci_high", "p")
+        )
         rows.append(
             [
                 _cap(name),
                 outcome_label(str(entry.get("outcome")), lang),
                 format_number(entry.get("estimate"), INTERACTION_TABLE_DECIMALS, lang),
                 format_interval(
-                    entry.get("ci_low"), entry.get("ci_high"), INTERACTION_TABLE_DECIMALS, lang
+                    entry.get(low, entry.get("ci_low")),
+                    entry.get(high, entry.get("ci_high")),
+                    INTERACTION_TABLE_DECIMALS,
+                    lang,
                 ),
-                format_p(entry.get("p"), lang).removeprefix("p ").removeprefix("= "),
-                _cap(verdict_short(entry.get("verdict"), lang))
-                if entry.get("role") != "exploratory"
-                else _cap(verdict_short("exploratory", lang))
-                + f" (Holm {format_p(entry.get('p_holm'), lang).removeprefix('p ')})",
+                _p_cell(entry.get(p, entry.get("p")), lang),
+                _grid_verdict_cell(entry, lang),
             ]
         )
     return {
@@ -475,6 +489,103 @@ def _matthew_grid_block(data: Mapping[str, Any], lang: str) -> dict[str, Any] | 
         "widths": ["auto", "auto", "auto", "auto", "auto", "1fr"],
         "caption": word("tab_matthew_all", lang),
     }
+
+
+def _has_verdict(entry: Mapping[str, Any]) -> bool:
+    """Return True for the row of the declared primary test (the only one with a verdict)."""
+    return entry.get("role") != "exploratory" and entry.get("verdict") is not None
+
+
+def _p_cell(p: float | None, lang: str) -> str:
+    """Return a p-value for a table cell: ``"0,002"`` or ``"< 0,001"``."""
+    return format_p(p, lang).removeprefix("p ").removeprefix("= ")
+
+
+def _grid_verdict_cell(entry: Mapping[str, Any], lang: str) -> str:
+    """Return the verdict cell of the Matthew grid: the verdict of the declared primary test,
+    else ``"Verkennend (Holm = 1,000)"`` (no verdict word for an exploratory row)."""
+    if _has_verdict(entry):
+        return _cap(verdict_short(entry.get("verdict"), lang))
+    label = _cap(verdict_short("exploratory", lang))
+    if entry.get("p_holm") is None:
+        return label
+    return f"{label} (Holm {format_p(entry.get('p_holm'), lang).removeprefix('p ')})"
+
+
+def _simple_slopes_blocks(data: Mapping[str, Any], lang: str) -> list[dict[str, Any]]:
+    """Return the sentence and the table of the model-based yearly change at fixed baseline
+    network sizes (the declared primary test's ``simple_slopes``); none without them."""
+    matthew = data.get("matthew") or {}
+    slopes = matthew.get("simple_slopes") or []
+    if not slopes:
+        return []
+    rows = [
+        [
+            network_size_value(s.get("moderator_value"), lang),
+            percentile_label(s.get("percentile"), lang),
+            format_number(s.get("estimate"), SLOPE_TABLE_DECIMALS, lang),
+            format_interval(s.get("ci_low"), s.get("ci_high"), SLOPE_TABLE_DECIMALS, lang),
+        ]
+        for s in slopes
+    ]
+    table = {
+        "kind": "table",
+        "header": [
+            _cap(word("network_at_start", lang)),
+            _cap(word("percentile", lang)),
+            _cap(word("slope", lang)),
+            word("ci", lang),
+        ],
+        "rows": rows,
+        "align": ["l", "l", "r", "r"],
+        "widths": ["1fr", "auto", "auto", "auto"],
+        "caption": word("tab_simple_slopes", lang),
+        "note": simple_slopes_note(matthew.get("primary") or {}, lang),
+    }
+    return [table]
+
+
+def _synthesis_matthew_blocks(data: Mapping[str, Any], lang: str) -> list[dict[str, Any]]:
+    """Return the synthesis' section on the declared Matthew test: the verdict with its method's
+    interval and p, a simplified random part, how the verdict was reached, and the yearly
+    change at different network sizes."""
+    primary = (data.get("matthew") or {}).get("primary")
+    if not primary:
+        return []
+    verdict = " ".join(
+        s
+        for s in (
+            matthew_verdict_sentence(data, lang, with_p=True),
+            structure_note_sentence(primary, lang),
+        )
+        if s
+    )
+    paragraphs = [p for p in (verdict, matthew_method_text(data, lang)) if p]
+    return [
+        *({"kind": "para", "text": p} for p in paragraphs),
+        *_simple_slopes_blocks(data, lang),
+    ]
+
+
+def _pooled_facts(pooled: Mapping[str, Any], lang: str) -> list[list[str]]:
+    """Return τ², I² (each with its 95% interval when given) and Q of a pooled estimate."""
+    q_text = format_number(pooled.get("q"), 2, lang)
+    return [
+        [word("tau2", lang), format_number(pooled.get("tau2"), 2, lang)
+         + _interval_suffix(pooled.get("tau2_ci_low"), pooled.get("tau2_ci_high"), 2, lang)],
+        [word("i2", lang), f"{format_number(pooled.get('i2'), 0, lang)}%"
+         + _interval_suffix(pooled.get("i2_ci_low"), pooled.get("i2_ci_high"), 0, lang, "%")],
+        [word("q", lang), f"{q_text} ({format_p(pooled.get('q_p'), lang)})"],
+    ]  # fmt: skip
+
+
+def _interval_suffix(
+    low: float | None, high: float | None, decimals: int, lang: str, unit: str = ""
+) -> str:
+    """Return ``" (95%-BI 0,20 tot 12,71)"``, or ``""`` when a bound is missing."""
+    if low is None or high is None:
+        return ""
+    return f" ({word('ci', lang)} {format_interval(low, high, decimals, lang)}{unit})"
 
 
 def synthesis_content(
@@ -511,12 +622,7 @@ def synthesis_content(
         kind = pooled_kind(pooled)
         decimals = pooled_decimals(pooled, table=True)
         files[name] = figures.forest_figure(pooled, names, lang)
-        q_text = format_number(pooled.get("q"), 2, lang)
-        facts = [
-            [word("tau2", lang), format_number(pooled.get("tau2"), 2, lang)],
-            [word("i2", lang), f"{format_number(pooled.get('i2'), 0, lang)}%"],
-            [word("q", lang), f"{q_text} ({format_p(pooled.get('q_p'), lang)})"],
-        ]
+        facts = _pooled_facts(pooled, lang)
         sections.append(
             {
                 "heading": f"{word('pooled', lang)}: {word(f'pooled_{kind}', lang)}",
@@ -532,19 +638,24 @@ def synthesis_content(
                 ],
             }
         )
+    declared = _synthesis_matthew_blocks(data, lang)
+    if declared:
+        sections.append({"heading": word("matthew", lang), "blocks": declared})
     grid = _matthew_grid_block(data, lang)
     if grid:
         blocks: list[dict[str, Any]] = []
-        counts = verdict_counts_text(data.get("matthew_by_project") or [], lang)
+        entries = data.get("matthew_by_project") or []
+        counts = verdict_counts_text(entries, lang)
         if counts:
             blocks.append({"kind": "para", "text": counts})
         blocks.append(grid)
-        blocks.append({"kind": "para", "text": _synthesis_no_evidence(lang)})
+        if any(_has_verdict(e) and e.get("verdict") == "no_evidence" for e in entries):
+            blocks.append({"kind": "para", "text": _synthesis_no_evidence(lang)})
         sections.append({"heading": word("matthew_all", lang), "blocks": blocks})
     sections.append(
         {
             "heading": word("methods", lang),
-            "blocks": [{"kind": "list", "items": _synthesis_methods(lang)}],
+            "blocks": [{"kind": "list", "items": _synthesis_methods(data, lang)}],
         }
     )
     sections.append({"heading": word("provenance", lang), "blocks": _provenance_blocks(data, lang)})
@@ -606,22 +717,18 @@ def _synthesis_no_evidence(lang: str) -> str:
     )
 
 
-def _synthesis_methods(lang: str) -> list[str]:
+def _synthesis_methods(data: Mapping[str, Any], lang: str) -> list[str]:
+    """Return the synthesis' methods and limitations: the pooling (Knapp–Hartung intervals,
+    prediction interval) and the missing control group."""
+    items = pooled_method_items(data.get("pooled") or [], lang)
     if lang == "nl":
         return [
-            "De verandering per jaar is per project geschat en daarna samengevoegd met een "
-            "random-effects meta-analyse (REML). Die houdt er rekening mee dat projecten echt "
-            "van elkaar kunnen verschillen.",
-            "Het voorspellingsinterval geeft aan wat we in een nieuw, vergelijkbaar project "
-            "kunnen verwachten; het is breder dan het betrouwbaarheidsinterval.",
+            *items,
             "Geen van de projecten had een controlegroep; regressie naar het gemiddelde en "
             "uitval kunnen het beeld vertekenen.",
         ]
     return [
-        "The change per year was estimated per project and then combined with a random-effects "
-        "meta-analysis (REML), which allows projects to truly differ.",
-        "The prediction interval shows what to expect in a new, comparable project; it is wider "
-        "than the confidence interval.",
+        *items,
         "None of the projects had a control group; regression to the mean and attrition may "
         "distort the picture.",
     ]

@@ -353,8 +353,44 @@ def _matthew_summary(matthew: Mapping[str, Any] | None, threshold: int) -> dict[
             threshold=threshold,
             decimals=2,
         ).to_dict()
-    return {"project": matthew.get("project"), "primary": primary, "results": results,
-            "subgroups": table}  # fmt: skip
+    return {
+        "project": matthew.get("project"),
+        "primary": primary,
+        "results": results,
+        "subgroups": table,
+        "exploratory_tests": exploratory_test_count(matthew),
+        "simple_slopes": shown_simple_slopes(primary, threshold),
+    }
+
+
+def exploratory_test_count(matthew: Mapping[str, Any]) -> int | None:
+    """Return how many exploratory tests share the Holm adjustment: ``multiplicity`` of
+    matthew.json, else the ``family_size`` of an exploratory row (the per-scope files the
+    pipeline hands to reports carry only the rows); None when neither is there."""
+    count = (matthew.get("multiplicity") or {}).get("exploratory_tests")
+    if count is None:
+        count = next(
+            (r.get("family_size") for r in matthew.get("results") or [] if r.get("family_size")),
+            None,
+        )
+    return None if count is None else int(count)
+
+
+def shown_simple_slopes(primary: Mapping[str, Any] | None, threshold: int) -> list[dict[str, Any]]:
+    """Return the model-based yearly changes at fixed baseline network sizes (``simple_slopes``)
+    a report shows: only for the declared primary test, and none when the model rests on fewer
+    participants than ``threshold`` (a percentile of so few people is nearly one person's value)."""
+    if not primary or primary.get("role") != "primary":
+        return []
+    n_participants = primary.get("n_participants")
+    if n_participants is not None and int(n_participants) < threshold:
+        return []
+    keep = ("percentile", "moderator_value", "estimate", "ci_low", "ci_high", "p")
+    return [
+        {k: s.get(k) for k in keep}
+        for s in primary.get("simple_slopes") or []
+        if s.get("estimate") is not None
+    ]
 
 
 def _rule_counts(validation: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -537,7 +573,8 @@ def _matthew_grid(
                     "name": names.get(project, project),
                     **{k: result.get(k) for k in (
                         "outcome", "moderator", "estimate", "ci_low", "ci_high", "p", "verdict",
-                        "role", "p_holm", "family_size", "evidence",
+                        "role", "p_holm", "family_size", "evidence", "verdict_ci_low",
+                        "verdict_ci_high", "verdict_p",
                     )},
                 }
             )  # fmt: skip

@@ -206,6 +206,14 @@ WORDS: dict[str, dict[str, str]] = {
         "last_col": "laatste meting",
         "wellbeing_start": "welbevinden start",
         "wellbeing_last": "welbevinden laatst",
+        "simple_slopes": "Verandering per jaar bij verschillende netwerkgroottes",
+        "tab_simple_slopes": "Verandering per jaar bij verschillende netwerkgroottes: de "
+        "verandering in welbevinden (0–100) per jaar volgens het model, bij de netwerkgrootte "
+        "bij de start op een percentiel van de deelnemers, met 95%-betrouwbaarheidsinterval.",
+        "network_at_start": "netwerkgrootte bij de start",
+        "percentile": "percentiel",
+        "chosen_size": "gekozen grootte",
+        "median": "mediaan",
         "prepared_for": "Rapport voor financiers",
         "page": "pagina",
     },
@@ -328,6 +336,14 @@ WORDS: dict[str, dict[str, str]] = {
         "last_col": "last wave",
         "wellbeing_start": "wellbeing start",
         "wellbeing_last": "wellbeing last",
+        "simple_slopes": "Yearly change at different network sizes",
+        "tab_simple_slopes": "Yearly change at different network sizes: the change in "
+        "wellbeing (0–100) per year according to the model, at the network size at the start "
+        "at a percentile of the participants, with 95% confidence interval.",
+        "network_at_start": "network size at the start",
+        "percentile": "percentile",
+        "chosen_size": "chosen size",
+        "median": "median",
         "prepared_for": "Report for funders",
         "page": "page",
     },
@@ -388,15 +404,44 @@ def axis_label(column: str, lang: str) -> str:
 
 
 def verdict_short(verdict: str | None, lang: str) -> str:
-    """Return the verdict in one or two words, for tables."""
+    """Return the verdict in one or two words, for tables (``"–"`` when there is none)."""
+    if verdict is None:
+        return "–"
     key = f"short_{verdict}"
     return word(key, lang) if key in WORDS[lang] else str(verdict)
 
 
 def verdict_label(verdict: str | None, lang: str) -> str:
-    """Return the verdict in words (``no_evidence`` → ``geen aanwijzing …``)."""
+    """Return the verdict in words (``no_evidence`` → ``geen aanwijzing …``; ``"–"`` for none)."""
+    if verdict is None:
+        return "–"
     key = f"verdict_{verdict}"
     return word(key, lang) if key in WORDS[lang] else str(verdict)
+
+
+def percentile_label(percentile: float | None, lang: str) -> str:
+    """Return a percentile as ``"10e"``/``"10th"`` (``"50e (mediaan)"``), or ``"gekozen
+    grootte"`` for a simple slope at a size given in the configuration."""
+    if percentile is None:
+        return word("chosen_size", lang)
+    value = round(float(percentile))
+    if lang == "nl":
+        text = f"{value}e"
+    else:
+        suffix = {1: "st", 2: "nd", 3: "rd"}.get(value % 10, "th")
+        text = f"{value}{'th' if 10 <= value % 100 <= 20 else suffix}"
+    return text + (f" ({word('median', lang)})" if value == 50 else "")
+
+
+def network_size_value(size: float | None, lang: str) -> str:
+    """Return a baseline network size in people: ``"8 personen"``/``"8 people"`` (whole numbers
+    without decimals)."""
+    if size is None:
+        return "–"
+    decimals = 0 if float(size).is_integer() else 1
+    one = float(size) == 1.0
+    unit = ("persoon" if one else "personen") if lang == "nl" else ("person" if one else "people")
+    return f"{format_number(size, decimals, lang)} {unit}"
 
 
 def rule_label(rule: str, lang: str) -> str:
@@ -538,9 +583,9 @@ def matthew_verdict_sentence(tables: Mapping[str, Any], lang: str, *, with_p: bo
     primary = (tables.get("matthew") or {}).get("primary")
     if not primary:
         return ""
-    if primary.get("role") == "exploratory":
-        return exploratory_sentence(primary, lang)
     verdict = primary.get("verdict")
+    if primary.get("role") == "exploratory" or verdict is None:
+        return exploratory_sentence(primary, lang)
     est = points(abs(primary.get("estimate") or 0.0), INTERACTION_TEXT_DECIMALS, lang)
     # the interval and p of the method the verdict comes from (docs/architecture.md, "Models")
     interval = format_interval(
@@ -571,21 +616,227 @@ def exploratory_sentence(row: Mapping[str, Any], lang: str) -> str:
     interval = format_interval(
         row.get("ci_low"), row.get("ci_high"), INTERACTION_TEXT_DECIMALS, lang
     )
-    n = row.get("family_size") or 0
+    holm = _holm_clause(row, lang)
     if lang == "nl":
         return (
             f"Verkennend (geen oordeel): per persoon meer in het netwerk bij de start veranderde "
             f"het welbevinden {est} punt per jaar (95%-betrouwbaarheidsinterval {interval}; "
-            f"{format_p(row.get('p'), lang)}; na Holm-correctie voor {n} verkennende toetsen "
-            f"{format_p(row.get('p_holm'), lang)}). De vooraf vastgelegde toets betreft alle "
+            f"{format_p(row.get('p'), lang)}{holm}). De vooraf vastgelegde toets betreft alle "
             "projecten samen."
         )
     return (
         f"Exploratory (no verdict): per additional network member at the start, wellbeing "
         f"changed {est} points per year (95% confidence interval {interval}; "
-        f"{format_p(row.get('p'), lang)}; Holm-adjusted for {n} exploratory tests "
-        f"{format_p(row.get('p_holm'), lang)}). The pre-declared test concerns all projects "
+        f"{format_p(row.get('p'), lang)}{holm}). The pre-declared test concerns all projects "
         "together."
+    )
+
+
+def _holm_clause(row: Mapping[str, Any], lang: str) -> str:
+    """Return ``"; na Holm-correctie voor 53 verkennende toetsen p = 1,000"`` (empty without a
+    Holm-adjusted p)."""
+    if row.get("p_holm") is None:
+        return ""
+    n = row.get("family_size")
+    holm_p = format_p(row.get("p_holm"), lang)
+    if lang == "nl":
+        tests = f" voor {n} verkennende toetsen" if n else ""
+        return f"; na Holm-correctie{tests} {holm_p}"
+    tests = f" for {n} exploratory tests" if n else ""
+    return f"; Holm-adjusted{tests} {holm_p}"
+
+
+#: The declared primary method in plain words (``method`` of matthew.json).
+_METHOD_WORDS = {
+    "nl": {
+        "satterthwaite": "een t-toets met Satterthwaite-vrijheidsgraden (Satterthwaite "
+        "t-toets, zoals het R-pakket lmerTest)",
+        "bootstrap": "een parametrische bootstrap (een interval en een toets uit gegevens die "
+        "volgens het model zijn gesimuleerd)",
+    },
+    "en": {
+        "satterthwaite": "a t-test with Satterthwaite degrees of freedom (Satterthwaite t-test, "
+        "as the R package lmerTest)",
+        "bootstrap": "a parametric bootstrap (an interval and a test from data simulated from "
+        "the model)",
+    },
+}
+
+
+def method_words(row: Mapping[str, Any], lang: str) -> str:
+    """Return the method of a Matthew test in plain words (``method_description`` when the
+    method has no words here)."""
+    method = str(row.get("method") or "satterthwaite")
+    return _METHOD_WORDS[lang].get(method) or str(row.get("method_description") or method)
+
+
+def primary_method_text(row: Mapping[str, Any], exploratory_tests: int | None, lang: str) -> str:
+    """Return how the Matthew verdict was reached: the declared method in plain words, the
+    robustness check and what it gave, and how many exploratory tests were Holm-adjusted.
+    For an exploratory row: its method, and that it belongs to the Holm-adjusted family."""
+    lang = check_language(lang)
+    if row.get("role") == "exploratory" or row.get("verdict") is None:
+        return _exploratory_method_text(row, exploratory_tests, lang)
+    if lang == "nl":
+        declared = f"Het oordeel komt uit de vooraf vastgelegde toets: {method_words(row, lang)}."
+    else:
+        declared = f"The verdict comes from the pre-declared test: {method_words(row, lang)}."
+    parts = [
+        declared,
+        _robustness_sentence(row, lang),
+        _multiplicity_sentence(exploratory_tests, lang),
+    ]
+    return " ".join(p for p in parts if p)
+
+
+def _exploratory_method_text(
+    row: Mapping[str, Any], exploratory_tests: int | None, lang: str
+) -> str:
+    n = exploratory_tests or row.get("family_size")
+    if lang == "nl":
+        family = f"de {n} verkennende toetsen" if n else "de verkennende toetsen"
+        return (
+            f"Het Mattheuseffect is getoetst met {method_words(row, lang)}. Alleen de vooraf "
+            f"vastgelegde toets over alle projecten samen geeft een oordeel; de toetsen in dit "
+            f"rapport horen bij {family}, waarvan de p-waarden met Holm zijn gecorrigeerd voor "
+            "meervoudig toetsen."
+        )
+    family = f"the {n} exploratory tests" if n else "the exploratory tests"
+    return (
+        f"The Matthew effect was tested with {method_words(row, lang)}. Only the pre-declared "
+        f"test across all projects gives a verdict; the tests in this report belong to "
+        f"{family}, whose p-values are Holm-adjusted for multiple testing."
+    )
+
+
+def _robustness_sentence(row: Mapping[str, Any], lang: str) -> str:
+    """Return what the robustness check gave: the parametric bootstrap (interval, p, usable
+    replicates), or the Satterthwaite test when the bootstrap is the declared method."""
+    decimals = INTERACTION_TEXT_DECIMALS
+    replicates = _replicates_phrase(row.get("bootstrap"), lang)
+    if row.get("method") == "bootstrap":
+        interval = format_interval(row.get("ci_low"), row.get("ci_high"), decimals, lang)
+        p = format_p(row.get("p"), lang)
+        if lang == "nl":
+            used = f" De bootstrap gebruikte {replicates}." if replicates else ""
+            return f"Ter controle gaf de Satterthwaite t-toets 95%-BI {interval}, {p}.{used}"
+        used = f" The bootstrap used {replicates}." if replicates else ""
+        return f"As a check, the Satterthwaite t-test gave 95% CI {interval}, {p}.{used}"
+    if row.get("boot_ci_low") is None and row.get("boot_lrt_p") is None:
+        return (
+            "Er is geen parametrische bootstrap ter controle gedaan."
+            if lang == "nl"
+            else "No parametric bootstrap was run as a check."
+        )
+    interval = format_interval(row.get("boot_ci_low"), row.get("boot_ci_high"), decimals, lang)
+    p = format_p(row.get("boot_lrt_p"), lang)
+    if lang == "nl":
+        on = f", op {replicates}" if replicates else ""
+        return f"Ter controle gaf een parametrische bootstrap 95%-BI {interval} en {p}{on}."
+    on = f", from {replicates}" if replicates else ""
+    return f"As a check, a parametric bootstrap gave 95% CI {interval} and {p}{on}."
+
+
+def _replicates_phrase(bootstrap: Mapping[str, Any] | None, lang: str) -> str:
+    """Return the usable bootstrap replicates in words, with failed and non-converged ones only
+    when there are any; the interval's and the test's when they differ."""
+    if not bootstrap:
+        return ""
+    interval = _replicate_counts(bootstrap.get("interval"), lang)
+    test = _replicate_counts(bootstrap.get("lrt"), lang)
+    if not interval or interval == test:
+        return test
+    if not test:
+        return interval
+    if lang == "nl":
+        return f"{interval} voor het interval en {test} voor de toets"
+    return f"{interval} for the interval and {test} for the test"
+
+
+def _replicate_counts(counts: Mapping[str, Any] | None, lang: str) -> str:
+    if not counts or counts.get("used") is None:
+        return ""
+    dropped = []
+    if counts.get("failed"):
+        dropped.append(f"{counts['failed']} " + ("mislukte" if lang == "nl" else "failed"))
+    if counts.get("not_converged"):
+        dropped.append(
+            f"{counts['not_converged']} "
+            + ("niet-geconvergeerde" if lang == "nl" else "non-converged")
+        )
+    if lang == "nl":
+        left_out = f" ({' en '.join(dropped)} weggelaten)" if dropped else ""
+        return f"{counts['used']} bruikbare herhalingen{left_out}"
+    left_out = f" ({' and '.join(dropped)} left out)" if dropped else ""
+    return f"{counts['used']} usable replicates{left_out}"
+
+
+def _multiplicity_sentence(exploratory_tests: int | None, lang: str) -> str:
+    if not exploratory_tests:
+        return ""
+    if lang == "nl":
+        return (
+            f"De {exploratory_tests} andere toetsen (andere uitkomsten, netwerkmaten en "
+            "projecten) zijn verkennend: hun p-waarden zijn met Holm gecorrigeerd voor "
+            "meervoudig toetsen en ze geven geen oordeel."
+        )
+    return (
+        f"The {exploratory_tests} other tests (other outcomes, network measures and projects) "
+        "are exploratory: their p-values are Holm-adjusted for multiple testing and they give "
+        "no verdict."
+    )
+
+
+def structure_note_sentence(row: Mapping[str, Any], lang: str) -> str:
+    """Return one plain sentence saying the random part of the model was simplified after a
+    singular fit (``structure_note`` set), or ``""``."""
+    if not row.get("structure_note"):
+        return ""
+    structure = row.get("random_structure")
+    if lang == "nl":
+        lead = (
+            "Het volledige model was singulier (een variantie van de willekeurige effecten op 0 "
+            "of een correlatie van ±1); daarom is het willekeurige deel vereenvoudigd"
+        )
+        if structure == "uncorrelated":
+            return lead + ": zonder samenhang tussen beginniveau en verandering per deelnemer."
+        if structure == "intercept":
+            return (
+                lead + " tot alleen een eigen beginniveau per deelnemer, zonder eigen "
+                "verandering per deelnemer; daardoor kan het interval te smal zijn."
+            )
+        return lead + "."
+    lead = (
+        "The full model was singular (a random-effect variance at 0 or a correlation of ±1), "
+        "so its random part was simplified"
+    )
+    if structure == "uncorrelated":
+        return lead + ": without a correlation between each participant's start and change."
+    if structure == "intercept":
+        return (
+            lead + " to a starting level per participant only, without a change of their own; "
+            "the interval may therefore be too narrow."
+        )
+    return lead + "."
+
+
+def simple_slopes_note(row: Mapping[str, Any], lang: str) -> str:
+    """Return the sentence under the table of yearly changes at fixed network sizes: they are
+    model-based (as emmeans' emtrends), the network-group slopes are descriptive."""
+    weighted = row.get("project") == "all" or bool(row.get("project_slopes"))
+    if lang == "nl":
+        weights = ", met projecten gewogen naar aantal deelnemers" if weighted else ""
+        return (
+            "Deze veranderingen per jaar zijn berekend uit het model bij een vaste netwerkgrootte "
+            f"bij de start (zoals emtrends van het R-pakket emmeans{weights}); de veranderingen "
+            "per netwerkgroep (klein, middelgroot, groot netwerk) zijn alleen beschrijvend en "
+            "geven geen oordeel."
+        )
+    weights = ", projects weighted by participants" if weighted else ""
+    return (
+        "These yearly changes are computed from the model at a fixed network size at the start "
+        f"(as emtrends of the R package emmeans{weights}); the changes by network group (small, "
+        "medium, large network) are descriptive only and give no verdict."
     )
 
 
@@ -656,7 +907,8 @@ def matthew_explanation(tables: Mapping[str, Any], lang: str) -> list[str]:
         )
     sentence = matthew_verdict_sentence(tables, lang, with_p=True)
     if sentence:
-        paragraphs.append(sentence)
+        note = structure_note_sentence(primary, lang)
+        paragraphs.append(f"{sentence} {note}" if note else sentence)
     subgroup_text = _subgroup_sentence(matthew.get("subgroups"), lang)
     if subgroup_text:
         paragraphs.append(subgroup_text)
@@ -837,7 +1089,20 @@ def methods_text(tables: Mapping[str, Any], lang: str) -> list[str]:
         else:
             limits.append("Attrition: people who dropped out may differ from those who stayed.")
         limits.append("Self-report: all outcomes were reported by participants themselves.")
+    method = matthew_method_text(tables, lang)
+    if method:
+        paragraphs.append(method)
     return [*paragraphs, *limits]
+
+
+def matthew_method_text(tables: Mapping[str, Any], lang: str) -> str:
+    """Return :func:`primary_method_text` for the Matthew test a report describes (``""``
+    without one)."""
+    matthew = tables.get("matthew") or {}
+    primary = matthew.get("primary")
+    if not primary:
+        return ""
+    return primary_method_text(primary, matthew.get("exploratory_tests"), lang)
 
 
 def pooled_kind(pooled: Mapping[str, Any]) -> str:
@@ -854,43 +1119,153 @@ def pooled_decimals(pooled: Mapping[str, Any], *, table: bool) -> int:
     return SLOPE_TABLE_DECIMALS if table else SLOPE_TEXT_DECIMALS
 
 
+#: ``i2_label`` of pooled.json in words (the analysis labels I² from 5 projects on).
+_I2_LEVELS = {
+    "nl": {"low": "weinig", "moderate": "matig", "substantial": "substantieel",
+           "considerable": "aanzienlijk"},
+    "en": {"low": "little", "moderate": "moderate", "substantial": "substantial",
+           "considerable": "considerable"},
+}  # fmt: skip
+
+#: Fewest projects for which pooled.json gives a prediction interval and an I² label.
+MIN_PROJECTS_PREDICTION = 3
+MIN_PROJECTS_I2_LABEL = 5
+
+
+def pooled_projects(pooled: Mapping[str, Any]) -> int:
+    """Return the number of projects (k) behind a pooled estimate."""
+    k = pooled.get("k")
+    return int(k) if k is not None else len(pooled.get("studies") or [])
+
+
 def heterogeneity_text(pooled: Mapping[str, Any], lang: str) -> str:
-    """Return the heterogeneity of a pooled estimate in words (I² bands of Higgins et al. 2003,
-    BMJ 327:557: about 25% low, 50% moderate, 75% high) with the prediction interval."""
+    """Return the heterogeneity of a pooled estimate in words, then its prediction interval.
+
+    The level word comes from the analysis' ``i2_label``; without one (fewer than 5 projects) the
+    text says I² is imprecise and gives its interval. Without a prediction interval (fewer than
+    3 projects) it says none is given.
+    """
     lang = check_language(lang)
-    i2 = pooled.get("i2")
-    if i2 is None:
+    parts = [_heterogeneity_sentence(pooled, lang), prediction_interval_sentence(pooled, lang)]
+    return " ".join(p for p in parts if p)
+
+
+def _i2_with_interval(pooled: Mapping[str, Any], lang: str) -> str:
+    """Return ``"I² = 77%, 95%-BI 35 tot 97%"``; the interval only when both bounds exist."""
+    text = f"I² = {format_number(pooled.get('i2'), 0, lang)}%"
+    low, high = pooled.get("i2_ci_low"), pooled.get("i2_ci_high")
+    if low is None or high is None:
+        return text
+    return f"{text}, {word('ci', lang)} {format_interval(low, high, 0, lang)}%"
+
+
+def _heterogeneity_sentence(pooled: Mapping[str, Any], lang: str) -> str:
+    if pooled.get("i2") is None:
         return ""
-    if i2 < 25:
-        level = "weinig" if lang == "nl" else "little"
-    elif i2 < 50:
-        level = "enig" if lang == "nl" else "some"
-    elif i2 < 75:
-        level = "duidelijk" if lang == "nl" else "considerable"
-    else:
-        level = "groot" if lang == "nl" else "large"
-    i2_text = format_number(i2, 0, lang)
+    i2 = _i2_with_interval(pooled, lang)
+    q_p = format_p(pooled.get("q_p"), lang)
+    label = pooled.get("i2_label")
+    if label is None:
+        k = pooled_projects(pooled)
+        if lang == "nl":
+            return (
+                f"Hoeveel de projecten echt van elkaar verschillen, is met {k} projecten niet "
+                f"nauwkeurig te zeggen ({i2}; toets op verschillen {q_p}); onder "
+                f"{MIN_PROJECTS_I2_LABEL} projecten noemen we die spreiding daarom niet klein "
+                "of groot."
+            )
+        return (
+            f"How much the projects truly differ cannot be said precisely with {k} projects "
+            f"({i2}; test of differences {q_p}); below {MIN_PROJECTS_I2_LABEL} projects we "
+            "therefore call this variation neither small nor large."
+        )
+    level = _I2_LEVELS[lang].get(str(label), str(label))
+    if lang == "nl":
+        return (
+            f"Tussen de projecten was er {level} verschil in uitkomst ({i2}; toets op "
+            f"verschillen {q_p})."
+        )
+    return (
+        f"Between projects there was {level} variation in outcome ({i2}; test of differences "
+        f"{q_p})."
+    )
+
+
+def prediction_interval_sentence(pooled: Mapping[str, Any], lang: str) -> str:
+    """Return the 95% prediction interval of a pooled estimate in words, or that none is given
+    (fewer than 3 projects)."""
+    low, high = pooled.get("pi_low"), pooled.get("pi_high")
+    if low is None or high is None:
+        if lang == "nl":
+            return (
+                f"Met minder dan {MIN_PROJECTS_PREDICTION} projecten geven we geen "
+                "voorspellingsinterval voor een nieuw project."
+            )
+        return (
+            f"With fewer than {MIN_PROJECTS_PREDICTION} projects no prediction interval for a "
+            "new project is given."
+        )
     decimals = pooled_decimals(pooled, table=False)
-    low = format_number(pooled.get("pi_low"), decimals, lang)
-    high = format_number(pooled.get("pi_high"), decimals, lang)
-    pi = f"{low} en {high}" if lang == "nl" else f"{low} and {high}"
+    between = " en " if lang == "nl" else " and "
+    pi = format_number(low, decimals, lang) + between + format_number(high, decimals, lang)
     unit = word("points", lang) + (
         (" per jaar" if lang == "nl" else " per year")
         if pooled_kind(pooled) == "slope"
         else (" per jaar per persoon meer" if lang == "nl" else " per year per network member")
     )
-    q_p = format_p(pooled.get("q_p"), lang)
     if lang == "nl":
         return (
-            f"Tussen de projecten was er {level} verschil in uitkomst (I² = {i2_text}%, toets "
-            f"op verschillen {q_p}). In een vergelijkbaar nieuw project verwachten we een "
-            f"waarde tussen {pi} {unit} (95%-voorspellingsinterval)."
+            f"In een vergelijkbaar nieuw project verwachten we een waarde tussen {pi} {unit} "
+            "(95%-voorspellingsinterval)."
         )
     return (
-        f"Between projects there was {level} variation in outcome (I² = {i2_text}%, test of "
-        f"differences {q_p}). In a comparable new project we expect a value between {pi} "
-        f"{unit} (95% prediction interval)."
+        f"In a comparable new project we expect a value between {pi} {unit} (95% prediction "
+        "interval)."
     )
+
+
+def pooled_method_items(pooled: Sequence[Mapping[str, Any]], lang: str) -> list[str]:
+    """Return the methods of the pooling in words: random effects by REML, Knapp–Hartung
+    intervals (t with k − 1 df), the prediction interval (t with k − 2 df, none below 3
+    projects)."""
+    lang = check_language(lang)
+    k = max((pooled_projects(p) for p in pooled), default=0)
+    knapp_hartung = any(p.get("knapp_hartung") or p.get("df") is not None for p in pooled)
+    if lang == "nl":
+        items = [
+            "De verandering per jaar is per project geschat en daarna samengevoegd met een "
+            "random-effects meta-analyse (REML). Die houdt er rekening mee dat projecten echt "
+            "van elkaar kunnen verschillen."
+        ]
+        if knapp_hartung:
+            items.append(
+                "Het 95%-betrouwbaarheidsinterval van een gepoolde schatting is berekend volgens "
+                "Knapp–Hartung: met een t-verdeling met k − 1 vrijheidsgraden (k is het aantal "
+                f"projecten, hier {k})."
+            )
+        items.append(
+            "Het voorspellingsinterval geeft aan wat we in een nieuw, vergelijkbaar project "
+            "kunnen verwachten; het is breder dan het betrouwbaarheidsinterval. Het gebruikt een "
+            f"t-verdeling met k − 2 vrijheidsgraden en ontbreekt onder {MIN_PROJECTS_PREDICTION} "
+            "projecten."
+        )
+        return items
+    items = [
+        "The change per year was estimated per project and then combined with a random-effects "
+        "meta-analysis (REML), which allows projects to truly differ."
+    ]
+    if knapp_hartung:
+        items.append(
+            "The 95% confidence interval of a pooled estimate is the Knapp–Hartung interval: "
+            f"a t distribution with k − 1 degrees of freedom (k is the number of projects, here "
+            f"{k})."
+        )
+    items.append(
+        "The prediction interval shows what to expect in a new, comparable project; it is wider "
+        "than the confidence interval. It uses a t distribution with k − 2 degrees of freedom "
+        f"and is not given below {MIN_PROJECTS_PREDICTION} projects."
+    )
+    return items
 
 
 def synthesis_summary(tables: Mapping[str, Any], lang: str) -> list[str]:
