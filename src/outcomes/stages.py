@@ -373,7 +373,7 @@ def wellbeing_model_stage(workspace: Workspace, engine: str = "auto") -> StageRe
 #: Parametric-bootstrap replicates of the pipeline's primary Matthew check (wellbeing × baseline
 #: network size, every scope); ``OUTCOMES_BOOTSTRAP`` overrides. 200 rather than the library's
 #: 1,000 keeps the demo analysis within seconds on two cores; the other outcomes and moderators
-#: get Wald and likelihood-ratio tests and a normal-approximation MDE.
+#: get Satterthwaite t and likelihood-ratio tests and a normal-approximation MDE.
 DEFAULT_PIPELINE_BOOTSTRAP = 200
 NETWORK_GROWTH_JSON = "network_growth.json"
 ATTRITION_JSON = "attrition.json"
@@ -441,7 +441,7 @@ def _verdict_table(results: list[dict[str, Any]]) -> str:
 
 def project_effects_stage(workspace: Workspace, engine: str = "auto") -> StageRecord:
     """Fit the Matthew check within each project (wellbeing and the other outcomes present,
-    baseline network size; Wald and likelihood-ratio tests) and M1 per project; write
+    baseline network size; Satterthwaite t and likelihood-ratio tests) and M1 per project; write
     ``analysis/project_effects.json`` (per-project slopes and interactions, the inputs of the
     meta-analysis)."""
     from outcomes.models.analysis import (
@@ -495,10 +495,10 @@ def project_effects_stage(workspace: Workspace, engine: str = "auto") -> StageRe
 
 def matthew_stage(workspace: Workspace, n_boot: int | None = None) -> StageRecord:
     """Run the whole Matthew analysis on the panel (``outcomes.models.analysis.analyse``) and
-    write ``analysis/matthew.json``: interactions per outcome × moderator × scope with Wald,
-    LRT and bootstrap intervals, verdicts, MDE, subgroup slopes, the credibility checklist,
-    attrition and network growth. The bootstrap covers the primary outcome and moderator with
-    ``n_boot`` replicates (default :func:`bootstrap_replicates`)."""
+    write ``analysis/matthew.json``: interactions per outcome × moderator × scope with
+    Satterthwaite t, LRT and bootstrap intervals, the primary verdict, Holm p, MDE, subgroup
+    slopes, the credibility checklist, attrition and network growth. The bootstrap covers the
+    declared primary test with ``n_boot`` replicates (default :func:`bootstrap_replicates`)."""
     from outcomes.models.analysis import PRIMARY_MODERATOR, PRIMARY_OUTCOME, analyse
 
     panel = read_table(workspace, PANEL)
@@ -655,6 +655,8 @@ def _project_matthew(matthew: dict[str, Any], project: str) -> dict[str, Any]:
         "project": project,
         "results": [r for r in matthew.get("results", []) if r.get("project") == project],
         "subgroups": [s for s in matthew.get("subgroups", []) if s.get("project") == project],
+        "primary": matthew.get("primary"),
+        "multiplicity": matthew.get("multiplicity"),
     }
 
 

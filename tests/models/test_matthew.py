@@ -291,8 +291,13 @@ def test_control_arm_must_be_recognisable() -> None:
 
 def test_checklist_items_and_consistency() -> None:
     def row(project: str, estimate: float, verdict: str, outcome: str = "wellbeing") -> dict:
+        # as matthew.json writes them: only the primary ("all") row has a verdict; what a
+        # project's t interval says is in ci_low/ci_high
+        low, high = {"matthew": (0.05, 0.9), "reverse": (-0.9, -0.05),
+                     "no_evidence": (-0.1, 0.5)}[verdict]  # fmt: skip
         return {"project": project, "outcome": outcome, "moderator": "network_size_bl",
-                "estimate": estimate, "verdict": verdict}  # fmt: skip
+                "estimate": estimate, "ci_low": low, "ci_high": high,
+                "verdict": verdict if project == "all" else None}  # fmt: skip
 
     consistent = [row("all", 0.3, "matthew"), row("a", 0.2, "no_evidence"),
                   row("b", 0.4, "matthew")]  # fmt: skip

@@ -1,7 +1,8 @@
 """The Matthew-effect check: does a larger baseline network go with a larger improvement?
 
-What belongs here: the interaction of time with a baseline moderator in M1 (Wald, likelihood
-ratio from ML fits, parametric-bootstrap interval, verdict and minimal detectable effect), the
+What belongs here: the interaction of time with a baseline moderator in M1 (Satterthwaite t,
+likelihood ratio from ML fits, the parametric bootstrap's percentile interval and null-model
+likelihood-ratio test, simple slopes, verdict and minimal detectable effect), the
 three-way interaction for controlled designs, subgroup slopes by network group (M2, descriptive
 only), the direction of "better" per outcome, and the credibility checklist. Orchestration over
 outcomes, moderators and projects is in ``analysis.py``; simulation in ``power.py``.
@@ -605,8 +606,9 @@ def credibility_checklist(
         {
             "item": "interaction_tested",
             "answer": "yes",
-            "reason": "The verdict comes from the test of the interaction (Wald, likelihood "
-            "ratio, bootstrap), not from separate subgroup p-values.",
+            "reason": "The verdict comes from the declared test of the interaction "
+            "(Satterthwaite t, with the parametric bootstrap as a check), not from separate "
+            "subgroup p-values.",
         },
     ]
     # consistency across projects and outcomes
@@ -616,9 +618,10 @@ def credibility_checklist(
     else:
         sign = np.sign(reference)
         same = sum(1 for r in per_project if np.sign(r["estimate"]) == sign)
+        # per-project rows are exploratory (no verdict): read their t intervals
         opposite_sig = sum(
-            1 for r in per_project if r["verdict"] != "no_evidence"
-            and np.sign(r["estimate"]) != sign
+            1 for r in per_project
+            if (r["ci_low"] > 0 or r["ci_high"] < 0) and np.sign(r["estimate"]) != sign
         )  # fmt: skip
         outcomes_all = [
             r for r in results if r["project"] == "all" and r["moderator"] == primary_moderator
