@@ -148,3 +148,17 @@ def test_satterthwaite_df_is_not_capped_by_data_size() -> None:
     assert np.all(np.isfinite(df))
     # with thousands of participants the t reference is close to, but not, the normal one
     assert 1000 < float(df.min()) < math.inf
+
+
+def test_model_json_yearly_change_is_the_weighted_average_of_contest(panel: pl.DataFrame) -> None:
+    from outcomes.models.m1 import YEARLY_CHANGE_ESTIMAND, model_document
+
+    document = model_document(panel.drop("years", "network_size_bl_c"))
+    change = document["yearly_change"]
+    r = R["panel"]["average_slope"]
+    assert change["estimand"] == YEARLY_CHANGE_ESTIMAND
+    assert change["weights"] == {"a": 24, "b": 30, "c": 36}
+    assert change["estimate"] == pytest.approx(r["estimate"], rel=1e-5)
+    assert change["df"] == pytest.approx(r["df"], rel=1e-3)
+    assert change["ci_low"] == pytest.approx(r["ci_low"], rel=1e-3)
+    assert change["ci_high"] == pytest.approx(r["ci_high"], rel=1e-3)

@@ -22,7 +22,7 @@ from outcomes.models.result import (
     information_criteria,
     singular_verdict,
 )
-from outcomes.models.satterthwaite import satterthwaite
+from outcomes.models.satterthwaite import Satterthwaite, satterthwaite
 
 ENGINES = ("auto", "fast", "statsmodels")
 
@@ -77,7 +77,7 @@ def fit_mixed(
         result = fit_statsmodels(
             design, formula=formula, random=random, reml=reml, start_theta=theta0, blups=blups
         )
-        result.fixed_effects = _with_satterthwaite(design, result, reml=reml)
+        result.fixed_effects, result.small_sample = _with_satterthwaite(design, result, reml=reml)
     else:
         result = _fit_fast(
             design,
@@ -178,15 +178,19 @@ def _fit_fast(
         seconds=fitted.seconds,
         blups=blup_frame,
         theta=solution.theta.copy(),
+        small_sample=small_sample,
         random_structure=(
             "intercept" if stats.q == 1 else "uncorrelated" if uncorrelated else "correlated"
         ),
     )
 
 
-def _with_satterthwaite(design: Design, result: MixedResult, *, reml: bool) -> pl.DataFrame:
+def _with_satterthwaite(
+    design: Design, result: MixedResult, *, reml: bool
+) -> tuple[pl.DataFrame, Satterthwaite]:
     """Return ``result``'s fixed effects with Satterthwaite df computed on the fast engine's
-    deviance at the statsmodels θ̂ (the same quantities, so both engines report the same df)."""
+    deviance at the statsmodels θ̂ (the same quantities, so both engines report the same df),
+    and that inference."""
     centring = fast.centre(design.X, design.y)
     stats = fast.sufficient_statistics(
         centring.X, centring.y, design.Z, design.groups, design.n_groups
@@ -195,7 +199,7 @@ def _with_satterthwaite(design: Design, result: MixedResult, *, reml: bool) -> p
     beta = result.fixed_effects["estimate"].to_numpy()
     small_sample = satterthwaite(deviance, result.theta, beta=beta, transform=centring.transform)
     df = np.array([small_sample.df(row) for row in np.eye(beta.size)])
-    return fixed_effects_frame(design.fixed_names, beta, result.cov_fixed, df)
+    return fixed_effects_frame(design.fixed_names, beta, result.cov_fixed, df), small_sample
 
 
 def _blups(

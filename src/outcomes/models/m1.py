@@ -88,6 +88,44 @@ def prepare_m1_panel(
     return frame, mean, with_project
 
 
+def project_weights(frame: pl.DataFrame, column: str, moderator: str) -> dict[str, int]:
+    """Return project → number of analysed participants (a row with the outcome, years and the
+    moderator), sorted by project: the weights of the all-project yearly change."""
+    complete = frame.filter(
+        pl.col(column).is_not_null()
+        & pl.col("years").is_not_null()
+        & pl.col(f"{moderator}_c").is_not_null()
+    )
+    counts = complete.group_by("project").agg(pl.col("participant_id").n_unique())
+    return dict(sorted((str(p), int(n)) for p, n in counts.iter_rows()))
+
+
+#: What the all-project yearly change is (docs/architecture.md, "Models").
+YEARLY_CHANGE_ESTIMAND = "participant-weighted average of the project slopes"
+
+
+def yearly_change(
+    result: MixedResult, weights: dict[str, int], *, term: str = "years"
+) -> dict[str, Any]:
+    """Return the yearly change at the mean baseline moderator with Satterthwaite inference:
+    with several projects the participant-weighted average of the project slopes,
+    β_years + Σⱼ (nⱼ/N)·β_project[T.j]:years (the reference project's slope is β_years), else
+    β_years; ``estimand`` says which and ``weights`` gives nⱼ."""
+    contrast = {term: 1.0}
+    total = sum(weights.values())
+    names = set(result.fixed)
+    for project, n in weights.items():
+        name = f"project[T.{project}]:{term}"
+        if name in names:
+            contrast[name] = n / total
+    several = len(contrast) > 1
+    return {
+        "estimand": YEARLY_CHANGE_ESTIMAND if several else "yearly change",
+        "weights": weights if several else {},
+        **result.contrast(contrast),
+    }
+
+
 def fit_m1(
     panel: pl.DataFrame,
     *,
@@ -158,13 +196,16 @@ def model_document(
     moderator: str = "network_size_bl",
     engine: str = "auto",
 ) -> dict[str, Any]:
-    """Return ``model.json``: M1 fitted to ``panel`` (:func:`fit_m1`), the moderator's mean and
-    the profile intervals of the random effects (``random_effects_ci``)."""
-    frame, mean, _ = prepare_m1_panel(panel, outcome=outcome, moderator=moderator)
+    """Return ``model.json``: M1 fitted to ``panel`` (:func:`fit_m1`), the all-project yearly
+    change (:func:`yearly_change`), the moderator's mean and the profile intervals of the random
+    effects (``random_effects_ci``)."""
+    frame, mean, with_project = prepare_m1_panel(panel, outcome=outcome, moderator=moderator)
     result = fit_m1(panel, outcome=outcome, moderator=moderator, engine=engine)
     document = result.to_dict()
     intervals, note = random_effects_intervals(result, frame)
+    weights = project_weights(frame, outcome, moderator) if with_project else {}
     document.update(
+        yearly_change=yearly_change(result, weights),
         model="M1",
         moderator=moderator,
         moderator_mean=mean,

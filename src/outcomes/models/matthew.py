@@ -25,7 +25,7 @@ import polars as pl
 
 from outcomes.instruments import INSTRUMENTS
 from outcomes.models.formula import ModelInputError
-from outcomes.models.m1 import prepare_m1_panel
+from outcomes.models.m1 import prepare_m1_panel, project_weights
 from outcomes.models.power import (
     Draws,
     FittedDesign,
@@ -197,17 +197,6 @@ METHOD_NAMES = {
     "bootstrap": "parametric bootstrap: percentile 95% interval and the likelihood-ratio p "
     "simulated under the model without the interaction (pbkrtest's PBmodcomp)",
 }
-
-
-def project_weights(frame: pl.DataFrame, column: str, moderator: str) -> dict[str, int]:
-    """Return project → number of analysed participants (a row with the outcome, years and the
-    moderator), sorted by project: the weights of the all-project yearly change."""
-    complete = frame.filter(
-        pl.col(column).is_not_null() & pl.col("years").is_not_null()
-        & pl.col(f"{moderator}_c").is_not_null()
-    )  # fmt: skip
-    counts = complete.group_by("project").agg(pl.col("participant_id").n_unique())
-    return dict(sorted((str(p), int(n)) for p, n in counts.iter_rows()))
 
 
 def slope_weights(model: FittedDesign, effect_term: str, weights: dict[str, int]) -> np.ndarray:

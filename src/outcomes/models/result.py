@@ -91,6 +91,28 @@ class MixedResult:
     inference: str = SATTERTHWAITE
     random_structure: str = "correlated"
     structure_note: str | None = None
+    #: the small-sample inference of the fit, for contrasts (``satterthwaite.Satterthwaite``)
+    small_sample: Any = field(default=None, repr=False)
+
+    def contrast(self, weights: dict[str, float]) -> dict[str, float]:
+        """Return estimate, se, df, t, p and the t(df) 95% interval of Σ weights[term]·β_term
+        (Satterthwaite, as lmerTest's ``contest``)."""
+        if self.small_sample is None:
+            raise ValueError("this fit has no small-sample inference")
+        names = self.fixed_effects["term"].to_list()
+        vector = np.zeros(len(names))
+        for term, weight in weights.items():
+            vector[names.index(term)] = weight
+        found = self.small_sample.contrast(vector)
+        return {
+            "estimate": found.estimate,
+            "se": found.se,
+            "df": found.df,
+            "t": found.t,
+            "p": found.p,
+            "ci_low": found.ci_low,
+            "ci_high": found.ci_high,
+        }
 
     @property
     def converged(self) -> bool:

@@ -294,6 +294,13 @@ def _effect(model: Mapping[str, Any], name: str) -> dict[str, Any] | None:
     return {k: effect.get(k) for k in ("estimate", "se", "ci_low", "ci_high", "p")}
 
 
+def _yearly_change(model: Mapping[str, Any]) -> dict[str, Any] | None:
+    change = model.get("yearly_change")
+    if not change:
+        return _effect(model, SLOPE_TERM)
+    return {k: change.get(k) for k in ("estimate", "se", "ci_low", "ci_high", "p", "estimand")}
+
+
 def _model_summary(model: Mapping[str, Any] | None) -> dict[str, Any]:
     """Return the numbers of model.json a report shows: M1's slope and Matthew interaction."""
     if not model:
@@ -305,7 +312,9 @@ def _model_summary(model: Mapping[str, Any] | None) -> dict[str, Any]:
         "n_participants": model.get("n_participants"),
         "converged": model.get("converged"),
         "singular": model.get("singular"),
-        "slope": _effect(model, SLOPE_TERM),
+        # with several projects "years" is the reference project's slope: the all-project
+        # yearly change is model.json's participant-weighted average (docs/architecture.md)
+        "slope": _yearly_change(model),
         "interaction": _effect(model, MATTHEW_TERM),
     }
 

@@ -1299,24 +1299,49 @@ def synthesis_summary(tables: Mapping[str, Any], lang: str) -> list[str]:
         if pooled_kind(pooled) == "interaction":
             interaction_text = _pooled_interaction_sentence(pooled, size, interval, lang)
             continue
-        outcome = outcome_scale("wellbeing", lang)
-        if lang == "nl":
-            direction = "steeg" if est > 0 else "daalde"
-            text = (
-                f"Over alle projecten samen {direction} het {outcome} met gemiddeld {size} "
-                f"per jaar (95%-betrouwbaarheidsinterval {interval})."
-            )
-        else:
-            direction = "rose" if est > 0 else "fell"
-            text = (
-                f"Across all projects, {outcome} {direction} by {size} per year on "
-                f"average (95% confidence interval {interval})."
-            )
+        text = _all_project_change_sentence(tables, pooled, lang)
         paragraphs.append(text + " " + heterogeneity_text(pooled, lang))
     matthew = _synthesis_matthew_paragraph(tables, lang, interaction_text)
     if matthew:
         paragraphs.append(matthew)
     return paragraphs
+
+
+def _all_project_change_sentence(
+    tables: Mapping[str, Any], pooled: Mapping[str, Any], lang: str
+) -> str:
+    """Return the sentence of the all-project yearly change: M1's participant-weighted average
+    of the project slopes (docs/architecture.md, "Models") when model.json has it, else the
+    pooled slope of the meta-analysis, each named as what it is."""
+    change = (tables.get("model") or {}).get("slope") or {}
+    weighted = change.get("estimand") is not None and change.get("estimate") is not None
+    source = change if weighted else pooled
+    est = source.get("estimate") or 0.0
+    decimals = pooled_decimals(pooled, table=False)
+    size = points(abs(est), decimals, lang)
+    interval = format_interval(source.get("ci_low"), source.get("ci_high"), decimals, lang)
+    outcome = outcome_scale("wellbeing", lang)
+    if lang == "nl":
+        direction = "steeg" if est > 0 else "daalde"
+        how = (
+            "gewogen naar het aantal deelnemers per project"
+            if weighted
+            else "gepoold over de projecten, waarbij projecten van elkaar mogen verschillen"
+        )
+        return (
+            f"Over alle projecten samen {direction} het {outcome} met gemiddeld {size} "
+            f"per jaar ({how}; 95%-betrouwbaarheidsinterval {interval})."
+        )
+    direction = "rose" if est > 0 else "fell"
+    how = (
+        "weighted by the number of participants per project"
+        if weighted
+        else "pooled across projects, allowing projects to differ"
+    )
+    return (
+        f"Across all projects, {outcome} {direction} by {size} per year on average ({how}; "
+        f"95% confidence interval {interval})."
+    )
 
 
 def _pooled_interaction_sentence(
