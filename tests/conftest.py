@@ -77,7 +77,7 @@ def demo_environment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]
 @pytest.fixture(scope="session")
 def demo_workspace(demo_environment: Path) -> Workspace:
     """Return a workspace where ``outcomes demo`` has materialized everything (default size)."""
-    from outcomes.cli import main
+    from pipelines.cli import main
 
     workspace = Workspace(demo_environment / "workspace")
     code = main(["demo", "--home", str(workspace.home)])

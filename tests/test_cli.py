@@ -9,8 +9,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from outcomes.cli import build_parser, main
+from outcomes.cli import build_parser
 from outcomes.demo import write_demo
+from pipelines.cli import main
 
 SUBCOMMANDS = ("demo", "run", "validate", "analyse", "report")
 
@@ -166,3 +167,25 @@ def test_analyse_names_missing_columns(tmp_path: Path, capsys: pytest.CaptureFix
     assert main(["analyse", str(path), "--out", str(tmp_path / "out")]) == 2
     err = capsys.readouterr().err
     assert "months_since_baseline" in err and "network_size_bl" in err
+
+
+def test_the_library_command_line_needs_the_pipeline_for_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from outcomes import cli
+
+    assert cli.main(["run", "--home", str(tmp_path / "ws")]) == 2
+    err = capsys.readouterr().err
+    assert "pipelines" in err and "Traceback" not in err
+
+
+def test_the_library_imports_neither_dagster_nor_pipelines() -> None:
+    library = Path(__file__).resolve().parents[1] / "src" / "outcomes"
+    offenders = [
+        f"{path.relative_to(library)}:{number}"
+        for path in sorted(library.rglob("*.py"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if line.strip().startswith(("import dagster", "from dagster", "import pipelines",
+                                    "from pipelines"))
+    ]  # fmt: skip
+    assert offenders == []

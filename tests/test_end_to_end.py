@@ -75,7 +75,7 @@ def test_planted_matthew_effect_is_found(demo_workspace: Workspace) -> None:
 
 def test_second_run_changes_nothing(demo_workspace: Workspace) -> None:
     """Running the demo again gives the same results and does not duplicate data."""
-    from outcomes.cli import main
+    from pipelines.cli import main
 
     def without_timings(value: object) -> object:
         if isinstance(value, dict):

@@ -10,10 +10,24 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Protocol
 
 from outcomes.workspace import Workspace
+
+
+class RunOutcome(Protocol):
+    """What a pipeline run reports back: success, duration and the failure in words."""
+
+    succeeded: bool
+    seconds: float
+    failure: str | None
+
+
+#: Materializes every asset (``pipelines.runner.materialize_all``): keyword arguments home,
+#: lang, engine and allow_generate_key.
+Materialize = Callable[..., RunOutcome]
 
 EXIT_OK = 0
 EXIT_QUARANTINED = 1
@@ -55,8 +69,12 @@ def _print_run_summary(seconds: float, workspace: Workspace) -> None:
 
 
 def _materialize(args: argparse.Namespace, *, allow_generate_key: bool) -> int:
-    from pipelines.runner import materialize_all
-
+    materialize_all = getattr(args, "materialize", None)
+    if materialize_all is None:
+        raise UserError(
+            f"`outcomes {args.command}` runs the Dagster pipeline: use the installed `outcomes` "
+            "command (uv run outcomes …), which wires it in from pipelines/"
+        )
     workspace = Workspace.from_env(args.home).ensure()
     os.environ["OUTCOMES_HOME"] = str(workspace.home)
     if not allow_generate_key:
@@ -256,11 +274,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the ``outcomes`` command; return its exit code."""
+def main(argv: Sequence[str] | None = None, *, materialize: Materialize | None = None) -> int:
+    """Run the ``outcomes`` command; return its exit code.
+
+    ``materialize`` runs every asset for ``outcomes demo`` and ``outcomes run``; the library
+    does not import Dagster, so the pipeline passes it in (``pipelines.cli.main``, the installed
+    command). Without it those two commands stop with a one-line error.
+    """
     from outcomes.errors import user_errors
 
     args = build_parser().parse_args(argv)
+    args.materialize = materialize
     try:
         return int(args.handler(args))
     except Exception as error:

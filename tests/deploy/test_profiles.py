@@ -109,7 +109,7 @@ def test_without_a_profile_a_hand_made_dagster_yaml_stays(
 def test_an_unknown_profile_is_a_one_line_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from outcomes.cli import main
+    from pipelines.cli import main
 
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster"))
     monkeypatch.setenv("OUTCOMES_INSTANCE", "cluster")
