@@ -202,19 +202,11 @@ def project_models(panel: pl.DataFrame, projects: list[str], engine: str) -> dic
     return models
 
 
-def model_document(panel: pl.DataFrame, engine: str = "auto") -> dict[str, Any]:
-    """Return ``model.json``: M1 on wellbeing × baseline network size over the whole panel."""
-    return m1.model_document(panel, engine=engine)
-
-
-def is_primary(row: dict[str, Any], config: AnalysisConfig) -> bool:
-    """Return whether a Matthew-check row is the declared primary test."""
+def is_primary(config: AnalysisConfig, outcome: str, moderator: str, scope: str) -> bool:
+    """Return whether the test of ``outcome`` × ``moderator`` in ``scope`` is the declared
+    primary test."""
     primary = config.primary
-    return (
-        row["outcome"] == primary.outcome
-        and row["moderator"] == primary.moderator
-        and row["project"] == primary.scope
-    )
+    return (outcome, moderator, scope) == (primary.outcome, primary.moderator, primary.scope)
 
 
 def assign_roles(rows: list[dict[str, Any]], config: AnalysisConfig) -> dict[str, Any]:
@@ -225,16 +217,17 @@ def assign_roles(rows: list[dict[str, Any]], config: AnalysisConfig) -> dict[str
     Scand. J. Stat. 6:65), and it carries no verdict (``verdict`` is None) — an exploratory
     result is reported with its estimate, interval and both p-values only.
     """
-    exploratory = [r for r in rows if not is_primary(r, config)]
-    adjusted = holm([r["p"] for r in exploratory])
     for row in rows:
-        row["role"] = "primary" if is_primary(row, config) else "exploratory"
+        declared = is_primary(config, row["outcome"], row["moderator"], row["project"])
+        row["role"] = "primary" if declared else "exploratory"
+    exploratory = [r for r in rows if r["role"] == "exploratory"]
+    adjusted = holm([r["p"] for r in exploratory])
     for row, p in zip(exploratory, adjusted, strict=True):
         row["p_holm"] = p
         row["family_size"] = len(exploratory)
         row["verdict"] = None
     return {
-        "primary": next((r for r in rows if r["role"] == "primary"), None) is not None,
+        "primary": any(r["role"] == "primary" for r in rows),
         "exploratory_tests": len(exploratory),
         "adjustment": "Holm (1979) over all exploratory outcome × moderator × scope tests",
     }
@@ -282,9 +275,7 @@ def matthew_results(
             scopes.append((project, panel.filter(pl.col("project") == project)))
         for moderator in moderators:
             for scope, frame in scopes:
-                primary = (outcome, moderator, scope) == (
-                    config.primary.outcome, config.primary.moderator, config.primary.scope
-                )  # fmt: skip
+                primary = is_primary(config, outcome, moderator, scope)
                 if frame.get_column(moderator).drop_nulls().n_unique() < 2:
                     skipped.append(
                         {"project": scope, "outcome": outcome, "moderator": moderator,
@@ -372,7 +363,7 @@ def analyse(
     used_moderators = [m for m in wanted_moderators if outcome_present(panel, m)]
 
     step = time.perf_counter()
-    model = model_document(panel, engine=engine) if models else {}
+    model = m1.model_document(panel, engine=engine) if models else {}
     timings["model"] = time.perf_counter() - step
 
     step = time.perf_counter()

@@ -209,7 +209,7 @@ def _dot(left: np.ndarray, right: np.ndarray) -> float:
     return float(np.einsum("i,i->", left, right))
 
 
-def _spd_inverse_logdet(m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def spd_inverse_logdet(m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Return (Mᵢ⁻¹, log|Mᵢ|) for a stack of symmetric positive-definite blocks (groups, q, q)."""
     q = m.shape[1]
     if q == 1:
@@ -227,6 +227,25 @@ def _spd_inverse_logdet(m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     chol = np.linalg.cholesky(m)
     logdet = 2.0 * np.log(np.diagonal(chol, axis1=1, axis2=2)).sum(axis=1)
     return np.linalg.inv(m), logdet
+
+
+def lower_cholesky(matrix: np.ndarray) -> np.ndarray:
+    """Return a lower-triangular L with LLᵀ = ``matrix`` for a positive semi-definite matrix,
+    with a zero column where a pivot vanishes (a random effect with zero variance or perfectly
+    correlated: Λ of a boundary fit); pivots count as zero below 1e-14 of the largest diagonal
+    element."""
+    q = matrix.shape[0]
+    factor = np.zeros((q, q))
+    largest = float(np.max(np.diagonal(matrix), initial=0.0))
+    tolerance = 1e-14 * max(largest, np.finfo(float).tiny)
+    for j in range(q):
+        pivot = matrix[j, j] - factor[j, :j] @ factor[j, :j]
+        if pivot <= tolerance:
+            continue
+        factor[j, j] = math.sqrt(pivot)
+        for i in range(j + 1, q):
+            factor[i, j] = (matrix[i, j] - factor[i, :j] @ factor[j, :j]) / factor[j, j]
+    return factor
 
 
 @dataclass
@@ -308,7 +327,7 @@ class ProfiledDeviance:
             }
             return _Blocks(lam=lam, w=w, logdet_m=float(np.log(det).sum()))
         m = lam.T @ s.ztz @ lam + np.eye(s.q)
-        m_inverse, logdet_m = _spd_inverse_logdet(m)
+        m_inverse, logdet_m = spd_inverse_logdet(m)
         full = lam @ m_inverse @ lam.T
         w = {(a, b): np.ascontiguousarray(full[:, a, b]) for a, b in self._pairs}
         return _Blocks(lam=lam, w=w, logdet_m=float(logdet_m.sum()))

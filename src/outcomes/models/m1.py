@@ -104,20 +104,30 @@ def project_weights(frame: pl.DataFrame, column: str, moderator: str) -> dict[st
 YEARLY_CHANGE_ESTIMAND = "participant-weighted average of the project slopes"
 
 
-def yearly_change(
-    result: MixedResult, weights: dict[str, int], *, term: str = "years"
-) -> dict[str, Any]:
-    """Return the yearly change at the mean baseline moderator with Satterthwaite inference:
-    with several projects the participant-weighted average of the project slopes,
-    β_years + Σⱼ (nⱼ/N)·β_project[T.j]:years (the reference project's slope is β_years), else
-    β_years; ``estimand`` says which and ``weights`` gives nⱼ."""
-    contrast = {term: 1.0}
+def average_slope_terms(
+    weights: dict[str, int], names: list[str] | set[str], term: str = "years"
+) -> dict[str, float]:
+    """Return the fixed effects and weights of the participant-weighted average of the project
+    slopes of ``term``: β_term + Σⱼ (nⱼ/N)·β_project[T.j]:term, nⱼ from ``weights`` (the
+    reference project's slope is β_term itself, so it has no term of its own). Without project
+    terms in ``names`` this is β_term alone."""
     total = sum(weights.values())
-    names = set(result.fixed)
+    contrast = {term: 1.0}
     for project, n in weights.items():
         name = f"project[T.{project}]:{term}"
         if name in names:
             contrast[name] = n / total
+    return contrast
+
+
+def yearly_change(
+    result: MixedResult, weights: dict[str, int], *, term: str = "years"
+) -> dict[str, Any]:
+    """Return the yearly change at the mean baseline moderator with Satterthwaite inference:
+    with several projects the participant-weighted average of the project slopes
+    (:func:`average_slope_terms`), else β_years; ``estimand`` says which and ``weights`` gives
+    nⱼ."""
+    contrast = average_slope_terms(weights, set(result.fixed), term)
     several = len(contrast) > 1
     return {
         "estimand": YEARLY_CHANGE_ESTIMAND if several else "yearly change",
@@ -176,17 +186,7 @@ def random_effects_intervals(
         return [], "not computed for uncorrelated random terms"
     design = build_design(result.formula, frame, group=result.group, random=result.random)
     intervals = profile_intervals(design, reml=result.reml, theta_hat=result.theta)
-    return [
-        {
-            "parameter": i.parameter,
-            "estimate": i.estimate,
-            "ci_low": i.ci_low,
-            "ci_high": i.ci_high,
-            "method": i.method,
-            "note": i.note,
-        }
-        for i in intervals
-    ], None
+    return [interval.as_dict() for interval in intervals], None
 
 
 def model_document(

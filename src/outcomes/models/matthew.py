@@ -25,7 +25,7 @@ import polars as pl
 
 from outcomes.instruments import INSTRUMENTS
 from outcomes.models.formula import ModelInputError
-from outcomes.models.m1 import prepare_m1_panel, project_weights
+from outcomes.models.m1 import average_slope_terms, prepare_m1_panel, project_weights
 from outcomes.models.power import (
     Draws,
     FittedDesign,
@@ -200,16 +200,12 @@ METHOD_NAMES = {
 
 
 def slope_weights(model: FittedDesign, effect_term: str, weights: dict[str, int]) -> np.ndarray:
-    """Return L with L'β the participant-weighted average of the projects' yearly changes:
-    β_years + Σⱼ wⱼ·β_{project[T.j]:years}, wⱼ = nⱼ / Σn (the reference project's change is
-    β_years itself). Without project terms, L picks ``effect_term``."""
-    contrast = model.weights(effect_term)
-    total = sum(weights.values())
+    """Return L with L'β the participant-weighted average of the projects' yearly changes
+    (``m1.average_slope_terms``); without project terms, L picks ``effect_term``."""
     names = model.design.fixed_names
-    for project, n in weights.items():
-        name = f"project[T.{project}]:{effect_term}"
-        if name in names:
-            contrast[names.index(name)] += n / total
+    contrast = np.zeros(len(names))
+    for name, weight in average_slope_terms(weights, names, effect_term).items():
+        contrast[names.index(name)] = weight
     return contrast
 
 
@@ -404,11 +400,8 @@ def interaction_test(
         "random_effects_ci": None,
     }
     if profile and not model.uncorrelated:
-        result["random_effects_ci"] = [
-            {"parameter": i.parameter, "estimate": i.estimate, "ci_low": i.ci_low,
-             "ci_high": i.ci_high, "method": i.method, "note": i.note}
-            for i in profile_intervals(model.design, reml=True, theta_hat=model.reml.theta)
-        ]  # fmt: skip
+        intervals = profile_intervals(model.design, reml=True, theta_hat=model.reml.theta)
+        result["random_effects_ci"] = [interval.as_dict() for interval in intervals]
     draws: Draws | None = None
     if n_boot > 0:
         sequence = (

@@ -27,7 +27,7 @@ from scipy import stats
 
 from outcomes.models import fast
 from outcomes.models.formula import Design, ModelInputError, build_design
-from outcomes.models.result import SINGULAR_TOLERANCE
+from outcomes.models.result import is_singular
 from outcomes.models.satterthwaite import Satterthwaite, satterthwaite
 
 Z_975 = float(stats.norm.ppf(0.975))
@@ -186,7 +186,7 @@ class Refitter:
             solution = fitted.solution
             converged = fitted.converged
         cov = solution.sigma2 * solution.a_inverse
-        singular = bool(np.any(np.diagonal(solution.lam) < SINGULAR_TOLERANCE))
+        singular = is_singular(solution.lam)
         return Refit(
             beta=solution.beta,
             se=np.sqrt(np.clip(np.diagonal(cov), 0.0, None)),
@@ -313,11 +313,7 @@ class FittedDesign:
 
     @property
     def singular(self) -> bool:
-        return bool(np.any(np.diagonal(self.reml.lam)[self._diagonal_terms] < SINGULAR_TOLERANCE))
-
-    @property
-    def _diagonal_terms(self) -> np.ndarray:
-        return np.arange(self.design.Z.shape[1])
+        return is_singular(self.reml.lam)
 
     def weights(self, name: str) -> np.ndarray:
         """Return the contrast vector that picks fixed effect ``name``."""
@@ -327,24 +323,16 @@ class FittedDesign:
 
     def contrast(self, weights: np.ndarray) -> dict[str, float]:
         """Return estimate, se, df, t, p and the t(df) 95% interval of L'β (Satterthwaite)."""
-        found = self.satterthwaite.contrast(weights)
-        return {
-            "estimate": found.estimate,
-            "se": found.se,
-            "df": found.df,
-            "t": found.t,
-            "p": found.p,
-            "ci_low": found.ci_low,
-            "ci_high": found.ci_high,
-        }
+        return self.satterthwaite.contrast(weights).as_dict()
 
     def coefficient(self, name: str) -> dict[str, float]:
         """Return estimate, se, df, t, p and the t(df) 95% interval of fixed effect ``name``
         (REML fit, Satterthwaite degrees of freedom as lmerTest)."""
         return self.contrast(self.weights(name))
 
-    def _ml_fits(self) -> tuple[FastFit, FastFit, np.ndarray]:
-        """Return the ML fits with and without ``term`` and the X without it."""
+    @cached_property
+    def _ml(self) -> tuple[FastFit, FastFit, np.ndarray]:
+        """The ML fits with and without ``term`` and the X without it."""
         x = self.design.X
         full = _fit(x, self.design, self.design.y, reml=False, start=self.reml.theta,
                     uncorrelated=self.uncorrelated)  # fmt: skip
@@ -352,10 +340,6 @@ class FittedDesign:
         reduced = _fit(reduced_x, self.design, self.design.y, reml=False, start=full.theta,
                        uncorrelated=self.uncorrelated)  # fmt: skip
         return full, reduced, reduced_x
-
-    @cached_property
-    def _ml(self) -> tuple[FastFit, FastFit, np.ndarray]:
-        return self._ml_fits()
 
     def likelihood_ratio(self) -> dict[str, float]:
         """Return the likelihood-ratio test of ``term`` from ML fits of the model with and
@@ -484,10 +468,6 @@ class FittedDesign:
 RANDOM_STRUCTURES = ("correlated", "uncorrelated", "intercept")
 
 
-def _lambda_singular(lam: np.ndarray) -> bool:
-    return bool(lam.size) and bool(np.any(np.diagonal(lam) < SINGULAR_TOLERANCE))
-
-
 def fitted_design(
     formula: str, frame: pl.DataFrame, *, term: str, group: str = "participant_id",
     random: str = "1 + years", simplify_singular: bool = True,
@@ -513,11 +493,11 @@ def fitted_design(
     reml = _fit(design.X, design, design.y, reml=True, start=None)
     structure = "correlated"
     notes: list[str] = []
-    if simplify_singular and design.Z.shape[1] > 1 and _lambda_singular(reml.lam):
+    if simplify_singular and design.Z.shape[1] > 1 and is_singular(reml.lam):
         notes.append(f"the fit with correlated random terms ({random} | {group}) was singular")
         reml = _fit(design.X, design, design.y, reml=True, start=None, uncorrelated=True)
         structure = "uncorrelated"
-        if _lambda_singular(reml.lam):
+        if is_singular(reml.lam):
             notes.append(f"so was the fit with uncorrelated terms ({random} || {group})")
             design = build_design(formula, frame, group=group, random="1")
             reml = _fit(design.X, design, design.y, reml=True, start=None)

@@ -40,6 +40,7 @@ about 200 near a singular fit: 0.3–0.8 s on 10,000 participants.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from collections.abc import Callable
@@ -82,6 +83,10 @@ class ProfileInterval:
     ci_high: float | None
     method: str
     note: str | None
+
+    def as_dict(self) -> dict[str, object]:
+        """Return the fields by name, as ``model.json`` writes them."""
+        return dataclasses.asdict(self)
 
 
 @dataclass
@@ -172,7 +177,7 @@ class _Criterion:
         m = (self._ztz_flat @ np.kron(lam, lam)).reshape(g, q, q) + self._identity
         try:
             with np.errstate(all="ignore"):
-                m_inverse, logdet_m = _inverse_logdet(m)
+                m_inverse, logdet_m = fast.spd_inverse_logdet(m)
         except np.linalg.LinAlgError:
             return None
         if not np.all(np.isfinite(logdet_m)):
@@ -221,40 +226,6 @@ def _stack_product(left: np.ndarray, right: np.ndarray) -> np.ndarray:
     for c in range(1, left.shape[2]):
         out += left[:, :, c, None] * right[:, None, c, :]
     return out
-
-
-def _inverse_logdet(m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Return (Mᵢ⁻¹, log|Mᵢ|) for a stack (groups, q, q) of symmetric positive-definite blocks."""
-    q = m.shape[1]
-    if q == 1:
-        return 1.0 / m, np.log(m[:, 0, 0])
-    if q == 2:
-        a, b, d = m[:, 0, 0], m[:, 0, 1], m[:, 1, 1]
-        det = a * d - b * b
-        inverse = np.empty_like(m)
-        inverse[:, 0, 0] = d / det
-        inverse[:, 1, 1] = a / det
-        inverse[:, 0, 1] = inverse[:, 1, 0] = -b / det
-        return inverse, np.log(det)
-    chol = np.linalg.cholesky(m)
-    logdet = 2.0 * np.log(np.diagonal(chol, axis1=1, axis2=2)).sum(axis=1)
-    return np.linalg.inv(m), logdet
-
-
-def _psd_cholesky(a: np.ndarray) -> np.ndarray:
-    """Return the lower Cholesky factor of a positive semi-definite matrix, with a zero column
-    where a pivot vanishes (a random effect with zero variance or perfectly correlated)."""
-    q = a.shape[0]
-    chol = np.zeros((q, q))
-    tolerance = 1e-14 * max(float(np.max(np.diagonal(a), initial=0.0)), np.finfo(float).tiny)
-    for j in range(q):
-        pivot = a[j, j] - chol[j, :j] @ chol[j, :j]
-        if pivot <= tolerance:
-            continue
-        chol[j, j] = math.sqrt(pivot)
-        for i in range(j + 1, q):
-            chol[i, j] = (a[i, j] - chol[i, :j] @ chol[j, :j]) / chol[j, j]
-    return chol
 
 
 class Profiler:
@@ -361,7 +332,7 @@ class Profiler:
         """Return the coordinates in ``system`` of Σ = chol·chol' (design order) and σ."""
         covariance = chol @ chol.T
         order = system.order
-        factor = _psd_cholesky(covariance[np.ix_(order, order)])
+        factor = fast.lower_cholesky(covariance[np.ix_(order, order)])
         x = np.append(factor[self.rows, self.cols], sigma)
         if system.polar:
             radius = math.hypot(factor[1, 0], factor[1, 1])

@@ -19,6 +19,7 @@ from statsmodels.regression.mixed_linear_model import MixedLM, MixedLMParams
 from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
 from outcomes.models.fast import (
+    lower_cholesky,
     moment_start,
     sufficient_statistics,
     theta_index,
@@ -32,21 +33,6 @@ from outcomes.models.result import (
     information_criteria,
     singular_verdict,
 )
-
-
-def lower_cholesky(matrix: np.ndarray) -> np.ndarray:
-    """Return a lower-triangular L with LLᵀ = ``matrix`` for a positive semi-definite matrix,
-    with zero columns where the matrix is singular (Λ of a boundary fit)."""
-    q = matrix.shape[0]
-    factor = np.zeros((q, q))
-    for j in range(q):
-        pivot = matrix[j, j] - factor[j, :j] @ factor[j, :j]
-        if pivot <= 1e-14 * max(1.0, float(np.max(np.abs(np.diag(matrix))))):
-            continue
-        factor[j, j] = np.sqrt(pivot)
-        for i in range(j + 1, q):
-            factor[i, j] = (matrix[i, j] - factor[i, :j] @ factor[j, :j]) / factor[j, j]
-    return factor
 
 
 def fixed_effects_covariance(design: Design, cov_re: np.ndarray, scale: float) -> np.ndarray:

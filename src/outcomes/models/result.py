@@ -103,16 +103,7 @@ class MixedResult:
         vector = np.zeros(len(names))
         for term, weight in weights.items():
             vector[names.index(term)] = weight
-        found = self.small_sample.contrast(vector)
-        return {
-            "estimate": found.estimate,
-            "se": found.se,
-            "df": found.df,
-            "t": found.t,
-            "p": found.p,
-            "ci_low": found.ci_low,
-            "ci_high": found.ci_high,
-        }
+        return self.small_sample.contrast(vector).as_dict()
 
     @property
     def converged(self) -> bool:
@@ -251,14 +242,19 @@ def fixed_effects_frame(
     )
 
 
+def is_singular(lam: np.ndarray) -> bool:
+    """Return whether a diagonal element of Λ is below lme4's ``isSingular`` tolerance (1e-4):
+    a random-effect variance at zero or two random effects perfectly correlated."""
+    return bool(lam.size) and bool(np.any(np.diagonal(lam) < SINGULAR_TOLERANCE))
+
+
 def singular_verdict(
     theta: np.ndarray, lam: np.ndarray, random_terms: list[str]
 ) -> tuple[bool, str | None]:
     """Return (singular, plain-language message) following lme4's ``isSingular``: a fit is
     singular when a diagonal element of Λ is below 1e-4, i.e. a random-effect variance is zero
     or two random effects are perfectly correlated."""
-    diagonal = np.diagonal(lam)
-    if lam.size == 0 or np.all(diagonal >= SINGULAR_TOLERANCE):
+    if not is_singular(lam):
         return False, None
     relative = lam @ lam.T
     zero_var = [

@@ -22,6 +22,7 @@ the positive eigenvalues of H when the fit sits on a boundary (a singular fit).
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 
@@ -46,6 +47,11 @@ class Contrast:
     p: float
     ci_low: float
     ci_high: float
+
+    def as_dict(self) -> dict[str, float]:
+        """Return estimate, se, df, t, p, ci_low and ci_high by name (as the JSON documents
+        write them)."""
+        return dataclasses.asdict(self)
 
 
 @dataclass(frozen=True)
