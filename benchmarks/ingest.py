@@ -128,7 +128,7 @@ import json, resource, sys, time
 from pathlib import Path
 from outcomes.atomic import write_parquet
 from outcomes.ingest import ingest_file
-from outcomes.ingest.spec import parse_spec
+from outcomes.specs import parse_spec
 from outcomes.instruments import INSTRUMENTS  # import cost is not ingest time
 spec = parse_spec(json.loads(sys.argv[2]))
 usage0 = resource.getrusage(resource.RUSAGE_SELF)

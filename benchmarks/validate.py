@@ -35,7 +35,7 @@ import numpy as np
 import polars as pl
 
 from outcomes.atomic import write_parquet
-from outcomes.ingest.spec import ProjectSpec, parse_spec
+from outcomes.specs import ProjectSpec, parse_spec
 
 INSTRUMENT_KEYS = ["mhi5", "djg11", "djg6", "swemwbs", "lsns6", "network_map", "qol_grade"]
 TOOL_COLUMNS = ["tool_duration_s", "tool_page", "tool_language", "tool_version"]

@@ -1,8 +1,10 @@
 """Turn a stage record of the library into Dagster materialization metadata and check results.
 
 Belongs here: how numbers, tables, files and figures of a :class:`StageRecord` appear in the
-Dagster UI, and the check factory that turns a pandera schema into a blocking asset check.
-Does not belong here: computing any of those numbers (``outcomes.stages``).
+Dagster UI — a warehouse table with its column schema from the catalog and its row count — and
+the result of validating a frame against a pandera schema (``pipelines/checks.py`` builds the
+blocking checks from it). Does not belong here: computing any of those numbers
+(``outcomes.stages``).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import dagster as dg
 import pandera.errors as pa_errors
 import polars as pl
 
-from outcomes import markdown
+from outcomes import catalog, markdown
 from outcomes.stages import StageRecord
 
 #: Figures larger than this are linked by path only; metadata lives in the event log.
@@ -46,12 +48,66 @@ def figure_metadata(name: str, path: Path) -> dict[str, Any]:
     return metadata
 
 
+def column_schema(description: catalog.TableDescription) -> dg.TableSchema:
+    """Return the Dagster ``TableSchema`` of a catalog table description: each column with its
+    type, description, nullability, uniqueness and constraints, and the primary key."""
+    return dg.TableSchema(
+        columns=[
+            dg.TableColumn(
+                name=column.name,
+                type=column.type,
+                description=column.description,
+                constraints=dg.TableColumnConstraints(
+                    nullable=column.nullable,
+                    unique=column.unique,
+                    other=list(column.constraints),
+                ),
+            )
+            for column in description.columns
+        ],
+        constraints=dg.TableConstraints(
+            other=[f"primary key: {', '.join(description.primary_key)}"]
+            if description.primary_key
+            else []
+        ),
+    )
+
+
+def table_metadata(table: str, path: Path) -> dict[str, Any]:
+    """Return the standard metadata of warehouse table ``table`` written to ``path``:
+    ``dagster/column_schema`` (the file's columns as the catalog declares them,
+    docs/architecture.md "Catalog") and ``dagster/row_count`` (rows in the file)."""
+    entry = catalog.table(table)
+    present = pl.read_parquet_schema(path)
+    rows = pl.scan_parquet(path).select(pl.len()).collect().item()
+    description = catalog.describe(entry, list(present))
+    return {
+        "dagster/column_schema": dg.MetadataValue.table_schema(column_schema(description)),
+        "dagster/row_count": dg.MetadataValue.int(int(rows)),
+    }
+
+
+def table_path(record: StageRecord) -> Path | None:
+    """Return the warehouse file of ``record`` when the stage wrote a catalog table: the
+    parquet path named after the table (``<table>.parquet`` or ``<table>/<project>.parquet``)."""
+    if record.name not in catalog.TABLES:
+        return None
+    for path in map(Path, record.paths.values()):
+        if path.suffix == ".parquet" and record.name in (path.stem, path.parent.name):
+            return path
+    return None
+
+
 def to_metadata(record: StageRecord) -> dict[str, Any]:
     """Return Dagster metadata values for ``record``: the row count, a path per file written
-    (figures also shown inline), markdown for tables and lists, JSON for mappings."""
+    (figures also shown inline), markdown for tables and lists, JSON for mappings, and for a
+    warehouse table its column schema and the rows in the file (:func:`table_metadata`)."""
     metadata: dict[str, Any] = {}
     if record.rows is not None:
         metadata["dagster/row_count"] = dg.MetadataValue.int(record.rows)
+    table = table_path(record)
+    if table is not None and table.exists():
+        metadata.update(table_metadata(record.name, table))
     for name, path in record.paths.items():
         if Path(path).suffix.lower() in _IMAGE_TYPES:
             metadata.update(figure_metadata(name, Path(path)))

@@ -14,13 +14,15 @@ from pathlib import Path
 import dagster as dg
 import yaml
 
+from outcomes.errors import ConfigurationError
+
 DEFAULT_OWNERS_FILE = Path(__file__).with_name("owners.yaml")
 
 #: Dagster accepts an e-mail address or ``team:<name>`` as an owner.
 _OWNER = re.compile(r"^(team:[A-Za-z0-9_-]+|[^@\s]+@[^@\s]+\.[^@\s]+)$")
 
 
-class OwnersConfigError(ValueError):
+class OwnersConfigError(ConfigurationError, ValueError):
     """The owners file is malformed; the message names the file, the stage and the value."""
 
 

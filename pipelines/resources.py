@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dagster as dg
 
-from outcomes.ingest.spec import ProjectSpec, load_specs
+from outcomes.specs import ProjectSpec, load_specs
 from outcomes.workspace import Workspace
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from outcomes.errors import ConfigurationError
 from outcomes.ingest import export_files
 from pipelines.definitions import defs
 from pipelines.resources import OutcomesWorkspace, PseudonymKey, project_specs
@@ -34,7 +35,7 @@ INSTANCE_PROFILES = {
 }
 
 
-class InstanceProfileError(ValueError):
+class InstanceProfileError(ConfigurationError, ValueError):
     """``OUTCOMES_INSTANCE`` names no known profile (the message lists the known ones)."""
 
 

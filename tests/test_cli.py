@@ -65,7 +65,7 @@ def test_validate_clean_export_exits_zero(
 ) -> None:
     """Remove the planted defects' rows from a Qualtrics export: then nothing is quarantined."""
     from outcomes.ingest import ingest_file
-    from outcomes.ingest.spec import default_specs_dir, load_spec
+    from outcomes.specs import default_specs_dir, load_spec
     from outcomes.validation import validate_responses
 
     spec = load_spec(default_specs_dir() / "netwerkcoach.yaml")
@@ -189,3 +189,170 @@ def test_the_library_imports_neither_dagster_nor_pipelines() -> None:
                                     "from pipelines"))
     ]  # fmt: skip
     assert offenders == []
+
+
+def _user_error_classes() -> list[type[Exception]]:
+    """Every error class of the library that tells the user what to fix."""
+    from outcomes.cli import UserError
+    from outcomes.codebook import CodebookError
+    from outcomes.errors import ConfigurationError, ExportError, SpecError
+    from outcomes.ingest.canonical import SpecMismatchError
+    from outcomes.instruments import InstrumentError
+    from outcomes.models.config import AnalysisConfigError
+    from outcomes.models.formula import ModelInputError
+    from outcomes.panel import PanelError
+    from outcomes.privacy import IdentifierColumnError, MissingKeyError
+    from outcomes.reports.tables import ReportDataError
+    from outcomes.stages import StageInputMissing
+    from outcomes.validation import ResponsesStructureError
+
+    return [
+        UserError,
+        SpecError,
+        ExportError,
+        SpecMismatchError,
+        ConfigurationError,
+        MissingKeyError,
+        IdentifierColumnError,
+        ModelInputError,
+        AnalysisConfigError,
+        PanelError,
+        StageInputMissing,
+        ResponsesStructureError,
+        InstrumentError,
+        CodebookError,
+        ReportDataError,
+    ]
+
+
+def test_every_user_error_derives_from_one_base_class() -> None:
+    from outcomes.errors import ConfigurationError, ExportError, OutcomesError, SpecError
+    from outcomes.ingest import ExportError as IngestExportError
+    from outcomes.ingest import SpecError as IngestSpecError
+    from outcomes.models.config import AnalysisConfigError
+    from outcomes.models.formula import ModelInputError
+    from outcomes.privacy import MissingKeyError
+
+    for error_class in _user_error_classes():
+        assert issubclass(error_class, OutcomesError), error_class
+    # one class each, whichever module a caller imports it from
+    assert IngestExportError is ExportError and IngestSpecError is SpecError
+    assert issubclass(MissingKeyError, ConfigurationError)
+    assert issubclass(AnalysisConfigError, ConfigurationError)
+    assert issubclass(AnalysisConfigError, ModelInputError)
+
+
+@pytest.mark.parametrize("error_class", _user_error_classes(), ids=lambda c: c.__name__)
+def test_the_command_line_shows_each_user_error_in_one_line(
+    error_class: type[Exception],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from outcomes import cli
+
+    def fail(args: object) -> int:
+        raise error_class(f"{error_class.__name__}: what went wrong and how to fix it")
+
+    monkeypatch.setattr(cli, "cmd_report", fail)
+    code = cli.main(["report", "--home", str(tmp_path / "ws")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err == f"error: {error_class.__name__}: what went wrong and how to fix it\n"
+
+
+def test_a_defect_is_not_shown_as_a_user_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from outcomes import cli
+
+    def fail(args: object) -> int:
+        raise ValueError("a bug, not the user's mistake")
+
+    monkeypatch.setattr(cli, "cmd_report", fail)
+    with pytest.raises(ValueError, match="a bug"):
+        cli.main(["report", "--home", str(tmp_path / "ws")])
+
+
+def test_real_user_errors_end_without_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # a spec that is not there (SpecError)
+    export = tmp_path / "export.csv"
+    export.write_text("ID\nA1\n", encoding="utf-8")
+    assert main(["validate", str(export), "--project", "no-such-project"]) == 2
+    err = capsys.readouterr().err
+    assert "no-such-project.yaml: project spec not found" in err and "Traceback" not in err
+
+    # an analysis configuration with a mistake (AnalysisConfigError)
+    config = tmp_path / "analysis.yaml"
+    config.write_text("primary: {method: coin_toss}\n", encoding="utf-8")
+    panel = tmp_path / "panel.csv"
+    panel.write_text("participant_id,months_since_baseline,network_size_bl,wellbeing\n")
+    code = main(["analyse", str(panel), "--out", str(tmp_path / "out"), "--config", str(config)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert (
+        err == f"error: {config}: key 'primary.method': Input should be 'satterthwaite' or "
+        "'bootstrap'\n"
+    )
+
+
+_WARNING_SPEC = """\
+id: proef
+name: Proefproject
+export:
+  format: csv
+  encoding: windows-1252
+participant_id: ID
+wave:
+  column: Meting
+assessed_on: Datum
+columns:
+  M1: mhi5_1
+  M2: mhi5_2
+  M3: mhi5_3
+instruments: [mhi5]
+primary_wellbeing: mhi5
+"""
+
+
+def test_validate_prints_the_ingest_warnings_in_the_users_language(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A column of e-mail addresses the spec does not list is dropped, two MHI-5 items are not
+    mapped and the file is UTF-8 although the spec says windows-1252: validate says so."""
+    spec = tmp_path / "proef.yaml"
+    spec.write_text(_WARNING_SPEC, encoding="utf-8")
+    export = tmp_path / "proef.csv"
+    rows = ["ID,Meting,Datum,M1,M2,M3,Contact,Opmerking"]
+    rows += [f"P{n},0,0{n}-03-2024,1,2,3,p{n}.jansen@example.nl,één" for n in range(1, 6)]
+    export.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    command = ["validate", str(export), "--project", "proef", "--spec", str(spec)]
+
+    main([*command, "--lang", "en"])
+    english = capsys.readouterr().out
+    assert "Ingest warnings:\n" in english
+    assert (
+        "  proef.csv: column 'Contact' looks like a direct identifier and is not in the spec's "
+        "'identifiers'; dropped\n" in english
+    )
+    assert "  proef.csv: no raw column is mapped to mhi5_4, mhi5_5; left empty\n" in english
+    assert "the spec says windows-1252 but the file is valid UTF-8; read as UTF-8" in english
+
+    main([*command, "--lang", "nl"])
+    dutch = capsys.readouterr().out
+    assert "Waarschuwingen bij het inlezen:\n" in dutch
+    assert "  proef.csv: kolom 'Contact' lijkt een direct identificerend gegeven" in dutch
+    assert "  proef.csv: geen kolom van de export is gekoppeld aan mhi5_4, mhi5_5" in dutch
+    assert "Ingest warnings" not in dutch
+    # a warning without Dutch words keeps ingest's English
+    assert "the spec says windows-1252 but the file is valid UTF-8; read as UTF-8" in dutch
+
+
+def test_validate_prints_no_warnings_heading_for_a_file_without_warnings(
+    demo_exports: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    export = demo_exports / "netwerkcoach" / "NEN_T0_baseline.csv"
+    main(["validate", str(export), "--project", "netwerkcoach", "--lang", "en"])
+    assert "Ingest warnings" not in capsys.readouterr().out

@@ -7,11 +7,11 @@ import re
 import pytest
 
 from outcomes.codebook import CodebookError, build_codebook, panel_columns
-from outcomes.ingest.spec import ProjectSpec, parse_spec
 from outcomes.instruments import INSTRUMENTS
+from outcomes.specs import ProjectSpec, parse_spec
 
-# DESIGN.md "Canonical panel columns", written out independently of the module.
-DESIGN_PANEL = [
+# The panel's columns (docs/architecture.md, "Catalog"), written out independently of the module.
+PANEL_COLUMNS = [
     "participant_id",
     "project",
     "site",
@@ -106,15 +106,15 @@ def specs() -> dict[str, ProjectSpec]:
     return {"tafel": tafel_spec(), "coach": coach_spec()}
 
 
-def test_panel_columns_match_design() -> None:
-    assert panel_columns() == DESIGN_PANEL
+def test_panel_columns_match_the_catalog_listing() -> None:
+    assert panel_columns() == PANEL_COLUMNS
 
 
 @pytest.mark.parametrize("lang", ["en", "nl"])
 def test_every_panel_column_is_listed(lang: str) -> None:
     text = build_codebook(specs(), lang)
     listed = re.findall(r"^\| `([a-z0-9_]+)` \|", text, flags=re.MULTILINE)
-    for column in DESIGN_PANEL:
+    for column in PANEL_COLUMNS:
         assert column in listed, column
 
 

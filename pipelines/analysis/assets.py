@@ -3,20 +3,21 @@
 import dagster as dg
 
 from outcomes import stages
+from pipelines.lineage import stage_asset
 from pipelines.metadata import materialize_result
 from pipelines.resources import OutcomesWorkspace
 
 GROUP = "analysis"
 
 
-@dg.asset(
+@stage_asset(
+    stages.wellbeing_model_stage,
     group_name=GROUP,
     kinds={"statsmodels", "json"},
-    deps=[stages.PANEL],
     check_specs=[
         dg.AssetCheckSpec(
             "converged",
-            asset="wellbeing_model",
+            asset=stages.WELLBEING_MODEL,
             blocking=True,
             description="The mixed model's optimiser converged (singular fits are reported).",
         )
@@ -30,25 +31,25 @@ GROUP = "analysis"
 )
 def wellbeing_model(outcomes: OutcomesWorkspace) -> dg.MaterializeResult:
     record = stages.wellbeing_model_stage(outcomes.workspace(), engine=outcomes.engine)
-    return materialize_result(record, dg.AssetKey("wellbeing_model"))
+    return materialize_result(record, dg.AssetKey(stages.WELLBEING_MODEL))
 
 
-@dg.asset(
+@stage_asset(
+    stages.project_effects_stage,
     group_name=GROUP,
     kinds={"statsmodels", "json"},
-    deps=[stages.PANEL],
     description="M1 fitted within each project: the wellbeing slope per year and the "
     "Matthew interaction per project, the inputs of the meta-analysis.",
 )
 def project_effects(outcomes: OutcomesWorkspace) -> dg.MaterializeResult:
     record = stages.project_effects_stage(outcomes.workspace(), engine=outcomes.engine)
-    return materialize_result(record, dg.AssetKey("project_effects"))
+    return materialize_result(record, dg.AssetKey(stages.PROJECT_EFFECTS))
 
 
-@dg.asset(
+@stage_asset(
+    stages.matthew_stage,
     group_name=GROUP,
     kinds={"json"},
-    deps=["wellbeing_model", "project_effects"],
     description="Does the intervention help people with small networks less? The declared "
     "primary test (data_schemas/analysis.yaml) with its verdict (matthew, no_evidence, "
     "reverse) and bootstrap robustness check; every other test exploratory with Holm-adjusted "
@@ -56,13 +57,13 @@ def project_effects(outcomes: OutcomesWorkspace) -> dg.MaterializeResult:
 )
 def matthew_effect(outcomes: OutcomesWorkspace) -> dg.MaterializeResult:
     record = stages.matthew_stage(outcomes.workspace())
-    return materialize_result(record, dg.AssetKey("matthew_effect"))
+    return materialize_result(record, dg.AssetKey(stages.MATTHEW_EFFECT))
 
 
-@dg.asset(
+@stage_asset(
+    stages.pooled_stage,
     group_name=GROUP,
     kinds={"json"},
-    deps=["project_effects"],
     description="Random-effects meta-analysis (REML, Knapp–Hartung) of the per-project "
     "wellbeing slopes and Matthew interactions: pooled estimate, τ² and I² with Q-profile "
     "intervals, prediction interval, forest-plot data. "
@@ -70,30 +71,30 @@ def matthew_effect(outcomes: OutcomesWorkspace) -> dg.MaterializeResult:
 )
 def pooled_effect(outcomes: OutcomesWorkspace) -> dg.MaterializeResult:
     record = stages.pooled_stage(outcomes.workspace())
-    return materialize_result(record, dg.AssetKey("pooled_effect"))
+    return materialize_result(record, dg.AssetKey(stages.POOLED_EFFECT))
 
 
-@dg.asset(
+@stage_asset(
+    stages.network_growth_stage,
     group_name=GROUP,
     kinds={"statsmodels", "json"},
-    deps=[stages.PANEL],
     description="Does the network itself grow, and for whom? Follow-up network size by "
     "baseline network size, adjusted for baseline (ANCOVA), with the regression-to-the-mean "
     "caveat. Written to `analysis/network_growth.json`.",
 )
 def network_growth(outcomes: OutcomesWorkspace) -> dg.MaterializeResult:
     record = stages.network_growth_stage(outcomes.workspace())
-    return materialize_result(record, dg.AssetKey("network_growth"))
+    return materialize_result(record, dg.AssetKey(stages.NETWORK_GROWTH))
 
 
-@dg.asset(
+@stage_asset(
+    stages.attrition_analysis_stage,
     group_name=GROUP,
     kinds={"statsmodels", "json"},
-    deps=[stages.PANEL, stages.ATTRITION],
     description="Dropout by network group (counts, shares, χ² test) and the sensitivity "
     "analysis: the Matthew check on completers only against all available data. Written to "
     "`analysis/attrition.json`.",
 )
 def attrition_sensitivity(outcomes: OutcomesWorkspace) -> dg.MaterializeResult:
     record = stages.attrition_analysis_stage(outcomes.workspace())
-    return materialize_result(record, dg.AssetKey("attrition_sensitivity"))
+    return materialize_result(record, dg.AssetKey(stages.ATTRITION_SENSITIVITY))

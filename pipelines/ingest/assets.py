@@ -5,6 +5,7 @@ from collections.abc import Iterator
 import dagster as dg
 
 from outcomes import stages
+from pipelines.lineage import stage_spec
 from pipelines.metadata import materialize_result
 from pipelines.partitions import PROJECTS
 from pipelines.resources import OutcomesWorkspace, PseudonymKey, project_specs
@@ -14,7 +15,8 @@ GROUP = "ingest"
 
 @dg.multi_asset(
     specs=[
-        dg.AssetSpec(
+        stage_spec(
+            stages.ingest_stage,
             stages.RAW_RESPONSES,
             group_name=GROUP,
             kinds={"polars", "parquet"},
@@ -25,11 +27,11 @@ GROUP = "ingest"
                 "enter the warehouse."
             ),
         ),
-        dg.AssetSpec(
+        stage_spec(
+            stages.ingest_stage,
             stages.RESPONSES,
             group_name=GROUP,
             kinds={"polars", "parquet"},
-            deps=[stages.RAW_RESPONSES],
             description=(
                 "Every submitted questionnaire in the same columns for all projects: answers "
                 "coded as in the published instruments, participant numbers replaced by "

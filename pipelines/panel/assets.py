@@ -7,6 +7,7 @@ import polars as pl
 
 from outcomes import stages
 from outcomes.validation import panel_schema
+from pipelines.lineage import stage_spec
 from pipelines.metadata import materialize_result, schema_check_result
 from pipelines.resources import OutcomesWorkspace, project_specs
 
@@ -16,11 +17,11 @@ PANEL = dg.AssetKey(stages.PANEL)
 
 @dg.multi_asset(
     specs=[
-        dg.AssetSpec(
+        stage_spec(
+            stages.panel_stage,
             stages.PANEL,
             group_name=GROUP,
             kinds={"polars", "parquet", "duckdb"},
-            deps=[stages.SCORED],
             description=(
                 "All projects in one long table, one row per participant per measurement "
                 "(wave 0 is the baseline): months since baseline, every instrument score, "
@@ -29,11 +30,11 @@ PANEL = dg.AssetKey(stages.PANEL)
                 "dropped out. The input of every model; also queryable in warehouse.duckdb."
             ),
         ),
-        dg.AssetSpec(
+        stage_spec(
+            stages.panel_stage,
             stages.ATTRITION,
             group_name=GROUP,
             kinds={"polars", "parquet"},
-            deps=[stages.PANEL],
             description="How many participants were measured at each wave, per project and "
             "network group, and the share still taking part since baseline: who drops out.",
         ),

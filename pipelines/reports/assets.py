@@ -3,6 +3,7 @@
 import dagster as dg
 
 from outcomes import stages
+from pipelines.lineage import stage_asset
 from pipelines.metadata import to_metadata
 from pipelines.partitions import PROJECTS
 from pipelines.resources import OutcomesWorkspace, project_specs
@@ -10,18 +11,10 @@ from pipelines.resources import OutcomesWorkspace, project_specs
 GROUP = "reports"
 
 
-@dg.asset(
+@stage_asset(
+    stages.report_tables_stage,
     group_name=GROUP,
     kinds={"json"},
-    deps=[
-        stages.PANEL,
-        "wellbeing_model",
-        "matthew_effect",
-        "pooled_effect",
-        "network_growth",
-        "attrition_sensitivity",
-        stages.ATTRITION,
-    ],
     description=(
         "Disclosure control before anything reaches a funder: every table of every report with "
         'counts below 10 shown as "<10", means and percentages on small bases withheld, a '
@@ -33,12 +26,10 @@ def report_tables(outcomes: OutcomesWorkspace) -> dg.MaterializeResult:
     return dg.MaterializeResult(metadata=to_metadata(record))
 
 
-@dg.asset(
+@stage_asset(
+    stages.funder_report_stage,
     group_name=GROUP,
     kinds={"typst", "pdf"},
-    # valid_responses: the report's data-quality section; it also puts every project's report
-    # into the UI's "Materialize all" backfill
-    deps=["report_tables", stages.VALID],
     partitions_def=PROJECTS,
     description=(
         "The project's report for its funder (`reports/<project>.<lang>.pdf`): summary in plain "
@@ -55,10 +46,10 @@ def funder_report(
     return dg.MaterializeResult(metadata=to_metadata(record))
 
 
-@dg.asset(
+@stage_asset(
+    stages.synthesis_report_stage,
     group_name=GROUP,
     kinds={"typst", "pdf"},
-    deps=["report_tables"],
     description=(
         "The programme's synthesis (`reports/synthesis.<lang>.pdf`): all projects side by side, "
         "the forest plot of the pooled estimates, heterogeneity in words, the Matthew check "

@@ -3,16 +3,16 @@
 import dagster as dg
 
 from outcomes import stages
+from pipelines.lineage import stage_asset
 from pipelines.metadata import to_metadata
 from pipelines.partitions import PROJECTS
 from pipelines.resources import OutcomesWorkspace, project_specs
 
 
-@dg.asset(
-    name=stages.SCORED,
+@stage_asset(
+    stages.score_stage,
     group_name="scoring",
     kinds={"polars", "parquet"},
-    deps=[stages.VALID],
     partitions_def=PROJECTS,
     description=(
         "The instrument scores of every valid questionnaire, computed by each instrument's "

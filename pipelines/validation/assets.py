@@ -8,6 +8,7 @@ import dagster as dg
 
 from outcomes import markdown, stages
 from outcomes.validation import rule_label
+from pipelines.lineage import stage_spec
 from pipelines.metadata import materialize_result
 from pipelines.partitions import PROJECTS
 from pipelines.resources import OutcomesWorkspace, project_specs
@@ -38,11 +39,11 @@ def quarantine_by_rule(validation_json: Path, lang: str = "en") -> dict[str, dg.
 
 @dg.multi_asset(
     specs=[
-        dg.AssetSpec(
+        stage_spec(
+            stages.validate_stage,
             stages.VALID,
             group_name=GROUP,
             kinds={"polars", "pandera", "parquet"},
-            deps=[stages.RESPONSES],
             description=(
                 "The questionnaires that passed every check: answer codes and score ranges from "
                 "the instrument definitions (pandera schema), plus checks across rows "
@@ -50,11 +51,11 @@ def quarantine_by_rule(validation_json: Path, lang: str = "en") -> dict[str, dg.
                 "waves out of order). Only these rows are scored and modelled."
             ),
         ),
-        dg.AssetSpec(
+        stage_spec(
+            stages.validate_stage,
             stages.QUARANTINED,
             group_name=GROUP,
             kinds={"polars", "csv"},
-            deps=[stages.RESPONSES],
             description=(
                 "The rows set aside, one record per broken rule, with the file, row, column, "
                 "value and a message a project's data manager understands; also written to "

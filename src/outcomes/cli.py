@@ -1,8 +1,9 @@
 """The ``outcomes`` command: demo, run, validate, analyse, report.
 
 Each subcommand is a thin shell around library functions (and, for ``run`` and ``demo``, the
-Dagster runner in ``pipelines.runner``). A user's mistake ends with a one-line message and a
-non-zero exit, never a traceback.
+Dagster runner in ``pipelines.runner``). A user's mistake — any :class:`OutcomesError` — ends
+with a one-line message and exit code 2, never a traceback (docs/architecture.md, "Ingest and
+errors").
 """
 
 from __future__ import annotations
@@ -12,9 +13,13 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
+from outcomes.errors import OutcomesError
 from outcomes.workspace import Workspace
+
+if TYPE_CHECKING:
+    from outcomes.ingest.warning import IngestWarning
 
 
 class RunOutcome(Protocol):
@@ -48,8 +53,9 @@ examples:
 """
 
 
-class UserError(Exception):
-    """A mistake the user can fix; printed as one line, exit code 2."""
+class UserError(OutcomesError):
+    """A command line that cannot work as given (a missing file, a command that needs the
+    pipeline); printed as one line, exit code 2."""
 
 
 def _add_common(parser: argparse.ArgumentParser) -> None:
@@ -110,23 +116,22 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from outcomes.ingest import ExportError, ingest_files
-    from outcomes.ingest.spec import default_specs_dir, load_spec
+    from outcomes.ingest import ingest_files
+    from outcomes.language import word
+    from outcomes.specs import default_specs_dir, load_spec
     from outcomes.validation import format_summary, validate_responses
-    from outcomes.validation.messages import word
 
     spec_path = Path(args.spec) if args.spec else default_specs_dir() / f"{args.project}.yaml"
     spec = load_spec(spec_path)
     paths = [Path(name) for name in args.files]
-    try:
-        # A check before hand-over needs no stable pseudonyms: an ephemeral key keeps raw IDs
-        # out of the output without requiring the project's secret key.
-        ingested = ingest_files(paths, spec, os.urandom(32))
-    except ExportError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return EXIT_UNREADABLE
+    # A check before hand-over needs no stable pseudonyms: an ephemeral key keeps raw IDs out
+    # of the output without requiring the project's secret key. An unreadable file raises
+    # ExportError, which main() reports with EXIT_UNREADABLE.
+    ingested = ingest_files(paths, spec, os.urandom(32))
     result = validate_responses(ingested.responses, spec, lang=args.lang)
     print(format_summary(result.summary, result.quarantine, args.lang, first=args.first))
+    if ingested.warnings:
+        print("\n" + "\n".join(ingest_warning_lines(ingested.warnings, args.lang)))
     if (
         result.summary["rules"].get("followup_without_baseline")
         and not (ingested.responses.get_column("wave") == 0).any()
@@ -134,9 +139,27 @@ def cmd_validate(args: argparse.Namespace) -> int:
         files = " ".join(path.name for path in paths)
         print(
             "\n"
-            + word(args.lang, "no_baseline_given", baseline="T0.csv", files=files, project=spec.id)
+            + word("no_baseline_given", args.lang, baseline="T0.csv", files=files, project=spec.id)
         )
     return EXIT_QUARANTINED if result.summary["rows_quarantined"] else EXIT_OK
+
+
+def ingest_warning_lines(warnings: Sequence[IngestWarning], lang: str) -> list[str]:
+    """Return the lines ``outcomes validate`` prints for the ingest warnings: a heading, then
+    one line per warning, in ``lang`` where the language catalog words its kind
+    (``ingest_warning_<kind>``), else in ingest's English (docs/architecture.md, "Ingest and
+    errors")."""
+    from outcomes import language
+
+    lines = [language.word("ingest_warnings", lang)]
+    for warning in warnings:
+        key = f"ingest_warning_{warning.kind}"
+        if warning.kind is not None and language.has_word(key, lang):
+            text = language.word(key, lang, file=warning.file, **warning.fields)
+        else:
+            text = warning.text
+        lines.append(f"  {text}")
+    return lines
 
 
 def cmd_analyse(args: argparse.Namespace) -> int:
@@ -281,15 +304,11 @@ def main(argv: Sequence[str] | None = None, *, materialize: Materialize | None =
     does not import Dagster, so the pipeline passes it in (``pipelines.cli.main``, the installed
     command). Without it those two commands stop with a one-line error.
     """
-    from outcomes.errors import user_errors
-
     args = build_parser().parse_args(argv)
     args.materialize = materialize
     try:
         return int(args.handler(args))
-    except Exception as error:
-        if not isinstance(error, (UserError, *user_errors())):
-            raise
+    except OutcomesError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_UNREADABLE
     except KeyboardInterrupt:

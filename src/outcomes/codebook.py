@@ -1,144 +1,37 @@
 """The codebook of ``outcome_panel``: every column, where it comes from and how it is scored.
 
-Generated, never written by hand: column descriptions for the non-score columns are declared
-here once, score columns come from the instrument registry (range, direction, cut-offs, scoring
-and missing-item rules, citation) and the source items per project come from each project's spec
-(its ``columns`` map inverted: canonical item → raw export column). Markdown in English or Dutch.
-Writing the file is the caller's job (``outcomes.atomic.write_text``).
+Generated, never written by hand: the non-score columns, their types and descriptions come from
+the catalog (``outcomes.catalog``, docs/architecture.md "Catalog"), score columns from the
+instrument registry (range, direction, cut-offs, scoring and missing-item rules, citation) and
+the source items per project from each project's spec (its ``columns`` map inverted: canonical
+item → raw export column). Markdown in English or Dutch. Writing the file is the caller's job
+(``outcomes.atomic.write_text``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 
-from outcomes.ingest.spec import ProjectSpec
+from outcomes import catalog
+from outcomes.catalog import Column
+from outcomes.errors import OutcomesError
 from outcomes.instruments import INSTRUMENTS
 from outcomes.instruments.base import Instrument, Score
 from outcomes.markdown import table_lines
+from outcomes.specs import ProjectSpec
 
 
-class CodebookError(ValueError):
+class CodebookError(OutcomesError, ValueError):
     """The codebook cannot be built (unknown language, unknown instrument in a spec)."""
 
 
-@dataclass(frozen=True)
-class PanelColumn:
-    """A non-score column of the panel with its type and description in both languages."""
-
-    column: str
-    dtype: str
-    en: str
-    nl: str
-
-
-#: Non-score panel columns before the scores (DESIGN.md "Canonical panel columns").
-LEADING_COLUMNS = (
-    PanelColumn(
-        "participant_id",
-        "String",
-        "Pseudonym of the participant: HMAC-SHA256 of the study ID under the project key, "
-        "prefixed 'p'. Never the raw ID.",
-        "Pseudoniem van de deelnemer: HMAC-SHA256 van het onderzoeksnummer met de projectsleutel, "
-        "met voorvoegsel 'p'. Nooit het oorspronkelijke nummer.",
-    ),
-    PanelColumn("project", "String", "Project id.", "Projectcode."),
-    PanelColumn(
-        "site",
-        "String",
-        "Site (location, team) of the participant.",
-        "Locatie (vestiging, team) van de deelnemer.",
-    ),
-    PanelColumn(
-        "arm",
-        "String",
-        "Trial arm; null when the project has no control group.",
-        "Onderzoeksarm; leeg als het project geen controlegroep heeft.",
-    ),
-    PanelColumn(
-        "wave",
-        "Int64",
-        "Measurement wave, 0 = baseline.",
-        "Meetmoment, 0 = nulmeting.",
-    ),
-    PanelColumn("assessed_on", "Date", "Date of the assessment.", "Datum van de meting."),
-    PanelColumn(
-        "months_since_baseline",
-        "Float64",
-        "Months since the participant's baseline assessment (from dates; from the wave order "
-        "when dates are missing).",
-        "Maanden sinds de nulmeting van de deelnemer (uit de data; uit de volgorde van de "
-        "metingen als data ontbreken).",
-    ),
-    PanelColumn(
-        "years",
-        "Float64",
-        "months_since_baseline / 12: the time axis of the models.",
-        "months_since_baseline / 12: de tijdas van de modellen.",
-    ),
-)
-
-#: Non-score panel columns after the scores.
-TRAILING_COLUMNS = (
-    PanelColumn(
-        "network_size_bl",
-        "Float64",
-        "network_size at the participant's baseline (wave 0); the moderator of the Matthew "
-        "analysis.",
-        "network_size bij de nulmeting van de deelnemer; de moderator van de Mattheus-analyse.",
-    ),
-    PanelColumn(
-        "network_family_bl",
-        "Float64",
-        "network_family at baseline.",
-        "network_family bij de nulmeting.",
-    ),
-    PanelColumn(
-        "network_diversity_bl",
-        "Float64",
-        "network_diversity at baseline.",
-        "network_diversity bij de nulmeting.",
-    ),
-    PanelColumn(
-        "network_group",
-        "String",
-        "small / medium / large by baseline network size; cut-offs from configuration, by "
-        "default the tertiles of the pooled baseline distribution (recorded in the asset's "
-        "metadata).",
-        "klein / middel / groot naar netwerkgrootte bij de nulmeting; grenzen uit de "
-        "configuratie, standaard de tertielen van de gepoolde nulmeting (vastgelegd in de "
-        "metadata).",
-    ),
-    PanelColumn(
-        "age_bl",
-        "Int64",
-        "Age at baseline (from age, or from birth year and assessment date).",
-        "Leeftijd bij de nulmeting (uit leeftijd, of uit geboortejaar en meetdatum).",
-    ),
-    PanelColumn(
-        "gender",
-        "String",
-        "female / male / other; null when unknown.",
-        "vrouw (female) / man (male) / anders (other); leeg als onbekend.",
-    ),
-    PanelColumn(
-        "status",
-        "String",
-        "completer (took part in the last wave of the project), dropout (stopped before it) or "
-        "baseline_only (baseline only).",
-        "completer (deed mee aan de laatste meting), dropout (eerder gestopt) of baseline_only "
-        "(alleen nulmeting).",
-    ),
-)
-
-WELLBEING = PanelColumn(
-    "wellbeing",
-    "Float64",
-    "The project's primary wellbeing score rescaled to 0–100, higher = better: "
-    "100 · (score − minimum) / (maximum − minimum).",
-    "De primaire welbevindenscore van het project omgerekend naar 0–100, hoger = beter: "
-    "100 · (score − minimum) / (maximum − minimum).",
-)
+#: The panel as the catalog declares it; its non-score columns before and after the scores.
+PANEL = catalog.table("outcome_panel")
+LEADING_COLUMNS, _AFTER_SCORES = PANEL.split_at_scores()
+#: The primary outcome, shown with its rescaling per project.
+WELLBEING = PANEL.column("wellbeing")
+#: Baseline moderators, demographics and status: the columns after ``wellbeing``.
+TRAILING_COLUMNS = tuple(c for c in _AFTER_SCORES if c.name != WELLBEING.name)
 
 _TEXT = {
     "en": {
@@ -217,14 +110,9 @@ _TEXT = {
 
 
 def panel_columns() -> list[str]:
-    """Return every ``outcome_panel`` column in panel order (scores from the registry)."""
-    scores = [score.column for instrument in INSTRUMENTS.values() for score in instrument.scores]
-    return [
-        *(c.column for c in LEADING_COLUMNS),
-        *scores,
-        WELLBEING.column,
-        *(c.column for c in TRAILING_COLUMNS),
-    ]
+    """Return every ``outcome_panel`` column in panel order, as the catalog declares them
+    (scores from the registry)."""
+    return [column.name for column in PANEL.columns()]
 
 
 def _number(value: float) -> str:
@@ -291,26 +179,23 @@ def _meta_source(column: str, spec: ProjectSpec, words: Mapping[str, str]) -> st
 
 def _general_section(
     title: str,
-    columns: tuple[PanelColumn, ...],
+    columns: Sequence[Column],
     specs: Mapping[str, ProjectSpec],
     lang: str,
     words: Mapping[str, str],
 ) -> list[str]:
     lines = [f"## {title}", ""]
-    rows = [[f"`{c.column}`", c.dtype, c.nl if lang == "nl" else c.en] for c in columns]
+    rows = [[f"`{c.name}`", c.type_name, c.description(lang)] for c in columns]
     lines += table_lines([words["column"], words["type"], words["description"]], rows)
     sourced = [
-        c for c in columns if any(_meta_source(c.column, spec, words) for spec in specs.values())
+        c for c in columns if any(_meta_source(c.name, spec, words) for spec in specs.values())
     ]
     if sourced and specs:
         lines += ["", f"{words['source_columns']}:", ""]
         header = [words["column"], *specs]
         source_rows = [
-            [f"`{c.column}`"]
-            + [
-                _meta_source(c.column, spec, words) or words["not_mapped"]
-                for spec in specs.values()
-            ]
+            [f"`{c.name}`"]
+            + [_meta_source(c.name, spec, words) or words["not_mapped"] for spec in specs.values()]
             for c in sourced
         ]
         lines += table_lines(header, source_rows)
@@ -375,13 +260,7 @@ def _wellbeing_section(
     lines = [f"## {words['wellbeing']}", ""]
     lines += table_lines(
         [words["column"], words["type"], words["description"]],
-        [
-            [
-                f"`{WELLBEING.column}`",
-                WELLBEING.dtype,
-                WELLBEING.nl if lang == "nl" else WELLBEING.en,
-            ]
-        ],
+        [[f"`{WELLBEING.name}`", WELLBEING.type_name, WELLBEING.description(lang)]],
     )
     if specs:
         rows = []

@@ -408,7 +408,7 @@ def codebook(lang: str = "en", projects: Sequence[str] | None = None) -> str:
     """Return the markdown codebook of ``outcome_panel`` (``outcomes.codebook``) for the project
     specs in ``data_schemas/projects`` (or only ``projects``), in English or Dutch."""
     from outcomes.codebook import build_codebook
-    from outcomes.ingest.spec import load_specs
+    from outcomes.specs import load_specs
 
     specs = load_specs()
     if projects is not None:

@@ -1,11 +1,11 @@
 """The harmonised outcome panel: one row per participant per wave across all projects.
 
-Builds ``outcome_panel`` (DESIGN.md "Canonical panel columns") from the scored responses of each
-project: time since baseline from assessment dates, the primary wellbeing score on 0–100,
-baseline moderators and the network group, baseline age and gender, and each participant's
-attrition status. Also builds the ``attrition`` table (participants and retention per project ×
-network group × wave). Scoring lives in ``outcomes.instruments``; validation of the panel in
-``outcomes.validation``.
+Builds ``outcome_panel`` (its columns: the catalog, docs/architecture.md "Catalog") from the
+scored responses of each project: time since baseline from assessment dates, the primary
+wellbeing score on 0–100, baseline moderators and the network group, baseline age and gender,
+and each participant's attrition status. Also builds the ``attrition`` table (participants and
+retention per project × network group × wave). Scoring lives in ``outcomes.instruments``;
+validation of the panel in ``outcomes.validation``.
 """
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+from outcomes.catalog.vocabulary import NETWORK_GROUPS, STATUSES
+from outcomes.errors import OutcomesError
+
 #: Days per month used for ``months_since_baseline`` (365.25 / 12).
 DAYS_PER_MONTH = 365.25 / 12
-
-NETWORK_GROUPS = ("small", "medium", "large")
-STATUSES = ("completer", "dropout", "baseline_only")
 
 
 def _score_columns() -> dict[str, pl.DataType]:
@@ -36,28 +36,8 @@ def _score_columns() -> dict[str, pl.DataType]:
 #: Score columns of the registry; instruments a project does not use become null columns.
 SCORE_COLUMNS: dict[str, pl.DataType] = _score_columns()
 
-IDENTITY_COLUMNS = (
-    "participant_id",
-    "project",
-    "site",
-    "arm",
-    "wave",
-    "assessed_on",
-    "months_since_baseline",
-    "years",
-)
-MODERATOR_COLUMNS = (
-    "network_size_bl",
-    "network_family_bl",
-    "network_diversity_bl",
-    "network_group",
-    "age_bl",
-    "gender",
-    "status",
-)
 
-
-class PanelError(ValueError):
+class PanelError(OutcomesError, ValueError):
     """The scored responses cannot form a panel (the message says which project and why)."""
 
 
@@ -128,15 +108,16 @@ def network_cutoffs_from(baseline_sizes: pl.Series) -> tuple[float, float]:
 def network_group_expr(column: str, cutoffs: tuple[float, float]) -> pl.Expr:
     """Return an expression mapping ``column`` to small / medium / large by ``cutoffs``."""
     lower, upper = cutoffs
+    small, medium, large = NETWORK_GROUPS
     value = pl.col(column)
     return (
         pl.when(value.is_null())
         .then(None)
         .when(value <= lower)
-        .then(pl.lit("small"))
+        .then(pl.lit(small))
         .when(value <= upper)
-        .then(pl.lit("medium"))
-        .otherwise(pl.lit("large"))
+        .then(pl.lit(medium))
+        .otherwise(pl.lit(large))
     )
 
 
@@ -203,6 +184,7 @@ def build_panel(scored: Mapping[str, pl.DataFrame], config: PanelConfig | None =
     else:
         cutoffs, source = network_cutoffs_from(per_participant["network_size_bl"]), "tertiles"
 
+    completer, dropout, baseline_only = STATUSES
     last_wave = long.group_by("project", maintain_order=True).agg(
         pl.col("wave").max().alias("_last_wave")
     )
@@ -214,10 +196,10 @@ def build_panel(scored: Mapping[str, pl.DataFrame], config: PanelConfig | None =
             "project",
             "participant_id",
             pl.when(pl.col("_n_waves") == 1)
-            .then(pl.lit("baseline_only"))
+            .then(pl.lit(baseline_only))
             .when(pl.col("_max_wave") >= pl.col("_last_wave"))
-            .then(pl.lit("completer"))
-            .otherwise(pl.lit("dropout"))
+            .then(pl.lit(completer))
+            .otherwise(pl.lit(dropout))
             .alias("status"),
         )
     )
@@ -249,8 +231,8 @@ def attrition_table(panel: pl.DataFrame, waves: Sequence[int] | None = None) -> 
     """Return participants per project × network group × wave and the share retained.
 
     ``retained`` is the number seen at the wave divided by the number seen at baseline in the
-    same project and network group (DESIGN.md: dropout that differs by network size is itself
-    part of the Matthew question).
+    same project and network group (dropout that differs by network size is itself part of the
+    Matthew question).
     """
     counts = panel.group_by("project", "network_group", "wave", maintain_order=True).agg(
         pl.col("participant_id").n_unique().alias("participants")

@@ -27,6 +27,8 @@ from pathlib import Path
 
 import polars as pl
 
+from outcomes.errors import ConfigurationError, ExportError
+
 KEY_ENV = "OUTCOMES_PSEUDONYM_KEY"
 KEY_FILE_ENV = "OUTCOMES_PSEUDONYM_KEY_FILE"
 DEFAULT_KEY_FILE = Path("~/.config/outcomes/pseudonym.key")
@@ -35,11 +37,11 @@ MIN_KEY_LENGTH = 16
 _SEPARATOR = "\x1f"
 
 
-class MissingKeyError(RuntimeError):
+class MissingKeyError(ConfigurationError, RuntimeError):
     """No pseudonym key is configured; the message says how to set one."""
 
 
-class IdentifierColumnError(ValueError):
+class IdentifierColumnError(ExportError):
     """A column the spec maps onto a canonical column holds direct identifiers."""
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from outcomes.demo import PROJECT_IDS, DemoTruth
 from outcomes.ingest.project import ingest_project
-from outcomes.ingest.spec import default_specs_dir, load_spec
+from outcomes.specs import default_specs_dir, load_spec
 from outcomes.workspace import Workspace
 
 RULE_OF_KIND = {

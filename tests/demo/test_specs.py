@@ -8,7 +8,7 @@ import pytest
 
 from outcomes.demo import PROJECT_IDS, DemoTruth
 from outcomes.demo.design import ITEM_COLUMNS
-from outcomes.ingest.spec import ProjectSpec, default_specs_dir, load_spec
+from outcomes.specs import ProjectSpec, default_specs_dir, load_spec
 
 SPECS = default_specs_dir()
 

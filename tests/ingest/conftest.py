@@ -7,8 +7,8 @@ from typing import Any
 import polars as pl
 import pytest
 
-from outcomes.ingest.spec import ProjectSpec, parse_spec
 from outcomes.instruments.base import AnswerOption, Instrument, Item, Score
+from outcomes.specs import ProjectSpec, parse_spec
 
 KEY = b"test-key-0123456789abcdef0123456789"
 

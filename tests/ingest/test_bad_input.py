@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from outcomes.ingest import ExportError, ingest_file
-from outcomes.ingest.spec import SpecError
+from outcomes.specs import SpecError
 
 from .conftest import KEY, fake_registry, make_spec
 

@@ -341,7 +341,7 @@ def test_values_first_seen_after_the_first_rows_are_mapped(tmp_path: Path) -> No
 def test_distinct_positions_are_exact_even_when_hashes_collide(
     collide: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from outcomes.ingest import canonical
+    from outcomes.ingest.canonical import participants as canonical
 
     if collide:  # every value of the same length gets the same hash
         monkeypatch.setattr(
@@ -391,3 +391,30 @@ def test_export_whose_mapped_columns_are_all_empty(tmp_path: Path) -> None:
     assert frame.get_column("mood_1").null_count() == 3
     assert frame.get_column("wave").null_count() == 3
     assert result.summary["issues"] == {"unknown_wave": 3}
+
+
+def test_warnings_about_the_file_come_with_the_ingest_result(tmp_path: Path) -> None:
+    """Ingest returns what it noticed about a file as a whole: each warning in English, with
+    the kind and fields ``outcomes validate`` words in the user's language."""
+    result = run(
+        tmp_path,
+        "ID,Datum,V1,V2,Vrienden,Mail\n"
+        "P1,01-03-2024,Nooit,Soms,2,p1.jansen@example.nl\n"
+        "P2,02-03-2024,Vaak,Soms,4,p2.devries@example.nl\n",
+        name="export.csv",
+        wave={"file_pattern": r"_T(?P<wave>\d)"},
+        columns={"V1": "mood_1", "V2": "mood_2", "Vrienden": "n_friends"},
+    )
+    found = [(w.file, w.kind, w.fields) for w in result.warnings]
+    assert found == [
+        ("export.csv", "identifier_like_dropped", {"column": "Mail"}),
+        ("export.csv", "wave_pattern_unmatched", {"pattern": r"_T(?P<wave>\d)"}),
+        ("export.csv", "items_unmapped", {"items": "mood_3"}),
+    ]
+    assert [str(w) for w in result.warnings] == result.summary["warnings"]
+    assert result.summary["warnings"][0] == (
+        "export.csv: column 'Mail' looks like a direct identifier and is not in the spec's "
+        "'identifiers'; dropped"
+    )
+    assert result.files[0].to_dict()["warnings"] == result.summary["warnings"]
+    assert "Mail" not in result.responses.columns

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from outcomes.ingest.spec import SpecError, load_spec, load_specs
+from outcomes.specs import SpecError, load_spec, load_specs
 
 MINIMAL = {
     "id": "proef",

@@ -7,7 +7,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from outcomes.ingest.spec import parse_spec
 from outcomes.instruments import (
     INSTRUMENTS,
     InstrumentError,
@@ -17,6 +16,7 @@ from outcomes.instruments import (
     score_responses,
 )
 from outcomes.instruments.base import normalise_label
+from outcomes.specs import parse_spec
 
 # DESIGN.md "Canonical items" and score names, written out independently of the modules.
 DESIGN_ITEMS = {
@@ -303,3 +303,18 @@ def test_categorise_scores(lang: str, expected: list[str | None]) -> None:
     )
     assert "network_size_category" not in result.columns  # absent and without cut-offs
     assert "loneliness6_emotional_category" not in result.columns  # absent from the frame
+
+
+def test_the_registry_and_the_specs_load_without_ingest() -> None:
+    """Specs and instruments sit below every stage: importing them loads no ingest module."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, outcomes.instruments, outcomes.specs; "
+        "print(sorted(m for m in sys.modules if m.startswith('outcomes.ingest')))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert loaded == "[]"

@@ -17,9 +17,9 @@ from outcomes.models.simulate import simulate_m1_panel
 def demo_panel() -> pl.DataFrame:
     """The outcome panel built from the demo's true simulated responses (no export defects)."""
     from outcomes.demo import simulate_panel
-    from outcomes.ingest.spec import load_specs
     from outcomes.instruments import score_responses
     from outcomes.panel import build_panel
+    from outcomes.specs import load_specs
 
     simulated = simulate_panel()
     scored = {}

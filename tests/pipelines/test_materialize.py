@@ -12,7 +12,7 @@ import polars as pl
 import pytest
 
 from outcomes import stages
-from outcomes.ingest.spec import load_specs
+from outcomes.specs import load_specs
 from pipelines.ingest.assets import ingest
 from pipelines.resources import OutcomesWorkspace, PseudonymKey
 from pipelines.scoring.assets import scored_responses

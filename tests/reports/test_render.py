@@ -12,6 +12,7 @@ import polars as pl
 import pypdf
 import pytest
 
+from outcomes.language import format_number, word
 from outcomes.reports.render import (
     count_pages,
     project_content,
@@ -20,7 +21,7 @@ from outcomes.reports.render import (
     synthesis_content,
 )
 from outcomes.reports.tables import build_report_tables
-from outcomes.reports.text import format_interval, format_number, network_size_value, word
+from outcomes.reports.text import format_interval, network_size_value
 
 
 def _nl(text: str) -> str:
@@ -193,7 +194,7 @@ def test_pages_render_to_png(reports, tmp_path):
 
 
 def test_unknown_language_is_refused(reports, tmp_path):
-    from outcomes.reports.text import LanguageError
+    from outcomes.language import LanguageError
 
     with pytest.raises(LanguageError, match="'de'"):
         render_project_report(reports["project"], tmp_path / "x.pdf", "de")

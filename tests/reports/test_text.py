@@ -6,23 +6,24 @@ import re
 
 import pytest
 
+from outcomes import language
 from outcomes.reports import text
 from outcomes.reports.tables import build_report_tables
 
 
 def test_number_formats_per_language():
-    assert text.format_number(-1.234, 2, "nl") == "−1,23"
-    assert text.format_number(-0.004, 2, "en") == "0.00"
-    assert text.format_number(2.5, 1, "en", signed=True) == "+2.5"
-    assert text.format_number(None, 1, "nl") == "–"
+    assert language.format_number(-1.234, 2, "nl") == "−1,23"
+    assert language.format_number(-0.004, 2, "en") == "0.00"
+    assert language.format_number(2.5, 1, "en", signed=True) == "+2.5"
+    assert language.format_number(None, 1, "nl") == "–"
     assert text.format_interval(0.1, 0.47, 2, "nl") == "0,10 tot 0,47"
     assert text.format_p(0.0004, "nl") == "p < 0,001"
     assert text.format_p(0.0213, "en") == "p = 0.021"
-    assert text.format_date("2025-05-05", "nl") == "5 mei 2025"
+    assert language.format_date("2025-05-05", "nl") == "5 mei 2025"
     assert text.points(0.29, 2, "nl") == "0,29 punt"
     assert text.points(3.82, 1, "en") == "3.8 points"
-    with pytest.raises(text.LanguageError):
-        text.check_language("fr")
+    with pytest.raises(language.LanguageError):
+        language.check_language("fr")
 
 
 @pytest.mark.parametrize(

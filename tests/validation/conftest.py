@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from outcomes.ingest.spec import ProjectSpec
+from outcomes.specs import ProjectSpec
 
 from .helpers import clean_responses, make_spec
 

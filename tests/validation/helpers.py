@@ -10,8 +10,8 @@ import datetime as dt
 
 import polars as pl
 
-from outcomes.ingest.spec import ProjectSpec, parse_spec
 from outcomes.instruments.base import AnswerOption, Instrument, Item, Score
+from outcomes.specs import ProjectSpec, parse_spec
 
 
 def _no_scores(frame: pl.DataFrame) -> pl.DataFrame:

@@ -340,7 +340,7 @@ def test_ingest_explanation_replaces_the_schema_missing_rule(responses):
 def test_rows_are_grouped_by_participant_in_wave_order(wave_bits):
     """With 63 wave bits only one bit of the hash is left, so IDs collide and the sort falls
     back to ranking the IDs; both ways every participant's rows are contiguous, by wave."""
-    from outcomes.validation.rules import _by_participant_and_wave
+    from outcomes.validation.cross_row import by_participant_and_wave as _by_participant_and_wave
 
     ids = [f"p{n:064x}" for n in (7, 3, 9, 1, 12)]
     rows = pl.DataFrame(
@@ -401,7 +401,7 @@ def test_rows_are_grouped_by_participant_in_wave_order(wave_bits):
 
 
 def test_waves_too_large_for_the_key_are_ranked_instead(responses):
-    from outcomes.validation.rules import _by_participant_and_wave
+    from outcomes.validation.cross_row import by_participant_and_wave as _by_participant_and_wave
 
     rows = pl.DataFrame({"participant_id": ["b", "a", "b", "a"], "wave": [300, 2, 1, 700]})
     ordered = _by_participant_and_wave(rows)
@@ -413,7 +413,8 @@ def test_waves_too_large_for_the_key_are_ranked_instead(responses):
 def test_range_checks_covered_by_allowed_codes_are_left_out_of_the_first_pass(responses):
     """A coded item's range check adds nothing to finding the broken rows (a value out of
     range is no allowed code either); a count's range check has no codes to lean on."""
-    from outcomes.validation.rules import _row_checks, _schema
+    from outcomes.validation.row_rules import row_checks as _row_checks
+    from outcomes.validation.rules import _schema
 
     schema = _schema(make_spec(), INSTRUMENTS, TODAY)
     frame = responses.with_row_index("_row")

@@ -8,13 +8,14 @@ import pandera.polars as pa
 import polars as pl
 import pytest
 
+from outcomes.catalog.model import registry
 from outcomes.validation import (
-    model_result_schema,
     panel_schema,
     quarantine_schema,
     responses_schema,
     validate_responses,
 )
+from outcomes.validation.schemas import QUARANTINE_COLUMNS
 
 from .helpers import INSTRUMENTS, TODAY, make_instrument, make_spec
 
@@ -105,41 +106,51 @@ def panel_frame(**changes: object) -> pl.DataFrame:
     return pl.DataFrame([row], schema_overrides=dtypes)
 
 
+def full_panel_row(**changes: object) -> pl.DataFrame:
+    """Return :func:`panel_frame` with every score column of the registry (null when absent)."""
+    frame = panel_frame(**changes)
+    scores = {s.column: s.dtype for i in registry().values() for s in i.scores}
+    frame = frame.with_columns(
+        pl.lit(None, dtype=dtype).alias(c) for c, dtype in scores.items() if c not in frame.columns
+    )
+    return frame.select(list(panel_schema().columns))
+
+
 def test_panel_schema_accepts_a_panel_row_and_uses_score_ranges():
-    schema = panel_schema(INSTRUMENTS)
-    schema.validate(panel_frame(), lazy=True)
-    assert schema.columns["loneliness6"].checks[0].statistics["max_value"] == 6
+    schema = panel_schema()
+    schema.validate(full_panel_row(), lazy=True)
+    loneliness6 = registry()["djg6"].score_by_column("loneliness6")
+    assert schema.columns["loneliness6"].checks[0].statistics["max_value"] == loneliness6.maximum
     for changes in (
         {"network_group": "tiny"},
         {"status": "lost"},
         {"wellbeing": 101.0},
-        {"loneliness6": 7.0},
+        {"loneliness6": loneliness6.maximum + 1},
         {"wave": -1},
+        {"network_diversity_bl": 99.0},
     ):
         with pytest.raises(pa.errors.SchemaErrors):
-            schema.validate(panel_frame(**changes), lazy=True)
+            schema.validate(full_panel_row(**changes), lazy=True)
 
 
-def test_model_result_schema():
-    table = pl.DataFrame(
-        {
-            "term": ["Intercept", "years", "years:network_size_bl_c"],
-            "estimate": [60.0, 1.5, 0.2],
-            "se": [1.0, 0.5, 0.1],
-            "ci_low": [58.0, 0.5, 0.0],
-            "ci_high": [62.0, 2.5, 0.4],
-            "p": [0.0, 0.003, 0.05],
-        }
-    )
-    model_result_schema().validate(table)
+def test_quarantine_schema_keeps_the_record_columns_in_order():
+    schema = quarantine_schema()
+    assert list(schema.columns) == list(QUARANTINE_COLUMNS)
+    assert schema.strict and schema.ordered
+    record = pl.DataFrame(
+        [{"project": "proef", "source_file": "t0.csv", "source_row": 2, "participant_id": None,
+          "wave": None, "column": "mhi5_1", "value": "9", "rule": "out_of_range",
+          "message": "value 9 is outside the allowed range 1–6."}],
+        schema=QUARANTINE_COLUMNS,
+    )  # fmt: skip
+    schema.validate(record, lazy=True)
     for broken in (
-        table.with_columns(p=pl.lit(1.2)),
-        table.with_columns(se=pl.lit(-1.0)),
-        table.with_columns(ci_low=pl.lit(70.0)),
-        pl.concat([table, table.head(1)]),
+        record.with_columns(pl.lit("").alias("message")),
+        record.with_columns(pl.lit(0, dtype=pl.Int64).alias("source_row")),
+        record.select(list(reversed(record.columns))),
     ):
-        with pytest.raises(pa.errors.SchemaErrors):
-            model_result_schema().validate(broken, lazy=True)
+        with pytest.raises((pa.errors.SchemaErrors, pa.errors.SchemaError)):
+            schema.validate(broken, lazy=True)
 
 
 def test_the_registry_generates_every_schema():

@@ -28,7 +28,8 @@ from outcomes.ingest.canonical import (
     to_canonical,
 )
 from outcomes.ingest.readers import ExportError, RawExport, read_export
-from outcomes.ingest.spec import ProjectSpec
+from outcomes.ingest.warning import IngestWarning
+from outcomes.specs import ProjectSpec
 from outcomes.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -53,7 +54,7 @@ class FileInfo:
     unmapped: list[str] = field(default_factory=list)
     identifier_like: list[str] = field(default_factory=list)
     dropped: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[IngestWarning] = field(default_factory=list)
     encoding: str | None = None
     delimiter: str | None = None
 
@@ -72,7 +73,7 @@ class FileInfo:
             "unmapped": self.unmapped,
             "identifier_like": self.identifier_like,
             "dropped": self.dropped,
-            "warnings": self.warnings,
+            "warnings": [str(w) for w in self.warnings],
             "encoding": self.encoding,
             "delimiter": self.delimiter,
         }
@@ -85,6 +86,13 @@ class IngestResult:
     responses: pl.DataFrame
     files: list[FileInfo]
     summary: dict[str, Any]
+
+    @property
+    def warnings(self) -> list[IngestWarning]:
+        """Return the warnings about every file, file by file (see
+        :class:`~outcomes.ingest.warning.IngestWarning`); ``str()`` of each is its English
+        text, as in the summary's ``warnings``."""
+        return [w for f in self.files for w in f.warnings]
 
 
 def export_files(spec: ProjectSpec, landing: Path) -> list[Path]:
@@ -155,7 +163,8 @@ def summarise(
     files: list[FileInfo],
     participants: int | None = None,
 ) -> dict[str, Any]:
-    """Return the ingest summary: rows in/out, columns mapped/unmapped, issue counts by rule.
+    """Return the ingest summary: rows in/out, columns mapped/unmapped, issue counts by rule,
+    and the warnings about the files as text.
 
     ``participants`` is the number of distinct participant IDs when already known (counted
     from ``responses`` otherwise)."""
@@ -178,7 +187,7 @@ def summarise(
         "identifier_like_dropped": {f.name: f.identifier_like for f in files if f.identifier_like},
         "issues": dict(sorted(rules.items())),
         "rows_with_issues": with_issues.height,
-        "warnings": [w for f in files for w in f.warnings],
+        "warnings": [str(w) for f in files for w in f.warnings],
     }
 
 

@@ -14,9 +14,9 @@ from collections.abc import Sequence
 
 import polars as pl
 
-from outcomes.ingest.spec import ProjectSpec
 from outcomes.instruments import djg6, djg11, lsns6, mhi5, network_map, qol_grade, swemwbs
 from outcomes.instruments.base import Instrument, InstrumentError
+from outcomes.specs import ProjectSpec
 
 __all__ = [
     "INSTRUMENTS",
@@ -61,7 +61,7 @@ def score_responses(
 ) -> pl.DataFrame:
     """Return ``frame`` with every score column of the instruments and ``wellbeing`` added.
 
-    ``spec_or_instruments`` is a :class:`~outcomes.ingest.spec.ProjectSpec` (its
+    ``spec_or_instruments`` is a :class:`~outcomes.specs.ProjectSpec` (its
     ``instruments`` and ``primary_wellbeing`` are used) or a list of registry keys. ``wellbeing``
     is the primary instrument's wellbeing score on 0–100, higher = better (MHI-5 as is, SWEMWBS
     metric 7–35 and the quality-of-life grade 1–10 rescaled linearly); it is null when no primary

@@ -16,6 +16,8 @@ from typing import Any
 
 import polars as pl
 
+from outcomes.errors import OutcomesError
+
 
 @dataclass(frozen=True)
 class AnswerOption:
@@ -223,7 +225,7 @@ class Instrument:
         return scored.select(pl.col(s.column).cast(s.dtype) for s in self.scores)
 
 
-class InstrumentError(ValueError):
+class InstrumentError(OutcomesError, ValueError):
     """An instrument key or score request that the registry cannot satisfy."""
 
 

@@ -17,6 +17,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from outcomes.errors import ConfigurationError
 from outcomes.models.formula import ModelInputError
 
 #: The verdict methods: Satterthwaite t (lmerTest) or the parametric bootstrap (percentile
@@ -24,7 +25,7 @@ from outcomes.models.formula import ModelInputError
 METHODS = ("satterthwaite", "bootstrap")
 
 
-class AnalysisConfigError(ModelInputError):
+class AnalysisConfigError(ConfigurationError, ModelInputError):
     """The analysis configuration is missing, unreadable or invalid; the message names the file
     and the key."""
 

@@ -17,8 +17,10 @@ import pandas as pd
 import polars as pl
 from formulaic import Formula, model_matrix
 
+from outcomes.errors import OutcomesError
 
-class ModelInputError(ValueError):
+
+class ModelInputError(OutcomesError, ValueError):
     """A model cannot be fitted on the data as given (missing column, empty data, bad formula)."""
 
 

@@ -24,14 +24,13 @@ from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
+from outcomes.language import format_number, word
 from outcomes.reports.text import (
     axis_label,
-    format_number,
     group_label,
     outcome_label,
     pooled_kind,
     wave_label,
-    word,
 )
 
 #: Okabe–Ito colours per network group, with a marker and line style each for greyscale.

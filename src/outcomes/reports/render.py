@@ -24,16 +24,20 @@ from typing import Any, Literal
 import typst
 
 from outcomes.atomic import write_bytes
+from outcomes.language import (
+    check_language,
+    format_date,
+    format_number,
+    format_percent,
+    word,
+)
 from outcomes.reports import figures
 from outcomes.reports.tables import ReportTables
 from outcomes.reports.text import (
     INTERACTION_TABLE_DECIMALS,
     SLOPE_TABLE_DECIMALS,
     category_label,
-    check_language,
-    format_date,
     format_interval,
-    format_number,
     format_p,
     group_label,
     heterogeneity_text,
@@ -48,7 +52,6 @@ from outcomes.reports.text import (
     pooled_kind,
     pooled_method_items,
     project_summary,
-    rule_label,
     simple_slopes_note,
     structure_note_sentence,
     synthesis_summary,
@@ -56,8 +59,8 @@ from outcomes.reports.text import (
     verdict_label,
     verdict_short,
     wave_label,
-    word,
 )
+from outcomes.validation.messages import rule_label
 
 TEMPLATE = "report.typ"
 PDF_STANDARD: Literal["a-2b"] = "a-2b"
@@ -129,7 +132,7 @@ def _participation_block(data: Mapping[str, Any], lang: str) -> dict[str, Any]:
             count = shown[group]
             pct = values.get(f"pct_{group}")
             if values["wave"] != data["waves"][0]["wave"]:
-                count += f" ({format_number(pct, 0, lang)}%)" if pct is not None else ""
+                count += f" ({format_percent(pct, 0, lang)})" if pct is not None else ""
             cells.append(count)
         rows.append(cells)
     header = [word("wave", lang)] + [
@@ -155,7 +158,7 @@ def _composition_block(data: Mapping[str, Any], key: str, lang: str) -> dict[str
             [
                 category_label(values["category"], lang),
                 shown["n"],
-                "–" if pct is None else f"{format_number(pct, 0, lang)}%",
+                format_percent(pct, 0, lang),
                 _mean_ci(values, shown, lang),
             ]
         )
@@ -252,7 +255,7 @@ def _quality_blocks(data: Mapping[str, Any], lang: str) -> list[dict[str, Any]]:
         quality.get("rows_valid"),
         quality.get("rows_quarantined"),
     )
-    share_text = "" if share is None else f" ({format_number(share, 1, lang)}%)"
+    share_text = "" if share is None else f" ({format_percent(share, 1, lang)})"
     if lang == "nl":
         text = (
             f"De exports bevatten {received} ingevulde vragenlijsten (rijen). Daarvan waren er "
@@ -409,7 +412,7 @@ def _projects_block(data: Mapping[str, Any], lang: str) -> dict[str, Any]:
     for values, shown in _zipped(data["projects"]):
         name = word("total", lang) if values["project"] == "total" else values["name"]
         pct = values.get("pct_last")
-        last = shown["n_last"] + (f" ({format_number(pct, 0, lang)}%)" if pct is not None else "")
+        last = shown["n_last"] + (f" ({format_percent(pct, 0, lang)})" if pct is not None else "")
         slope = "–"
         if values.get("slope") is not None:
             slope = (
@@ -573,7 +576,7 @@ def _pooled_facts(pooled: Mapping[str, Any], lang: str) -> list[list[str]]:
     return [
         [word("tau2", lang), format_number(pooled.get("tau2"), 2, lang)
          + _interval_suffix(pooled.get("tau2_ci_low"), pooled.get("tau2_ci_high"), 2, lang)],
-        [word("i2", lang), f"{format_number(pooled.get('i2'), 0, lang)}%"
+        [word("i2", lang), format_percent(pooled.get("i2"), 0, lang)
          + _interval_suffix(pooled.get("i2_ci_low"), pooled.get("i2_ci_high"), 0, lang, "%")],
         [word("q", lang), f"{q_text} ({format_p(pooled.get('q_p'), lang)})"],
     ]  # fmt: skip
@@ -676,7 +679,7 @@ def _forest_table(
                 names.get(label, label),
                 format_number(study.get("estimate"), decimals, lang),
                 format_interval(study.get("ci_low"), study.get("ci_high"), decimals, lang),
-                "–" if weight is None else f"{format_number(weight, 0, lang)}%",
+                format_percent(weight, 0, lang),
             ]
         )
     rows.append(

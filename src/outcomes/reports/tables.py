@@ -22,6 +22,7 @@ from typing import Any
 import polars as pl
 from scipy import stats
 
+from outcomes.errors import OutcomesError
 from outcomes.reports.disclosure import DEFAULT_THRESHOLD, ProtectedTable, protect_table
 
 #: Network groups in report order (DESIGN.md "Canonical panel columns").
@@ -43,7 +44,7 @@ INTERACTION_OUTCOMES = ("matthew_interaction", MATTHEW_TERM)
 SLOPE_TERM = "years"
 
 
-class ReportDataError(ValueError):
+class ReportDataError(OutcomesError, ValueError):
     """The inputs of a report are unusable; the message says which input and what is missing."""
 
 

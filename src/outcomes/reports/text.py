@@ -1,8 +1,11 @@
-"""Words of the reports, in Dutch (default) and English, and sentences written from the results.
+"""The sentences of the reports, in Dutch (default) and English, written from the results.
 
-Belongs here: number, interval, p-value and date formatting per language; labels of waves,
-network groups, outcomes, verdicts; and every sentence of a report, generated from
-:class:`~outcomes.reports.tables.ReportTables` so that no number is ever typed by hand.
+Belongs here: labels of waves, network groups, outcomes and verdicts, intervals and p-values,
+and every sentence of a report, generated from :class:`~outcomes.reports.tables.ReportTables`
+so that no number is ever typed by hand. Words and labels come from the language catalogs and
+numbers, percentages and dates from the locale formatting of ``outcomes.language``
+(docs/architecture.md, "Languages and words"); sentences that are built around numbers stay
+here, per language.
 Rounding used throughout (the tests rely on it): means and percentages 1 and 0 decimals, the
 yearly change ("slope") 1 decimal in sentences and 2 in tables, the Matthew interaction 2 decimals
 in sentences and 3 in tables, p-values 3 decimals (``< 0,001`` below that).
@@ -11,60 +14,26 @@ Does not belong here: deciding what may be shown (``disclosure.py``) or layout (
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-LANGUAGES = ("nl", "en")
+from outcomes.language import check_language, format_number, format_percent, has_word, word
 
 SLOPE_TEXT_DECIMALS = 1
 SLOPE_TABLE_DECIMALS = 2
 INTERACTION_TEXT_DECIMALS = 2
 INTERACTION_TABLE_DECIMALS = 3
 
-_MONTHS = {
-    "nl": ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
-           "september", "oktober", "november", "december"],
-    "en": ["January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December"],
-}  # fmt: skip
-
-
-class LanguageError(ValueError):
-    """A report language other than ``nl`` or ``en`` was asked for."""
-
-
-def check_language(lang: str) -> str:
-    """Return ``lang`` when reports exist in it; raise :class:`LanguageError` otherwise."""
-    if lang not in LANGUAGES:
-        raise LanguageError(f"report language {lang!r} is not available; use 'nl' or 'en'")
-    return lang
-
-
-def format_number(value: float | None, decimals: int, lang: str, *, signed: bool = False) -> str:
-    """Return ``value`` rounded to ``decimals`` with the language's decimal mark.
-
-    Negative numbers get a true minus sign (U+2212); a value that rounds to zero has no sign;
-    ``signed`` adds ``+`` to positive values. None or NaN gives ``"–"``.
-    """
-    if value is None or not math.isfinite(value):
-        return "–"
-    text = f"{value:.{decimals}f}"
-    negative = text.startswith("-")
-    body = text.lstrip("-")
-    if float(body) == 0.0:
-        negative = False
-    body = body.replace(".", "," if lang == "nl" else ".")
-    if negative:
-        return "−" + body
-    return ("+" + body) if signed and float(text) != 0.0 else body
-
 
 def format_interval(low: float | None, high: float | None, decimals: int, lang: str) -> str:
     """Return a 95% interval as ``"2,95 tot 4,68"`` (nl) or ``"2.95 to 4.68"`` (en)."""
-    word = "tot" if lang == "nl" else "to"
-    return f"{format_number(low, decimals, lang)} {word} {format_number(high, decimals, lang)}"
+    return word(
+        "interval",
+        lang,
+        low=format_number(low, decimals, lang),
+        high=format_number(high, decimals, lang),
+    )
 
 
 def format_p(p: float | None, lang: str) -> str:
@@ -74,286 +43,6 @@ def format_p(p: float | None, lang: str) -> str:
     if p < 0.001:
         return f"p < {format_number(0.001, 3, lang)}"
     return f"p = {format_number(p, 3, lang)}"
-
-
-def format_date(iso: str | None, lang: str) -> str:
-    """Return an ISO date as ``"5 mei 2025"`` (nl) or ``"5 May 2025"`` (en)."""
-    if not iso:
-        return "–"
-    day = dt.date.fromisoformat(iso[:10])
-    return f"{day.day} {_MONTHS[lang][day.month - 1]} {day.year}"
-
-
-WORDS: dict[str, dict[str, str]] = {
-    "nl": {
-        "report": "Resultatenrapportage",
-        "synthesis": "Synthese over de projecten",
-        "summary": "Samenvatting",
-        "participants": "Wie deden er mee?",
-        "over_time": "Welbevinden, eenzaamheid en netwerk door de tijd",
-        "matthew": "Profiteert iedereen evenveel? Het Mattheuseffect",
-        "quality": "Kwaliteit van de gegevens",
-        "methods": "Methode en beperkingen",
-        "provenance": "Herkomst van de gegevens",
-        "projects": "De projecten naast elkaar",
-        "pooled": "Gepoolde schatting over de projecten",
-        "matthew_all": "Het Mattheuseffect per project en uitkomst",
-        "wave": "Meting",
-        "start": "Start",
-        "months": "{m} mnd",
-        "after_months": "na {m} maanden",
-        "total": "Totaal",
-        "unknown": "onbekend",
-        "n": "n",
-        "retention": "behouden",
-        "mean": "gemiddelde",
-        "ci": "95%-BI",
-        "share": "aandeel",
-        "category": "groep",
-        "gender": "Geslacht",
-        "site": "Locatie",
-        "female": "vrouw",
-        "male": "man",
-        "other": "anders",
-        "group_small": "klein netwerk",
-        "group_medium": "middelgroot netwerk",
-        "group_large": "groot netwerk",
-        "group_unknown": "netwerk onbekend",
-        "wellbeing": "Welbevinden",
-        "wellbeing_scale": "welbevinden (0–100, hoger is beter)",
-        "loneliness": "Eenzaamheid",
-        "loneliness_scale": "eenzaamheid (De Jong Gierveld, 0–11, hoger is eenzamer)",
-        "loneliness6": "Eenzaamheid",
-        "loneliness6_scale": "eenzaamheid (De Jong Gierveld, 0–6, hoger is eenzamer)",
-        "network_size": "Netwerkgrootte",
-        "network_size_scale": "netwerkgrootte (aantal personen)",
-        "lsns6": "Sociaal netwerk",
-        "lsns6_scale": "sociaal netwerk (LSNS-6, 0–30, hoger is groter)",
-        "verdict_matthew": "aanwijzing voor een Mattheuseffect",
-        "short_matthew": "Mattheuseffect",
-        "short_no_evidence": "geen aanwijzing",
-        "short_exploratory": "verkennend",
-        "short_reverse": "omgekeerd effect",
-        "wellbeing_axis": "0–100, hoger is beter",
-        "loneliness_axis": "0–11, hoger is eenzamer",
-        "loneliness6_axis": "0–6, hoger is eenzamer",
-        "network_size_axis": "aantal personen",
-        "lsns6_axis": "LSNS-6, 0–30",
-        "points": "punten",
-        "sources": "Bronnen van de vragenlijsten",
-        "months_axis": "Maanden sinds de start",
-        "weight": "gewicht",
-        "tab_forest": "De getallen van de figuur hierboven: schatting per project met "
-        "95%-betrouwbaarheidsinterval en het gewicht in de gepoolde schatting.",
-        "pooled_slope": "verandering in welbevinden per jaar",
-        "pooled_interaction": "Mattheuseffect",
-        "fig_forest_interaction": "Mattheuseffect per project: extra verandering in "
-        "welbevinden per jaar per persoon meer in het netwerk bij de start (vierkant, grootte "
-        "naar gewicht), en de gepoolde schatting (ruit), met 95%-betrouwbaarheidsintervallen; de "
-        "gestreepte lijn is het 95%-voorspellingsinterval.",
-        "axis_interaction": "Extra verandering per jaar per persoon meer",
-        "too_few": "Per netwerkgroep deden te weinig mensen mee (minder dan {t}) om gemiddelden "
-        "door de tijd te tonen.",
-        "tau2": "Spreiding tussen projecten (τ²)",
-        "i2": "Heterogeniteit (I²)",
-        "q": "Toets op verschillen (Q)",
-        "point": "punt",
-        "verdict_no_evidence": "geen aanwijzing voor een Mattheuseffect",
-        "verdict_reverse": "omgekeerd effect: kleine netwerken gingen meer vooruit",
-        "slope": "verandering per jaar",
-        "interaction": "extra verandering per jaar per persoon meer in het netwerk",
-        "effect": "schatting",
-        "p": "p",
-        "estimate": "schatting",
-        "outcome": "uitkomst",
-        "project": "project",
-        "verdict": "oordeel",
-        "rule": "reden",
-        "rows": "rijen",
-        "file": "bestand",
-        "sha256": "SHA-256",
-        "software": "Software",
-        "data_date": "Datum van de gegevens (laatste meting)",
-        "report_date": "Datum van dit rapport",
-        "fig_trajectories": "Gemiddelden per meting naar netwerkgrootte bij de start, met "
-        "95%-betrouwbaarheidsintervallen. Groepen met minder dan {t} deelnemers op een meting "
-        "zijn weggelaten.",
-        "fig_matthew": "Verandering in welbevinden per jaar per netwerkgroep, met "
-        "95%-betrouwbaarheidsinterval. Boven de stippellijn: vooruitgang.",
-        "fig_forest": "Verandering in welbevinden per jaar per project (vierkant, grootte naar "
-        "gewicht) en de gepoolde schatting (ruit), met 95%-betrouwbaarheidsintervallen; de "
-        "gestreepte lijn is het 95%-voorspellingsinterval.",
-        "tab_participation": "Aantal deelnemers per meting naar netwerkgrootte bij de start; "
-        "tussen haakjes het percentage van de startgroep dat nog meedeed.",
-        "tab_composition": "Deelnemers bij de start; gemiddeld welbevinden (0–100) met "
-        "95%-betrouwbaarheidsinterval.",
-        "tab_means": "Gemiddelden per meting met 95%-betrouwbaarheidsinterval.",
-        "tab_model": "Uitkomsten van het statistische model (welbevinden, 0–100).",
-        "tab_quality": "Rijen in quarantaine per reden. Deze aantallen tellen rijen in de "
-        "export, geen personen.",
-        "tab_projects": "Per project: deelnemers bij de start en de laatste meting, gemiddeld "
-        "welbevinden (0–100) en de verandering per jaar met 95%-betrouwbaarheidsinterval.",
-        "tab_matthew_all": "Extra verandering per jaar per persoon meer in het netwerk bij de "
-        "start, met 95%-betrouwbaarheidsinterval.",
-        "disclosure": "Aantallen kleiner dan {t} staan als ‘<{t}’; voor zulke kleine groepen "
-        "tonen we geen gemiddelden of percentages (‘–’). Waar een totaal een verborgen aantal "
-        "zou verraden, is ook een tweede aantal verborgen (‘x’). Zo is niemand herkenbaar.",
-        "slope_row": "Verandering in welbevinden per jaar (gemiddeld netwerk)",
-        "interaction_row": "Mattheuseffect: extra verandering per jaar per persoon meer in het "
-        "netwerk",
-        "all_projects": "alle projecten",
-        "start_col": "start",
-        "last_col": "laatste meting",
-        "wellbeing_start": "welbevinden start",
-        "wellbeing_last": "welbevinden laatst",
-        "simple_slopes": "Verandering per jaar bij verschillende netwerkgroottes",
-        "tab_simple_slopes": "Verandering per jaar bij verschillende netwerkgroottes: de "
-        "verandering in welbevinden (0–100) per jaar volgens het model, bij de netwerkgrootte "
-        "bij de start op een percentiel van de deelnemers, met 95%-betrouwbaarheidsinterval.",
-        "network_at_start": "netwerkgrootte bij de start",
-        "percentile": "percentiel",
-        "chosen_size": "gekozen grootte",
-        "median": "mediaan",
-        "prepared_for": "Rapport voor financiers",
-        "page": "pagina",
-    },
-    "en": {
-        "report": "Outcome report",
-        "synthesis": "Synthesis across projects",
-        "summary": "Summary",
-        "participants": "Who took part?",
-        "over_time": "Wellbeing, loneliness and network over time",
-        "matthew": "Does everyone benefit equally? The Matthew effect",
-        "quality": "Data quality",
-        "methods": "Methods and limitations",
-        "provenance": "Provenance",
-        "projects": "The projects side by side",
-        "pooled": "Pooled estimate across projects",
-        "matthew_all": "The Matthew effect by project and outcome",
-        "wave": "Wave",
-        "start": "Start",
-        "months": "{m} mo",
-        "after_months": "after {m} months",
-        "total": "Total",
-        "unknown": "unknown",
-        "n": "n",
-        "retention": "retained",
-        "mean": "mean",
-        "ci": "95% CI",
-        "share": "share",
-        "category": "group",
-        "gender": "Gender",
-        "site": "Site",
-        "female": "female",
-        "male": "male",
-        "other": "other",
-        "group_small": "small network",
-        "group_medium": "medium network",
-        "group_large": "large network",
-        "group_unknown": "network unknown",
-        "wellbeing": "Wellbeing",
-        "wellbeing_scale": "wellbeing (0–100, higher is better)",
-        "loneliness": "Loneliness",
-        "loneliness_scale": "loneliness (De Jong Gierveld, 0–11, higher is lonelier)",
-        "loneliness6": "Loneliness",
-        "loneliness6_scale": "loneliness (De Jong Gierveld, 0–6, higher is lonelier)",
-        "network_size": "Network size",
-        "network_size_scale": "network size (number of people)",
-        "lsns6": "Social network",
-        "lsns6_scale": "social network (LSNS-6, 0–30, higher is larger)",
-        "verdict_matthew": "evidence of a Matthew effect",
-        "short_matthew": "Matthew effect",
-        "short_no_evidence": "no evidence",
-        "short_exploratory": "exploratory",
-        "short_reverse": "reverse effect",
-        "wellbeing_axis": "0–100, higher is better",
-        "loneliness_axis": "0–11, higher is lonelier",
-        "loneliness6_axis": "0–6, higher is lonelier",
-        "network_size_axis": "number of people",
-        "lsns6_axis": "LSNS-6, 0–30",
-        "points": "points",
-        "sources": "Sources of the questionnaires",
-        "months_axis": "Months since the start",
-        "weight": "weight",
-        "tab_forest": "The numbers of the figure above: estimate per project with 95% "
-        "confidence interval and its weight in the pooled estimate.",
-        "pooled_slope": "change in wellbeing per year",
-        "pooled_interaction": "Matthew effect",
-        "fig_forest_interaction": "Matthew effect by project: extra change in wellbeing per "
-        "year per additional network member at the start (square, sized by weight), and the "
-        "pooled estimate (diamond), with 95% confidence intervals; the dashed line is the 95% "
-        "prediction interval.",
-        "axis_interaction": "Extra change per year per additional network member",
-        "too_few": "Too few people took part per network group (fewer than {t}) to show means "
-        "over time.",
-        "tau2": "Between-project variance (τ²)",
-        "i2": "Heterogeneity (I²)",
-        "q": "Test of differences (Q)",
-        "point": "point",
-        "verdict_no_evidence": "no evidence of a Matthew effect",
-        "verdict_reverse": "reverse effect: small networks gained more",
-        "slope": "change per year",
-        "interaction": "extra change per year per additional network member",
-        "effect": "estimate",
-        "p": "p",
-        "estimate": "estimate",
-        "outcome": "outcome",
-        "project": "project",
-        "verdict": "verdict",
-        "rule": "reason",
-        "rows": "rows",
-        "file": "file",
-        "sha256": "SHA-256",
-        "software": "Software",
-        "data_date": "Date of the data (latest assessment)",
-        "report_date": "Date of this report",
-        "fig_trajectories": "Means per wave by network size at the start, with 95% confidence "
-        "intervals. Groups with fewer than {t} participants at a wave are left out.",
-        "fig_matthew": "Change in wellbeing per year by network group, with 95% confidence "
-        "interval. Above the dotted line: improvement.",
-        "fig_forest": "Change in wellbeing per year by project (square, sized by weight) and "
-        "the pooled estimate (diamond), with 95% confidence intervals; the dashed line is the "
-        "95% prediction interval.",
-        "tab_participation": "Participants per wave by network size at the start; in brackets "
-        "the percentage of the starting group still taking part.",
-        "tab_composition": "Participants at the start; mean wellbeing (0–100) with 95% "
-        "confidence interval.",
-        "tab_means": "Means per wave with 95% confidence interval.",
-        "tab_model": "Results of the statistical model (wellbeing, 0–100).",
-        "tab_quality": "Rows quarantined by reason. These counts are rows of the export, not "
-        "people.",
-        "tab_projects": "Per project: participants at the start and at the last wave, mean "
-        "wellbeing (0–100) and the change per year with 95% confidence interval.",
-        "tab_matthew_all": "Extra change per year per additional network member at the start, "
-        "with 95% confidence interval.",
-        "disclosure": "Counts below {t} are shown as ‘<{t}’; for such small groups we show no "
-        "means or percentages (‘–’). Where a total would reveal a hidden count, a second count "
-        "is hidden as well (‘x’). This way no one can be recognised.",
-        "slope_row": "Change in wellbeing per year (average network)",
-        "interaction_row": "Matthew effect: extra change per year per additional network member",
-        "all_projects": "all projects",
-        "start_col": "start",
-        "last_col": "last wave",
-        "wellbeing_start": "wellbeing start",
-        "wellbeing_last": "wellbeing last",
-        "simple_slopes": "Yearly change at different network sizes",
-        "tab_simple_slopes": "Yearly change at different network sizes: the change in "
-        "wellbeing (0–100) per year according to the model, at the network size at the start "
-        "at a percentile of the participants, with 95% confidence interval.",
-        "network_at_start": "network size at the start",
-        "percentile": "percentile",
-        "chosen_size": "chosen size",
-        "median": "median",
-        "prepared_for": "Report for funders",
-        "page": "page",
-    },
-}
-
-
-def word(key: str, lang: str, **fields: Any) -> str:
-    """Return the word or phrase ``key`` in ``lang`` with ``fields`` filled in."""
-    text = WORDS[check_language(lang)].get(key, key)
-    return text.format(**fields) if fields else text
 
 
 def wave_label(wave: int, months: int | None, lang: str) -> str:
@@ -367,7 +56,7 @@ def wave_label(wave: int, months: int | None, lang: str) -> str:
 
 def group_label(group: str, lang: str) -> str:
     """Return the label of a network group (``small`` → ``klein netwerk``)."""
-    return word(f"group_{group}", lang) if f"group_{group}" in WORDS[lang] else group
+    return word(f"group_{group}", lang) if has_word(f"group_{group}", lang) else group
 
 
 def category_label(category: str, lang: str) -> str:
@@ -380,13 +69,13 @@ def category_label(category: str, lang: str) -> str:
 
 def outcome_label(column: str, lang: str) -> str:
     """Return the short name of an outcome column (``loneliness`` → ``Eenzaamheid``)."""
-    return word(column, lang) if column in WORDS[lang] else column
+    return word(column, lang) if has_word(column, lang) else column
 
 
 def outcome_scale(column: str, lang: str) -> str:
     """Return an outcome with its scale in words, for axis labels and sentences."""
     key = f"{column}_scale"
-    return word(key, lang) if key in WORDS[lang] else column
+    return word(key, lang) if has_word(key, lang) else column
 
 
 def points(value: float | None, decimals: int, lang: str) -> str:
@@ -399,7 +88,7 @@ def points(value: float | None, decimals: int, lang: str) -> str:
 def axis_label(column: str, lang: str) -> str:
     """Return the short scale of an outcome for a figure axis (``0–100, hoger is beter``)."""
     key = f"{column}_axis"
-    text = word(key, lang) if key in WORDS[lang] else column
+    text = word(key, lang) if has_word(key, lang) else column
     return text[:1].upper() + text[1:]
 
 
@@ -408,7 +97,7 @@ def verdict_short(verdict: str | None, lang: str) -> str:
     if verdict is None:
         return "–"
     key = f"short_{verdict}"
-    return word(key, lang) if key in WORDS[lang] else str(verdict)
+    return word(key, lang) if has_word(key, lang) else str(verdict)
 
 
 def verdict_label(verdict: str | None, lang: str) -> str:
@@ -416,7 +105,7 @@ def verdict_label(verdict: str | None, lang: str) -> str:
     if verdict is None:
         return "–"
     key = f"verdict_{verdict}"
-    return word(key, lang) if key in WORDS[lang] else str(verdict)
+    return word(key, lang) if has_word(key, lang) else str(verdict)
 
 
 def percentile_label(percentile: float | None, lang: str) -> str:
@@ -440,17 +129,8 @@ def network_size_value(size: float | None, lang: str) -> str:
         return "–"
     decimals = 0 if float(size).is_integer() else 1
     one = float(size) == 1.0
-    unit = ("persoon" if one else "personen") if lang == "nl" else ("person" if one else "people")
+    unit = word("person" if one else "people", lang)
     return f"{format_number(size, decimals, lang)} {unit}"
-
-
-def rule_label(rule: str, lang: str) -> str:
-    """Return the short label of a validation rule (the rule id when none is known)."""
-    try:
-        from outcomes.validation.messages import rule_label as validation_rule_label
-    except ImportError:  # pragma: no cover - validation is part of the package
-        return rule
-    return str(validation_rule_label(rule, lang))
 
 
 def _last_wave(tables: Mapping[str, Any]) -> dict[str, Any] | None:
@@ -477,9 +157,9 @@ def _outcome_means(tables: Mapping[str, Any], family: str) -> list[float | None]
 def _less_than(display: str, lang: str) -> str:
     """Return a protected count for a sentence: ``"<10"`` → ``"minder dan 10"``."""
     if display == "x":
-        return "een afgeschermd aantal" if lang == "nl" else "an undisclosed number of"
+        return word("count_hidden", lang)
     if display.startswith("<"):
-        return ("minder dan " if lang == "nl" else "fewer than ") + display[1:]
+        return word("count_below", lang, n=display[1:])
     return display
 
 
@@ -507,7 +187,7 @@ def project_summary(tables: Mapping[str, Any], lang: str) -> list[str]:
     if last is not None:
         last_n, pct = _participation_total(tables, len(tables["waves"]) - 1)
         when = word("after_months", lang, m=last["months"]) if last["months"] is not None else ""
-        pct_text = "" if pct is None else f" ({format_number(pct, 0, lang)}%)"
+        pct_text = "" if pct is None else f" ({format_percent(pct, 0, lang)})"
         if lang == "nl":
             text += (
                 f" Bij de laatste meting, {when}, deden er nog {_less_than(last_n, lang)} "
@@ -646,28 +326,13 @@ def _holm_clause(row: Mapping[str, Any], lang: str) -> str:
     return f"; Holm-adjusted{tests} {holm_p}"
 
 
-#: The declared primary method in plain words (``method`` of matthew.json).
-_METHOD_WORDS = {
-    "nl": {
-        "satterthwaite": "een t-toets met Satterthwaite-vrijheidsgraden (Satterthwaite "
-        "t-toets, zoals het R-pakket lmerTest)",
-        "bootstrap": "een parametrische bootstrap (een interval en een toets uit gegevens die "
-        "volgens het model zijn gesimuleerd)",
-    },
-    "en": {
-        "satterthwaite": "a t-test with Satterthwaite degrees of freedom (Satterthwaite t-test, "
-        "as the R package lmerTest)",
-        "bootstrap": "a parametric bootstrap (an interval and a test from data simulated from "
-        "the model)",
-    },
-}
-
-
 def method_words(row: Mapping[str, Any], lang: str) -> str:
-    """Return the method of a Matthew test in plain words (``method_description`` when the
-    method has no words here)."""
+    """Return the method of a Matthew test in plain words (``method_<method>`` of the catalog;
+    ``method_description`` when the method has no words there)."""
     method = str(row.get("method") or "satterthwaite")
-    return _METHOD_WORDS[lang].get(method) or str(row.get("method_description") or method)
+    if has_word(f"method_{method}", lang):
+        return word(f"method_{method}", lang)
+    return str(row.get("method_description") or method)
 
 
 def primary_method_text(row: Mapping[str, Any], exploratory_tests: int | None, lang: str) -> str:
@@ -1041,7 +706,7 @@ def methods_text(tables: Mapping[str, Any], lang: str) -> list[str]:
         ]
         if attrition is not None:
             limits.append(
-                f"Uitval: {format_number(attrition, 0, lang)}% van de startgroep deed bij de "
+                f"Uitval: {format_percent(attrition, 0, lang)} van de startgroep deed bij de "
                 "laatste meting niet meer mee. Als vooral mensen bij wie het minder goed ging "
                 "afhaakten, is het beeld te rooskleurig."
             )
@@ -1082,7 +747,7 @@ def methods_text(tables: Mapping[str, Any], lang: str) -> list[str]:
         ]
         if attrition is not None:
             limits.append(
-                f"Attrition: {format_number(attrition, 0, lang)}% of the starting group no "
+                f"Attrition: {format_percent(attrition, 0, lang)} of the starting group no "
                 "longer took part at the last wave. If mainly people who fared worse dropped "
                 "out, the picture is too rosy."
             )
@@ -1119,14 +784,6 @@ def pooled_decimals(pooled: Mapping[str, Any], *, table: bool) -> int:
     return SLOPE_TABLE_DECIMALS if table else SLOPE_TEXT_DECIMALS
 
 
-#: ``i2_label`` of pooled.json in words (the analysis labels I² from 5 projects on).
-_I2_LEVELS = {
-    "nl": {"low": "weinig", "moderate": "matig", "substantial": "substantieel",
-           "considerable": "aanzienlijk"},
-    "en": {"low": "little", "moderate": "moderate", "substantial": "substantial",
-           "considerable": "considerable"},
-}  # fmt: skip
-
 #: Fewest projects for which pooled.json gives a prediction interval and an I² label.
 MIN_PROJECTS_PREDICTION = 3
 MIN_PROJECTS_I2_LABEL = 5
@@ -1152,7 +809,7 @@ def heterogeneity_text(pooled: Mapping[str, Any], lang: str) -> str:
 
 def _i2_with_interval(pooled: Mapping[str, Any], lang: str) -> str:
     """Return ``"I² = 77%, 95%-BI 35 tot 97%"``; the interval only when both bounds exist."""
-    text = f"I² = {format_number(pooled.get('i2'), 0, lang)}%"
+    text = f"I² = {format_percent(pooled.get('i2'), 0, lang)}"
     low, high = pooled.get("i2_ci_low"), pooled.get("i2_ci_high")
     if low is None or high is None:
         return text
@@ -1179,7 +836,7 @@ def _heterogeneity_sentence(pooled: Mapping[str, Any], lang: str) -> str:
             f"({i2}; test of differences {q_p}); below {MIN_PROJECTS_I2_LABEL} projects we "
             "therefore call this variation neither small nor large."
         )
-    level = _I2_LEVELS[lang].get(str(label), str(label))
+    level = word(f"i2_{label}", lang) if has_word(f"i2_{label}", lang) else str(label)
     if lang == "nl":
         return (
             f"Tussen de projecten was er {level} verschil in uitkomst ({i2}; toets op "
@@ -1206,7 +863,7 @@ def prediction_interval_sentence(pooled: Mapping[str, Any], lang: str) -> str:
             "new project is given."
         )
     decimals = pooled_decimals(pooled, table=False)
-    between = " en " if lang == "nl" else " and "
+    between = f" {word('and', lang)} "
     pi = format_number(low, decimals, lang) + between + format_number(high, decimals, lang)
     unit = word("points", lang) + (
         (" per jaar" if lang == "nl" else " per year")
@@ -1348,25 +1005,25 @@ def _pooled_interaction_sentence(
     pooled: Mapping[str, Any], size: str, interval: str, lang: str
 ) -> str:
     more = pooled.get("estimate", 0.0) >= 0
-    i2 = format_number(pooled.get("i2"), 0, lang)
+    i2 = format_percent(pooled.get("i2"), 0, lang)
     if lang == "nl":
         return (
             f"Gepoold over de projecten, waarbij projecten van elkaar mogen verschillen, "
             f"veranderde het welbevinden per persoon meer in het netwerk {size} per jaar "
             f"{'meer' if more else 'minder'} (95%-betrouwbaarheidsinterval {interval}; "
-            f"I² = {i2}%)."
+            f"I² = {i2})."
         )
     return (
         f"Pooled across projects, allowing projects to differ, wellbeing changed {size} per year "
         f"{'more' if more else 'less'} per additional network member (95% confidence interval "
-        f"{interval}; I² = {i2}%)."
+        f"{interval}; I² = {i2})."
     )
 
 
 def _join(names: Sequence[str], lang: str) -> str:
     if len(names) <= 1:
         return "".join(names)
-    return ", ".join(names[:-1]) + (" en " if lang == "nl" else " and ") + names[-1]
+    return ", ".join(names[:-1]) + f" {word('and', lang)} " + names[-1]
 
 
 def _synthesis_matthew_paragraph(

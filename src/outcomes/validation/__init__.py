@@ -3,11 +3,12 @@
 The pipeline calls :func:`validate_responses` per project, writes the results with
 :func:`write_validation_json` and :func:`write_quarantine_csv`, and turns :func:`reconcile` and
 :func:`check_quarantine_share` into blocking asset checks. ``outcomes validate`` prints
-:func:`format_summary`. Schemas of the other canonical tables (panel, quarantine, fixed
-effects) are here too, generated from the instrument registry.
+:func:`format_summary`. The schemas of every warehouse table (:func:`table_schema`) are
+generated from the catalog (``outcomes.catalog``).
 """
 
-from outcomes.validation.messages import LanguageError, message, rule_label
+from outcomes.language import LanguageError
+from outcomes.validation.messages import message, rule_label
 from outcomes.validation.quarantine import (
     format_summary,
     neutralise_formulas,
@@ -23,10 +24,10 @@ from outcomes.validation.rules import (
     validate_responses,
 )
 from outcomes.validation.schemas import (
-    model_result_schema,
     panel_schema,
     quarantine_schema,
     responses_schema,
+    table_schema,
 )
 
 __all__ = [
@@ -37,13 +38,13 @@ __all__ = [
     "check_quarantine_share",
     "format_summary",
     "message",
-    "model_result_schema",
     "neutralise_formulas",
     "panel_schema",
     "quarantine_schema",
     "reconcile",
     "responses_schema",
     "rule_label",
+    "table_schema",
     "validate_responses",
     "write_quarantine_csv",
     "write_validation_json",

@@ -1,13 +1,17 @@
-"""Quarantine messages for data managers, in Dutch (default) and English, one template per rule.
+"""Quarantine messages for data managers, in Dutch (default) and English, one per rule.
 
-Belongs here: the wording of every validation rule (a short label for summaries and a message
-template for each quarantine record), the words used for expected values, and the vectorised
-rendering of messages for a frame of quarantine records. A message names the file, the row (as a
-spreadsheet shows it), the column, the offending value and what was expected, e.g.
+Belongs here: rendering the message of each quarantine record (vectorised over a frame) and
+the words for what a check expects. A message names the file, the row (as a spreadsheet shows
+it), the column, the offending value and what was expected, e.g.
 "Bestand t0.csv, rij 57, kolom mhi5_3: waarde 7 ligt buiten het toegestane bereik 1–6."
+The wording is in the language catalogs (``outcomes.language``; docs/architecture.md,
+"Languages and words"): ``message_<rule>`` is the message of a rule with the fields
+``{column}``, ``{value}`` and ``{expected}``, ``rule_<rule>`` its short label, and
+``location_file``, ``location_row`` and ``location_column`` the words of the location.
 
-Ingest reports its problems in English (contracts: ``ingest_issues``); the rules ingest uses are
-translated here by rule id; an unknown ingest rule keeps ingest's English message.
+Ingest reports its problems in English (``ingest_issues``); the rules ingest uses are
+translated here by rule id; an unknown ingest rule keeps ingest's English message
+(``message_ingest_other``).
 Does not belong here: deciding which rule a row breaks (``rules.py``).
 """
 
@@ -19,189 +23,22 @@ from typing import Any
 
 import polars as pl
 
-LANGUAGES = ("nl", "en")
+from outcomes import language
+from outcomes.language import check_language
 
-#: Message body per rule and language. Fields: {column}, {value}, {expected}. The prefix
-#: "Bestand F, rij R, kolom C: " / "File F, row R, column C: " is added by :func:`message_expr`.
-TEMPLATES: dict[str, dict[str, str]] = {
-    "out_of_range": {
-        "nl": "waarde {value} ligt buiten het toegestane bereik {expected}.",
-        "en": "value {value} is outside the allowed range {expected}.",
-    },
-    "code_not_allowed": {
-        "nl": "waarde {value} is geen toegestane code; verwacht {expected}.",
-        "en": "value {value} is not an allowed code; expected {expected}.",
-    },
-    "date_implausible": {
-        "nl": "datum {value} is niet aannemelijk; verwacht een datum {expected}.",
-        "en": "date {value} is not plausible; expected a date {expected}.",
-    },
-    "wrong_type": {
-        "nl": "waarde {value} is geen {expected}.",
-        "en": "value {value} is not a {expected}.",
-    },
-    "missing_participant_id": {
-        "nl": "het deelnemer-ID ontbreekt; elke rij heeft een deelnemer-ID nodig.",
-        "en": "the participant ID is missing; every row needs a participant ID.",
-    },
-    "missing_wave": {
-        "nl": "het meetmoment ontbreekt of is niet te bepalen; verwacht {expected}.",
-        "en": "the wave is missing or could not be determined; expected {expected}.",
-    },
-    "no_items_answered": {
-        "nl": "geen enkele vraag beantwoord; verwacht minstens één antwoord op {expected}.",
-        "en": "no question answered; expected at least one answer to {expected}.",
-    },
-    "incomplete_submission": {
-        "nl": "onvolledige inzending (vragenlijst niet afgerond); verwacht een afgeronde "
-        "inzending.",
-        "en": "incomplete submission (questionnaire not finished); expected a finished one.",
-    },
-    "duplicate_submission": {
-        "nl": "dubbele inzending van deze deelnemer voor meetmoment {value}; {expected}.",
-        "en": "duplicate submission by this participant for wave {value}; {expected}.",
-    },
-    "followup_before_baseline": {
-        "nl": "vervolgmeting gedateerd {value}, vóór de nulmeting van {expected}.",
-        "en": "follow-up dated {value}, before the baseline of {expected}.",
-    },
-    "followup_without_baseline": {
-        "nl": "vervolgmeting (meetmoment {value}) zonder nulmeting van deze deelnemer in de "
-        "export.",
-        "en": "follow-up (wave {value}) without any baseline of this participant in the export.",
-    },
-    "waves_out_of_order": {
-        "nl": "meetmomenten in de verkeerde volgorde: gedateerd {value}, eerder dan {expected}.",
-        "en": "waves out of order: dated {value}, earlier than {expected}.",
-    },
-    "unknown_label": {
-        "nl": "antwoord {value} is onbekend; verwacht een antwoord uit de vragenlijst.",
-        "en": "answer {value} is unknown; expected one of the questionnaire's answers.",
-    },
-    "unknown_wave": {
-        "nl": "meetmoment {value} is niet te herkennen; verwacht een meetmoment uit wave.labels "
-        "van de projectspecificatie.",
-        "en": "wave {value} is not recognised; expected a wave listed in the project spec's "
-        "wave.labels.",
-    },
-    "not_a_number": {
-        "nl": "waarde {value} is geen getal.",
-        "en": "value {value} is not a number.",
-    },
-    "bad_date": {
-        "nl": "{value} is geen geldige datum.",
-        "en": "{value} is not a valid date.",
-    },
-    "participant_id_near_duplicate": {
-        "nl": "dit deelnemer-ID lijkt een tikfout van een ander ID in dit project (pseudoniem "
-        "{value}); controleer het ID, de rijen worden niet samengevoegd.",
-        "en": "this participant ID looks like a typo of another ID in this project (pseudonym "
-        "{value}); check the ID, the rows are not merged.",
-    },
-    #: any other ingest rule: ingest's own (English) message is passed as {expected}
-    "ingest_other": {"nl": "{expected}", "en": "{expected}"},
-}
-
-#: Short label per rule for summaries.
-RULE_LABELS: dict[str, dict[str, str]] = {
-    "out_of_range": {"nl": "waarde buiten bereik", "en": "value out of range"},
-    "code_not_allowed": {"nl": "geen toegestane code", "en": "code not allowed"},
-    "date_implausible": {"nl": "datum niet aannemelijk", "en": "implausible date"},
-    "wrong_type": {"nl": "verkeerd type", "en": "wrong type"},
-    "missing_participant_id": {"nl": "deelnemer-ID ontbreekt", "en": "participant ID missing"},
-    "missing_wave": {"nl": "meetmoment ontbreekt", "en": "wave missing"},
-    "no_items_answered": {"nl": "geen vraag beantwoord", "en": "no item answered"},
-    "incomplete_submission": {"nl": "onvolledige inzending", "en": "incomplete submission"},
-    "duplicate_submission": {"nl": "dubbele inzending", "en": "duplicate submission"},
-    "followup_before_baseline": {
-        "nl": "vervolgmeting vóór nulmeting",
-        "en": "follow-up before baseline",
-    },
-    "followup_without_baseline": {
-        "nl": "vervolgmeting zonder nulmeting",
-        "en": "follow-up without baseline",
-    },
-    "waves_out_of_order": {"nl": "meetmomenten niet op volgorde", "en": "waves out of order"},
-    "unknown_label": {"nl": "onbekend antwoord", "en": "unknown answer label"},
-    "unknown_wave": {"nl": "onbekend meetmoment", "en": "unknown wave"},
-    "not_a_number": {"nl": "geen getal", "en": "not a number"},
-    "bad_date": {"nl": "ongeldige datum", "en": "malformed date"},
-    "participant_id_near_duplicate": {
-        "nl": "deelnemer-ID lijkt op een ander ID",
-        "en": "participant ID near-duplicate",
-    },
-}
-
-#: Words used inside messages (expected values, empty cells, prefixes).
-WORDS: dict[str, dict[str, str]] = {
-    "nl": {
-        "file": "Bestand",
-        "row": "rij",
-        "column": "kolom",
-        "empty": "(leeg)",
-        "one_of": "één van",
-        "between": "tussen {low} en {high}",
-        "at_least": "≥ {low}",
-        "wave_expected": "een meetmoment 0 (nulmeting) of hoger",
-        "kept": "bewaard is rij {} van {}",
-        "earlier_wave": "een eerder meetmoment van {}",
-        "all_quarantined": "alle inzendingen voor dit meetmoment zijn apart gezet",
-        "Float64": "getal",
-        "Int64": "geheel getal",
-        "Date": "datum (JJJJ-MM-DD)",
-        "Boolean": "ja/nee-waarde",
-        "String": "tekst",
-        "and": "en",
-        "no_baseline_given": (
-            "Geen van deze bestanden bevat een nulmeting: geef de nulmeting mee, bijvoorbeeld "
-            "outcomes validate {baseline} {files} --project {project}"
-        ),
-    },
-    "en": {
-        "file": "File",
-        "row": "row",
-        "column": "column",
-        "empty": "(empty)",
-        "one_of": "one of",
-        "between": "between {low} and {high}",
-        "at_least": "≥ {low}",
-        "wave_expected": "a wave of 0 (baseline) or higher",
-        "kept": "row {} of {} is kept",
-        "earlier_wave": "an earlier wave dated {}",
-        "all_quarantined": "all submissions for this wave are quarantined",
-        "Float64": "number",
-        "Int64": "whole number",
-        "Date": "date (YYYY-MM-DD)",
-        "Boolean": "yes/no value",
-        "String": "text",
-        "and": "and",
-        "no_baseline_given": (
-            "None of these files holds a baseline: give the baseline export too, for example "
-            "outcomes validate {baseline} {files} --project {project}"
-        ),
-    },
-}
-
-
-class LanguageError(ValueError):
-    """An unsupported message language was asked for."""
-
-
-def check_language(lang: str) -> str:
-    """Return ``lang`` when messages exist in it; raise :class:`LanguageError` otherwise."""
-    if lang not in LANGUAGES:
-        raise LanguageError(f"language {lang!r} is not supported; use one of {LANGUAGES}")
-    return lang
-
-
-def word(lang: str, key: str, **fields: object) -> str:
-    """Return the word ``key`` in ``lang`` with ``fields`` filled in."""
-    return WORDS[check_language(lang)][key].format(**fields)
+#: Catalog key prefix of a rule's message; the message of an ingest rule without one of its own.
+MESSAGE_PREFIX = "message_"
+INGEST_OTHER = "ingest_other"
 
 
 def rule_label(rule: str, lang: str) -> str:
     """Return the short label of ``rule`` in ``lang`` (the rule id when it has none)."""
-    return RULE_LABELS.get(rule, {}).get(check_language(lang), rule)
+    key = f"rule_{rule}"
+    return language.word(key, lang) if language.has_word(key, lang) else rule
+
+
+def _has_message(rule: object, lang: str) -> bool:
+    return rule != INGEST_OTHER and language.has_word(f"{MESSAGE_PREFIX}{rule}", lang)
 
 
 def _template_expr(template: str) -> pl.Expr:
@@ -220,27 +57,33 @@ def message_expr(lang: str, rules: list[str] | None = None) -> pl.Expr:
     Reads the columns ``source_file``, ``source_row``, ``column``, ``value``, ``rule`` and
     ``expected`` (text, may be null). ``rules`` limits the templates built to those present.
     """
-    words = WORDS[check_language(lang)]
+    lang = check_language(lang)
     prefix = pl.concat_str(
         [
-            pl.lit(f"{words['file']} "),
+            pl.lit(f"{language.word('location_file', lang)} "),
             pl.col("source_file"),
-            pl.lit(f", {words['row']} "),
+            pl.lit(f", {language.word('location_row', lang)} "),
             pl.col("source_row").cast(pl.Utf8),
             pl.when(pl.col("column").is_not_null())
-            .then(pl.concat_str([pl.lit(f", {words['column']} "), pl.col("column")]))
+            .then(
+                pl.concat_str(
+                    [pl.lit(f", {language.word('location_column', lang)} "), pl.col("column")]
+                )
+            )
             .otherwise(pl.lit("")),
             pl.lit(": "),
         ]
     )
-    chosen = TEMPLATES if rules is None else {r: TEMPLATES.get(r, {}) for r in rules}
-    body: pl.Expr = _template_expr(TEMPLATES["ingest_other"][lang])
+    if rules is None:
+        keys = language.catalog(lang)
+        rules = [k.removeprefix(MESSAGE_PREFIX) for k in keys if k.startswith(MESSAGE_PREFIX)]
+    body: pl.Expr = _template_expr(language.word(MESSAGE_PREFIX + INGEST_OTHER, lang))
     chain: Any = None
-    for rule, templates in chosen.items():
-        if rule == "ingest_other" or not templates:
+    for rule in rules:
+        if not _has_message(rule, lang):
             continue
         condition = pl.col("rule") == rule
-        expr = _template_expr(templates[lang])
+        expr = _template_expr(language.word(MESSAGE_PREFIX + rule, lang))
         chain = pl.when(condition).then(expr) if chain is None else chain.when(condition).then(expr)
     if chain is not None:
         body = chain.otherwise(body)
@@ -256,7 +99,7 @@ def render_messages(records: pl.DataFrame, lang: str) -> pl.Series:
         "column",
         "rule",
         pl.col("column").fill_null("").alias("_column"),
-        pl.col("value").fill_null(word(lang, "empty")).alias("_value"),
+        pl.col("value").fill_null(language.word("empty", lang)).alias("_value"),
         pl.col("expected").fill_null("").alias("_expected"),
     )
     return fields.select(message_expr(lang, rules)).to_series()
@@ -294,10 +137,12 @@ def message(
     return str(render_messages(record, lang)[0])
 
 
-def format_number(value: float | int) -> str:
-    """Return ``value`` as a data manager writes it: ``7`` not ``7.0``."""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+def spec_value(value: object, lang: str) -> str:
+    """Return a value of a check as a data manager typed it: every digit it has (``7`` not
+    ``7.0``), the decimal mark of ``lang``, no thousands separator (``1900``, a year);
+    anything but a number as it is."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return language.format_number(value, None, lang, grouping=False)
     return str(value)
 
 
@@ -306,19 +151,16 @@ def expected_text(check_name: str, statistics: Mapping[str, object], lang: str) 
     if check_name == "in_range":
         low, high = statistics["min_value"], statistics["max_value"]
         if hasattr(low, "isoformat"):
-            return word(lang, "between", low=low, high=high)
-        return f"{format_number(low)}–{format_number(high)}"  # type: ignore[arg-type]
+            return language.word("between", lang, low=low, high=high)
+        return f"{spec_value(low, lang)}–{spec_value(high, lang)}"
     if check_name == "isin":
         allowed = statistics["allowed_values"]
-        shown = ", ".join(
-            format_number(v) if isinstance(v, int | float) else str(v)
-            for v in allowed  # type: ignore[attr-defined]
-        )
-        return f"{word(lang, 'one_of')} {shown}"
+        shown = ", ".join(spec_value(v, lang) for v in allowed)  # type: ignore[attr-defined]
+        return f"{language.word('one_of', lang)} {shown}"
     if check_name == "greater_than_or_equal_to":
-        return word(lang, "at_least", low=format_number(statistics["min_value"]))  # type: ignore[arg-type]
+        return language.word("at_least", lang, low=spec_value(statistics["min_value"], lang))
     if check_name == "less_than_or_equal_to":
-        return f"≤ {format_number(statistics['max_value'])}"  # type: ignore[arg-type]
+        return f"≤ {spec_value(statistics['max_value'], lang)}"
     if check_name == "equal_to":
         return str(statistics["value"])
     return ""

@@ -16,6 +16,7 @@ from typing import Any
 import polars as pl
 
 from outcomes.atomic import write_bytes, write_json
+from outcomes.language import DEFAULT_LANGUAGE, check_language, format_percent, word
 from outcomes.validation import messages
 
 #: Leading characters a spreadsheet reads as a formula (OWASP "CSV injection"), plus tab and
@@ -60,57 +61,33 @@ def write_quarantine_csv(
     return write_bytes(path, UTF8_BOM + buffer.getvalue())
 
 
-def _percent(share: float, lang: str) -> str:
-    text = f"{share * 100:.1f}%"
-    return text.replace(".", ",") if lang == "nl" else text
-
-
-_SUMMARY_WORDS = {
-    "nl": {
-        "head": "Validatie {project}: {read} rijen gelezen, {valid} geldig, {quarantined} apart "
-        "gezet ({share}; drempel {threshold}: {verdict}).",
-        "ok": "binnen de drempel",
-        "too_many": "BOVEN DE DREMPEL",
-        "rules": "Per regel (problemen / rijen):",
-        "files": "Per bestand (gelezen = geldig + apart gezet):",
-        "first": "Eerste {n} van {total} problemen:",
-        "none": "Geen problemen gevonden.",
-    },
-    "en": {
-        "head": "Validation {project}: {read} rows read, {valid} valid, {quarantined} "
-        "quarantined ({share}; threshold {threshold}: {verdict}).",
-        "ok": "within the threshold",
-        "too_many": "ABOVE THE THRESHOLD",
-        "rules": "Per rule (problems / rows):",
-        "files": "Per file (read = valid + quarantined):",
-        "first": "First {n} of {total} problems:",
-        "none": "No problems found.",
-    },
-}
-
-
 def format_summary(
-    summary: Mapping[str, Any], quarantine: pl.DataFrame, lang: str = "nl", first: int = 10
+    summary: Mapping[str, Any],
+    quarantine: pl.DataFrame,
+    lang: str = DEFAULT_LANGUAGE,
+    first: int = 10,
 ) -> str:
     """Return the text ``outcomes validate`` prints: totals, counts per rule and file, and the
     messages of the first ``first`` problems (in source file and row order)."""
-    words = _SUMMARY_WORDS[messages.check_language(lang)]
+    lang = check_language(lang)
     lines = [
-        words["head"].format(
+        word(
+            "summary_head",
+            lang,
             project=summary.get("project", "?"),
             read=summary["rows_read"],
             valid=summary["rows_valid"],
             quarantined=summary["rows_quarantined"],
-            share=_percent(summary["quarantined_share"], lang),
-            threshold=_percent(summary["threshold"], lang),
-            verdict=words["ok"] if summary["passed_threshold"] else words["too_many"],
+            share=format_percent(summary["quarantined_share"] * 100, 1, lang),
+            threshold=format_percent(summary["threshold"] * 100, 1, lang),
+            verdict=word("summary_ok" if summary["passed_threshold"] else "summary_too_many", lang),
         )
     ]
     rules = summary.get("rules", {})
     if not rules:
-        lines.append(words["none"])
+        lines.append(word("summary_none", lang))
     else:
-        lines.append(words["rules"])
+        lines.append(word("summary_rules", lang))
         rows_by_rule = summary.get("rows_by_rule", {})
         width = max(len(rule) for rule in rules)
         for rule, count in sorted(rules.items(), key=lambda item: (-item[1], item[0])):
@@ -120,7 +97,7 @@ def format_summary(
             )
     files = summary.get("files", {})
     if len(files) > 1 or rules:
-        lines.append(words["files"])
+        lines.append(word("summary_files", lang))
         for name, counts in files.items():
             lines.append(
                 f"  {name}: {counts['rows_read']} = {counts['rows_valid']} + "
@@ -128,6 +105,6 @@ def format_summary(
             )
     if quarantine.height and first > 0:
         shown = quarantine.sort(["source_file", "source_row"], maintain_order=True).head(first)
-        lines.append(words["first"].format(n=shown.height, total=quarantine.height))
+        lines.append(word("summary_first", lang, n=shown.height, total=quarantine.height))
         lines.extend(f"  {text}" for text in shown["message"].to_list())
     return "\n".join(lines)

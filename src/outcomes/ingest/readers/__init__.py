@@ -23,7 +23,7 @@ from outcomes.ingest.readers.limesurvey import read_limesurvey
 from outcomes.ingest.readers.qualtrics import read_qualtrics
 from outcomes.ingest.readers.redcap import read_redcap
 from outcomes.ingest.readers.spss import read_spss
-from outcomes.ingest.spec import ProjectSpec
+from outcomes.specs import ProjectSpec
 
 __all__ = [
     "READER_COLUMNS",
@@ -50,7 +50,7 @@ def skippable_columns(spec: ProjectSpec) -> frozenset[str]:
 def read_export(path: Path | str, spec: ProjectSpec) -> RawExport:
     """Return the raw table of one export file of ``spec``'s project.
 
-    Raises :class:`ExportError` (a ``ValueError``) naming the file, and row and column where
+    Raises :class:`ExportError` naming the file, and row and column where
     there is one, when the file cannot be read as the spec describes.
     """
     path = Path(path)

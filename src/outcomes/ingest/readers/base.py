@@ -22,16 +22,16 @@ from typing import Any
 
 import polars as pl
 
+from outcomes.errors import ExportError
+
+__all__ = ["READER_COLUMNS", "SOURCE_ROW", "SOURCE_SHEET", "ExportError", "RawExport"]
+
 SOURCE_ROW = "source_row"
 SOURCE_SHEET = "source_sheet"
 #: reader-added columns that are not columns of the export itself
 READER_COLUMNS = (SOURCE_ROW, SOURCE_SHEET)
 
 _HEAD_BYTES = 256 * 1024
-
-
-class ExportError(ValueError):
-    """An export cannot be read as its spec says; the message names file, row, column."""
 
 
 @dataclass

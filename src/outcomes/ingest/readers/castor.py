@@ -14,7 +14,7 @@ from collections.abc import Collection
 from pathlib import Path
 
 from outcomes.ingest.readers.base import RawExport, read_delimited, read_workbook
-from outcomes.ingest.spec import ExportOptions
+from outcomes.specs import ExportOptions
 
 #: older spelling → current spelling (Castor EDC export format change)
 CASTOR_ALIASES = {

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from outcomes.ingest.readers.base import RawExport, read_workbook
-from outcomes.ingest.spec import ExportOptions
+from outcomes.specs import ExportOptions
 
 
 def read_excel_export(

@@ -11,7 +11,7 @@ from collections.abc import Collection
 from pathlib import Path
 
 from outcomes.ingest.readers.base import RawExport, read_delimited
-from outcomes.ingest.spec import ExportOptions
+from outcomes.specs import ExportOptions
 
 
 def read_csv_export(

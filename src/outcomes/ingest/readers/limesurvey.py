@@ -13,7 +13,7 @@ from collections.abc import Collection
 from pathlib import Path
 
 from outcomes.ingest.readers.base import RawExport, read_delimited, read_workbook
-from outcomes.ingest.spec import ExportOptions
+from outcomes.specs import ExportOptions
 
 LIMESURVEY_IDENTIFIERS = frozenset({"token", "ipaddr", "refurl", "email", "firstname", "lastname"})
 LIMESURVEY_METADATA = frozenset(

@@ -22,7 +22,7 @@ from outcomes.ingest.readers.base import (
     read_delimited,
     sniff_delimiter,
 )
-from outcomes.ingest.spec import ExportOptions
+from outcomes.specs import ExportOptions
 
 #: Qualtrics columns holding identifying information (Qualtrics "Response metadata")
 QUALTRICS_IDENTIFIERS = frozenset(

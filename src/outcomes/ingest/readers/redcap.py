@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from outcomes.ingest.readers.base import ExportError, RawExport, read_delimited
-from outcomes.ingest.spec import ExportOptions
+from outcomes.specs import ExportOptions
 
 REDCAP_METADATA_PATTERN = re.compile(
     r"^(redcap_repeat_instrument|redcap_repeat_instance|redcap_survey_identifier|"

@@ -24,7 +24,7 @@ from outcomes.ingest.readers.base import (
     check_magic,
     drop_blank_rows,
 )
-from outcomes.ingest.spec import ExportOptions
+from outcomes.specs import ExportOptions
 
 
 def format_value(value: Any) -> str | None:

@@ -10,16 +10,34 @@ De Jong Gierveld, …) are not repeated here: they come from the instrument regi
 adds labels a project's own questionnaire used (``value_labels``).
 
 This module validates a spec on load and fails with :class:`SpecError` naming the file, the key
-and what was expected. It does not read exports (see ``outcomes.ingest.readers``).
+and what was expected. It does not read exports (see ``outcomes.ingest.readers``). Every stage
+(ingest, instruments, validation, panel, codebook, pipelines) imports specs from here; nothing in
+it depends on a stage (docs/architecture.md, "Ingest and errors").
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from outcomes.errors import SpecError
+
+__all__ = [
+    "CANONICAL_META_COLUMNS",
+    "ExportFormat",
+    "ExportOptions",
+    "ProjectSpec",
+    "SpecError",
+    "WaveRule",
+    "default_specs_dir",
+    "load_spec",
+    "load_specs",
+    "parse_spec",
+]
 
 ExportFormat = Literal["qualtrics", "limesurvey", "castor", "redcap", "spss", "excel", "csv"]
 
@@ -36,10 +54,6 @@ CANONICAL_META_COLUMNS = (
     "age",
     "completed",
 )
-
-
-class SpecError(ValueError):
-    """A project spec is missing, unreadable or invalid; the message names file and key."""
 
 
 class _Strict(BaseModel):
@@ -193,12 +207,10 @@ def load_spec(path: Path | str) -> ProjectSpec:
 
 def default_specs_dir() -> Path:
     """Return ``data_schemas/projects`` of this checkout (or ``OUTCOMES_SPECS`` when set)."""
-    import os
-
     configured = os.environ.get("OUTCOMES_SPECS")
     if configured:
         return Path(configured)
-    return Path(__file__).resolve().parents[3] / "data_schemas" / "projects"
+    return Path(__file__).resolve().parents[2] / "data_schemas" / "projects"
 
 
 def load_specs(directory: Path | str | None = None) -> dict[str, ProjectSpec]:

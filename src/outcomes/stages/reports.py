@@ -1,0 +1,179 @@
+"""The report stages: results → disclosure-controlled ``report_tables`` → the PDF reports."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from outcomes import atomic
+from outcomes.specs import ProjectSpec
+from outcomes.stages.lineage import (
+    FUNDER_REPORT,
+    MATTHEW_EFFECT,
+    PANEL,
+    POOLED_EFFECT,
+    PROJECT_EFFECTS,
+    RAW_RESPONSES,
+    REPORT_TABLES,
+    SYNTHESIS,
+    SYNTHESIS_REPORT,
+    VALID,
+    WELLBEING_MODEL,
+    StageFiles,
+    stage,
+)
+from outcomes.stages.records import StageRecord
+from outcomes.workspace import Workspace
+
+
+def _project_matthew(matthew: dict[str, Any], project: str) -> dict[str, Any]:
+    return {
+        "project": project,
+        "results": [r for r in matthew.get("results", []) if r.get("project") == project],
+        "subgroups": [s for s in matthew.get("subgroups", []) if s.get("project") == project],
+        "primary": matthew.get("primary"),
+        "multiplicity": matthew.get("multiplicity"),
+    }
+
+
+def _files_of(files: StageFiles, project: str) -> list[dict[str, Any]]:
+    """Return the export file versions of ``project`` (``raw_responses``) for the provenance
+    section; none when the project has not been ingested."""
+    path = files.input(RAW_RESPONSES, project=project)
+    if not path.exists():
+        return []
+    inventory = pl.read_parquet(path)
+    return [
+        {"file": row["source_file"], "sha256": row["source_sha256"], "rows": row["rows_read"]}
+        for row in inventory.iter_rows(named=True)
+    ]
+
+
+def _validation_of(files: StageFiles, project: str) -> Any:
+    """Return ``validation/<project>.json`` (part of ``valid_responses``), or None."""
+    path = files.input(VALID, "validation", project=project)
+    return files.json(VALID, "validation", project=project) if path.exists() else None
+
+
+@stage(
+    reads=(PANEL, WELLBEING_MODEL, MATTHEW_EFFECT, PROJECT_EFFECTS, POOLED_EFFECT, VALID,
+           RAW_RESPONSES),
+    writes=(REPORT_TABLES,),
+)  # fmt: skip
+def report_tables_stage(
+    files: StageFiles, specs: dict[str, ProjectSpec], threshold: int = 10
+) -> StageRecord:
+    """Build the disclosure-controlled tables of every report (``report_tables``) and return
+    their record.
+
+    Everything a funder sees passes through here: counts below ``threshold`` become "<10",
+    means and percentages on small bases are withheld (``outcomes.reports.disclosure``; README.md,
+    "For researchers: the Dagster UI").
+    """
+    from outcomes.reports.tables import build_report_tables
+
+    panel = files.table(PANEL)
+    model = files.json(WELLBEING_MODEL)
+    matthew = files.json(MATTHEW_EFFECT)
+    effects = files.json(PROJECT_EFFECTS)
+    pooled = files.json(POOLED_EFFECT)
+    names = {pid: spec.name for pid, spec in specs.items()}
+    written: dict[str, Path] = {}
+    projects = [p for p in sorted(panel["project"].unique().to_list()) if p in specs]
+    suppressed = 0
+    for project in projects:
+        tables = build_report_tables(
+            panel,
+            effects["models"].get(project),
+            _project_matthew(matthew, project),
+            _validation_of(files, project),
+            _files_of(files, project),
+            project=project,
+            threshold=threshold,
+            project_name=names[project],
+            organisation=specs[project].organisation,
+            instruments=specs[project].instruments,
+            primary_wellbeing=specs[project].primary_wellbeing,
+        )
+        data = tables.to_dict()
+        suppressed += len(data.get("suppressed", []) or [])
+        written[project] = atomic.write_json(files.output(REPORT_TABLES, report=project), data)
+    synthesis = build_report_tables(
+        panel,
+        model,
+        _project_matthew(matthew, "all"),
+        None,
+        [f for p in projects for f in _files_of(files, p)],
+        project=None,
+        threshold=threshold,
+        project_names=names,
+        pooled=pooled,
+        matthew_by_project={p: _project_matthew(matthew, p) for p in projects},
+    )
+    written[SYNTHESIS] = atomic.write_json(
+        files.output(REPORT_TABLES, report=SYNTHESIS), synthesis.to_dict()
+    )
+    return StageRecord(
+        REPORT_TABLES,
+        rows=len(written),
+        paths=written,
+        metadata={"threshold": threshold, "reports": sorted(written)},
+    )
+
+
+def _load_tables(files: StageFiles, name: str) -> Any:
+    from outcomes.reports.tables import ReportTables
+
+    return ReportTables.from_dict(files.json(REPORT_TABLES, report=name))
+
+
+@stage(reads=(REPORT_TABLES,), writes=(FUNDER_REPORT,))
+def funder_report_stage(files: StageFiles, project: str, lang: str = "nl") -> StageRecord:
+    """Render ``reports/<project>.<lang>.pdf`` from the project's report tables; return its
+    record with the page count (README.md, "What is where")."""
+    from outcomes.reports import render_project_report
+
+    info = render_project_report(
+        _load_tables(files, project),
+        files.output(FUNDER_REPORT, project=project, lang=lang),
+        lang=lang,
+    )
+    return StageRecord(
+        FUNDER_REPORT,
+        project,
+        paths={"pdf": info.path, **{p.stem: p for p in info.figures}},
+        metadata={"pages": info.pages, "language": lang},
+    )
+
+
+@stage(reads=(REPORT_TABLES,), writes=(SYNTHESIS_REPORT,))
+def synthesis_report_stage(files: StageFiles, lang: str = "nl") -> StageRecord:
+    """Render ``reports/synthesis.<lang>.pdf`` from the synthesis report tables; return its
+    record with the page count (README.md, "What is where")."""
+    from outcomes.reports import render_synthesis_report
+
+    info = render_synthesis_report(
+        _load_tables(files, SYNTHESIS), files.output(SYNTHESIS_REPORT, lang=lang), lang=lang
+    )
+    return StageRecord(
+        SYNTHESIS_REPORT,
+        paths={"pdf": info.path, **{p.stem: p for p in info.figures}},
+        metadata={"pages": info.pages, "language": lang},
+    )
+
+
+def report_stage(workspace: Workspace, lang: str = "nl") -> list[StageRecord]:
+    """Render every report from materialized results (``outcomes report``); return the records
+    of the report tables and of every report (README.md, "The command line")."""
+    from outcomes.specs import load_specs
+
+    specs = load_specs()
+    tables = report_tables_stage(workspace, specs)
+    records = [tables]
+    for name in sorted(tables.paths):
+        if name != SYNTHESIS:
+            records.append(funder_report_stage(workspace, name, lang))
+    records.append(synthesis_report_stage(workspace, lang))
+    return records
