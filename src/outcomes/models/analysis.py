@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 import zlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -244,6 +244,7 @@ def matthew_results(
     mde: bool,
     n_power: int = 0,
     skipped: list[dict[str, Any]] | None = None,
+    model: Mapping[str, Any] | None = None,
 ) -> list[dict[str, Any]]:
     """Return the Matthew-check rows of every outcome × moderator × scope.
 
@@ -253,7 +254,8 @@ def matthew_results(
     normal-approximation MDE. The verdict of the primary test comes from its declared method.
     Scopes without enough data, or where the model cannot be fitted (one participant per
     project, a moderator without variance), are left out and listed in ``skipped`` with the
-    reason, and the other scopes still run.
+    reason, and the other scopes still run. ``model`` is ``model.json`` of the same panel: when
+    the primary test's model is that fit, its profile intervals are taken from there.
     """
     skipped = [] if skipped is None else skipped
     pooled_panel = _intervention_rows(panel) if "project" in panel.columns else panel
@@ -297,6 +299,7 @@ def matthew_results(
                         percentiles=config.simple_slopes.percentiles,
                         sizes=config.simple_slopes.sizes,
                         profile=primary,
+                        fitted_before=model if primary else None,
                     )
                 except ModelInputError as error:
                     skipped.append(
@@ -370,7 +373,7 @@ def analyse(
     skipped: list[dict[str, Any]] = []
     results = matthew_results(
         panel, outcomes=chosen, moderators=used_moderators, config=config, n_boot=n_boot,
-        seed=seed, mde=mde, n_power=n_power, skipped=skipped,
+        seed=seed, mde=mde, n_power=n_power, skipped=skipped, model=model,
     )  # fmt: skip
     multiplicity = assign_roles(results, config)
     timings["matthew"] = time.perf_counter() - step

@@ -17,7 +17,7 @@ al. 2020, CMAJ 192:E901).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -275,6 +275,22 @@ def evidence_agreement(
     return "consistent" if all(views) or not any(views) else "borderline"
 
 
+def same_fit(document: Mapping[str, Any] | None, model: FittedDesign) -> bool:
+    """Return whether ``document`` (a ``model.json`` with profile intervals) is the REML fit of
+    ``model``: same formula, random structure, observations and participants, and the same
+    log-likelihood to 1e-9 relative — then its profile intervals are ``model``'s."""
+    if not document or not document.get("random_effects_ci"):
+        return False
+    loglik = float(document.get("loglik", math.nan))
+    return (
+        document.get("formula") == model.formula
+        and document.get("random_structure") == model.random_structure
+        and document.get("n_observations") == model.n_observations
+        and document.get("n_participants") == model.n_participants
+        and abs(loglik - model.reml.loglik) <= 1e-9 * max(1.0, abs(loglik))
+    )
+
+
 def interaction_test(
     panel: pl.DataFrame,
     *,
@@ -290,6 +306,7 @@ def interaction_test(
     percentiles: Sequence[float] = (10.0, 50.0, 90.0),
     sizes: Sequence[float] = (),
     profile: bool = False,
+    fitted_before: Mapping[str, Any] | None = None,
 ) -> tuple[dict[str, Any], FittedDesign]:
     """Return the Matthew-check result of one outcome × moderator × scope, and the fitted model.
 
@@ -313,7 +330,8 @@ def interaction_test(
       or ``n_power`` of them when ``n_boot`` is 0, or the normal approximation);
     - the random-effects structure (a singular fit is refitted with a simpler random part,
       ``power.fitted_design``) and, with ``profile``, the profile-likelihood intervals of the
-      random-effect SDs, correlation and residual SD (``profile.py``).
+      random-effect SDs, correlation and residual SD (``profile.py``), taken from
+      ``fitted_before`` (a ``model.json``) when that is the same fit (:func:`same_fit`).
     """
     if method not in METHOD_NAMES:
         raise ModelInputError(f"method must be one of {', '.join(METHOD_NAMES)}, got {method!r}")
@@ -400,8 +418,12 @@ def interaction_test(
         "random_effects_ci": None,
     }
     if profile and not model.uncorrelated:
-        intervals = profile_intervals(model.design, reml=True, theta_hat=model.reml.theta)
-        result["random_effects_ci"] = [interval.as_dict() for interval in intervals]
+        if same_fit(fitted_before, model):
+            assert fitted_before is not None
+            result["random_effects_ci"] = fitted_before["random_effects_ci"]
+        else:
+            intervals = profile_intervals(model.design, reml=True, theta_hat=model.reml.theta)
+            result["random_effects_ci"] = [interval.as_dict() for interval in intervals]
     draws: Draws | None = None
     if n_boot > 0:
         sequence = (

@@ -9,7 +9,9 @@ models are fitted and how results are reported (``matthew.py``, ``analysis.py``)
 
 Refits use Newton steps on θ with the Hessian of the profiled deviance at the original θ̂
 (finite differences of the analytic gradient); a replicate that does not converge in a few steps,
-or whose θ̂ sits on a bound, falls back to the engine's bounded optimiser. The minimal detectable
+or whose θ̂ sits on a bound, falls back to the engine's bounded optimiser. From
+:data:`BLOCK_REFITS_FROM` participants on, replicates are drawn and refitted in blocks by one
+Newton step (``bootstrap.py``; docs/architecture.md, "Models"). The minimal detectable
 effect uses that in a linear mixed model θ̂ is unchanged when Xγ is added to y while β̂ moves by
 exactly γ: the simulated estimates centred at the fitted value, with their standard errors, give
 the power of the Wald test for every true value of the term at once.
@@ -25,12 +27,23 @@ import numpy as np
 import polars as pl
 from scipy import stats
 
-from outcomes.models import fast
+from outcomes.models import bootstrap, fast
 from outcomes.models.formula import Design, ModelInputError, build_design
 from outcomes.models.result import is_singular
 from outcomes.models.satterthwaite import Satterthwaite, satterthwaite
 
 Z_975 = float(stats.norm.ppf(0.975))
+
+#: From this many participants on, bootstrap replicates are refitted in blocks by one Newton step
+#: from θ̂ (``bootstrap.py``); below it every replicate is refitted to convergence, which is cheap
+#: there, while the one-step error, which shrinks as the panel grows, is not yet negligible.
+BLOCK_REFITS_FROM = 2000
+
+#: A null-model replicate whose one-step likelihood-ratio statistic lies within this of the
+#: observed one is refitted to convergence, so that the p-value counts exceedances exactly as full
+#: refits would (the one-step statistic is within 0.05 of the converged one from
+#: :data:`BLOCK_REFITS_FROM` participants on; ``tests/models/test_bootstrap.py``).
+LRT_MARGIN = 0.1
 
 
 @dataclass
@@ -100,6 +113,19 @@ class Refitter:
             X, design.y, design.Z, design.groups, design.n_groups
         )
         self._inverse = self._hessian_inverse()
+
+    @property
+    def inverse_hessian(self) -> np.ndarray | None:
+        """The inverse Hessian over the free θ of the deviance at θ̂, or None when θ̂ is on a
+        bound or the Hessian is not positive definite."""
+        return self._inverse
+
+    def standard_errors(self) -> np.ndarray | None:
+        """Return the large-sample standard errors of the free θ̂ (√ of the diagonal of 2H⁻¹,
+        the deviance being −2 log L), or None without an inverse Hessian."""
+        if self._inverse is None:
+            return None
+        return np.sqrt(2.0 * np.diagonal(self._inverse))
 
     def _hessian_inverse(self) -> np.ndarray | None:
         """The inverse Hessian over the free θ of the deviance at θ̂ (central differences of the
@@ -385,7 +411,10 @@ class FittedDesign:
         """Return ``n`` parametric-bootstrap refits of ``term`` (simulated from the REML fit,
         refitted by REML warm-started at θ̂); the same seed gives the same draws, bit for bit.
         Failed and non-converged replicates are counted and left out
-        (:class:`Draws`)."""
+        (:class:`Draws`). From :data:`BLOCK_REFITS_FROM` participants on the replicates are
+        drawn and refitted in blocks (:meth:`_draws_in_blocks`)."""
+        if self._in_blocks(self._refitter):
+            return self._draws_in_blocks(n, seed)
         rng = np.random.default_rng(seed)
         design = self.design
         estimates: list[float] = []
@@ -431,6 +460,8 @@ class FittedDesign:
         observed = max(0.0, 2.0 * (full.loglik - reduced.loglik))
         refit_full = Refitter(self.design.X, self.design, full, reml=False, free=self.free)
         refit_reduced = Refitter(reduced_x, self.design, reduced, reml=False, free=self.free)
+        if self._in_blocks(refit_reduced):
+            return self._null_in_blocks(n, seed, observed, refit_full, refit_reduced)
         design = self.design
         rng = np.random.default_rng(seed)
         statistics: list[float] = []
@@ -449,6 +480,161 @@ class FittedDesign:
                 continue
             singular += int(with_term.singular or without.singular)
             statistics.append(max(0.0, 2.0 * (with_term.loglik - without.loglik)))
+        simulated = np.array(statistics)
+        exceed = int(np.sum(simulated >= observed - 1e-10 * max(1.0, observed)))
+        return NullLikelihoodRatio(
+            statistic=observed,
+            p=(1.0 + exceed) / (1.0 + simulated.size),
+            n_requested=n,
+            n_used=int(simulated.size),
+            n_failed=failed,
+            n_not_converged=not_converged,
+            n_singular=singular,
+        )
+
+    def _in_blocks(self, refitter: Refitter) -> bool:
+        """Return whether bootstrap replicates are refitted in blocks: :data:`BLOCK_REFITS_FROM`
+        participants or more, a positive-definite Hessian at θ̂ and every estimated diagonal
+        element of Λ at least three standard errors above its bound at 0."""
+        se = refitter.standard_errors()
+        if self.n_participants < BLOCK_REFITS_FROM or se is None:
+            return False
+        rows, cols = fast.theta_index(self.design.Z.shape[1])
+        free = self.free
+        diagonal = (rows == cols)[free]
+        return bool(np.all(refitter.fit.theta[free][diagonal] >= 3.0 * se[diagonal]))
+
+    def _block_refitter(
+        self, refitter: Refitter, models: list[bootstrap.Model]
+    ) -> bootstrap.BlockRefitter:
+        """Return the :class:`bootstrap.BlockRefitter` of ``models`` whose Newton steps start
+        at the θ̂ of ``refitter``'s fit, with design steps of one standard error."""
+        design = self._block_design
+        se = refitter.standard_errors()
+        assert se is not None
+        scale = bootstrap.Scale.around(refitter.fit.theta, self.free, se, design.q)
+        return bootstrap.BlockRefitter(design, scale, models)
+
+    @cached_property
+    def _block_design(self) -> bootstrap.Design:
+        return bootstrap.design(self._statistics)
+
+    @staticmethod
+    def _block_seeds(
+        n: int, seed: int | np.random.SeedSequence
+    ) -> list[tuple[int, np.random.Generator]]:
+        """Return (size, generator) of each block of ``n`` replicates."""
+        sequence = (
+            seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
+        )
+        sizes = bootstrap.block_sizes(n)
+        children = sequence.spawn(len(sizes))
+        return [
+            (size, np.random.default_rng(child))
+            for size, child in zip(sizes, children, strict=True)
+        ]
+
+    def _draws_in_blocks(self, n: int, seed: int | np.random.SeedSequence) -> Draws:
+        """Return :meth:`draws` computed in blocks: responses drawn at the participants' level
+        and refitted by one Newton step from θ̂ (``bootstrap.py``); a replicate the step cannot
+        refit is refitted to convergence from its own cross products."""
+        refitter = self._refitter
+        design = self._block_design
+        block_refitter = self._block_refitter(
+            refitter, [bootstrap.Model(keep=np.arange(design.p), reml=True)]
+        )
+        simulation = bootstrap.Simulation(design, self.reml.beta, self.reml.lam, self.reml.sigma2)
+        q = design.q
+        estimates: list[float] = []
+        ses: list[float] = []
+        failed = not_converged = singular = exact = 0
+        for size, rng in self._block_seeds(n, seed):
+            block = simulation.block(size, rng)
+            (found,) = block_refitter.refit(block)
+            flags = bootstrap.singular_thetas(found.theta, q)
+            for b in range(size):
+                if not found.exact[b]:
+                    singular += int(flags[b])
+                    estimates.append(float(found.beta[self.index, b]))
+                    ses.append(float(found.se[self.index, b]))
+                    continue
+                exact += 1
+                try:
+                    refit = refitter.refit_statistics(block.statistics(design, b))
+                except (np.linalg.LinAlgError, ValueError, FloatingPointError):
+                    failed += 1
+                    continue
+                if not refit.converged or not np.isfinite(refit.beta[self.index]):
+                    not_converged += 1
+                    continue
+                singular += int(refit.singular)
+                estimates.append(float(refit.beta[self.index]))
+                ses.append(float(refit.se[self.index]))
+        return Draws(
+            term=self.term,
+            fitted=float(self.reml.beta[self.index]),
+            estimates=np.array(estimates),
+            ses=np.array(ses),
+            n_requested=n,
+            n_failed=failed,
+            n_not_converged=not_converged,
+            n_singular=singular,
+            n_fallback=exact,
+        )
+
+    def _null_in_blocks(
+        self,
+        n: int,
+        seed: int | np.random.SeedSequence,
+        observed: float,
+        refit_full: Refitter,
+        refit_reduced: Refitter,
+    ) -> NullLikelihoodRatio:
+        """Return :meth:`null_likelihood_ratio` computed in blocks (``bootstrap.py``): both ML
+        fits of every replicate by one Newton step from the null model's θ̂; a replicate the
+        step cannot refit, or whose statistic lies within :data:`LRT_MARGIN` of the observed
+        one, is refitted to convergence."""
+        design = self._block_design
+        reduced_columns = np.delete(np.arange(design.p), self.index)
+        block_refitter = self._block_refitter(
+            refit_reduced,
+            [
+                bootstrap.Model(keep=np.arange(design.p), reml=False),
+                bootstrap.Model(keep=reduced_columns, reml=False),
+            ],
+        )
+        reduced = refit_reduced.fit
+        simulation = bootstrap.Simulation(design, np.zeros(design.p), reduced.lam, reduced.sigma2)
+        q = design.q
+        statistics: list[float] = []
+        failed = not_converged = singular = 0
+        for size, rng in self._block_seeds(n, seed):
+            block = simulation.block(size, rng)
+            with_term, without = block_refitter.refit(block)
+            statistic = np.maximum(0.0, without.deviance - with_term.deviance)
+            flags = bootstrap.singular_thetas(with_term.theta, q) | bootstrap.singular_thetas(
+                without.theta, q
+            )
+            exact = with_term.exact | without.exact | (np.abs(statistic - observed) < LRT_MARGIN)
+            for b in range(size):
+                if not exact[b]:
+                    singular += int(flags[b])
+                    statistics.append(float(statistic[b]))
+                    continue
+                try:
+                    drawn = block.statistics(design, b)
+                    full_refit = refit_full.refit_statistics(drawn)
+                    reduced_refit = refit_reduced.refit_statistics(
+                        fast.without_column(drawn, self.index)
+                    )
+                except (np.linalg.LinAlgError, ValueError, FloatingPointError):
+                    failed += 1
+                    continue
+                if not (full_refit.converged and reduced_refit.converged):
+                    not_converged += 1
+                    continue
+                singular += int(full_refit.singular or reduced_refit.singular)
+                statistics.append(max(0.0, 2.0 * (full_refit.loglik - reduced_refit.loglik)))
         simulated = np.array(statistics)
         exceed = int(np.sum(simulated >= observed - 1e-10 * max(1.0, observed)))
         return NullLikelihoodRatio(
