@@ -14,9 +14,9 @@ from outcomes.models.power import (
     BLOCK_REFITS_FROM,
     LRT_MARGIN,
     FittedDesign,
-    Refitter,
     fitted_design,
 )
+from outcomes.models.refit import Refitter
 from outcomes.models.simulate import simulate_m1_panel
 
 TERM = "years:network_size_bl_c"

@@ -32,7 +32,7 @@ computationally attractive k-step bootstrap for extremum estimators", Econometri
 70(1):119–162): the step's error in θ̂* is of the order of the square of θ̂*'s own sampling
 error, far below it. A replicate whose step leaves the design (more than two steps hⱼ from θ̂),
 crosses a bound or meets a Hessian that is not positive definite is refitted exactly
-(``power.Refitter``) from the same cross products.
+(``refit.Refitter``) from the same cross products.
 """
 
 from __future__ import annotations

@@ -207,20 +207,20 @@ class StageFiles:
     def input(self, asset: str, file: str | None = None, **keys: str) -> Path:
         """Return the path of ``file`` (default: the main file) of ``asset``, which the stage
         must declare it reads; :class:`UndeclaredAsset` otherwise."""
-        if asset not in self.io.reads:
-            raise UndeclaredAsset(
-                f"stage {self.io.name!r} reads {asset!r} but does not declare it; add it to "
-                f"the stage's reads ({', '.join(self.io.reads) or 'none'})"
-            )
-        return asset_path(self.workspace, asset, file, **keys)
+        return self._declared(asset, "reads", self.io.reads, file, **keys)
 
     def output(self, asset: str, file: str | None = None, **keys: str) -> Path:
         """Return the path of ``file`` (default: the main file) of ``asset``, which the stage
         must declare it writes; :class:`UndeclaredAsset` otherwise."""
-        if asset not in self.io.writes:
+        return self._declared(asset, "writes", self.io.writes, file, **keys)
+
+    def _declared(
+        self, asset: str, verb: str, declared: tuple[str, ...], file: str | None, **keys: str
+    ) -> Path:
+        if asset not in declared:
             raise UndeclaredAsset(
-                f"stage {self.io.name!r} writes {asset!r} but does not declare it; add it to "
-                f"the stage's writes ({', '.join(self.io.writes)})"
+                f"stage {self.io.name!r} {verb} {asset!r} but does not declare it; add it to "
+                f"the stage's {verb} ({', '.join(declared) or 'none'})"
             )
         return asset_path(self.workspace, asset, file, **keys)
 
