@@ -235,7 +235,12 @@ def column_sources(
     )
     if completed:
         used.add(completed)
-    warnings = [IngestWarning(name, text) for text in raw.warnings]
+    warnings = [
+        IngestWarning(name, w.text, w.kind, w.fields)
+        if isinstance(w, IngestWarning)
+        else IngestWarning(name, w)
+        for w in raw.warnings
+    ]
     unmapped, identifier_like, dropped = extra_columns(raw, spec, used, name, warnings)
     sources = ColumnSources(id_column, meta, items, completed, unmapped, identifier_like, dropped)
     return sources, warnings

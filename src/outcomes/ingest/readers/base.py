@@ -15,7 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,12 @@ from typing import Any
 import polars as pl
 
 from outcomes.errors import ExportError
+from outcomes.ingest.readers.header import (
+    DuplicateColumn,
+    trailing_delimiter_warning,
+    unique_header,
+)
+from outcomes.ingest.warning import IngestWarning
 
 __all__ = ["READER_COLUMNS", "SOURCE_ROW", "SOURCE_SHEET", "ExportError", "RawExport"]
 
@@ -46,6 +52,8 @@ class RawExport:
     columns the tool adds that never reach the warehouse; ``dropped`` names columns the reader
     already removed (REDCap fields flagged as identifiers). ``completed_column`` is the tool's
     own completion marker (LimeSurvey ``submitdate``, Qualtrics ``Finished``) when present.
+    ``warnings`` are sentences starting with the file name, or :class:`IngestWarning` where
+    ``outcomes validate`` words them in the user's language.
     """
 
     path: Path
@@ -62,9 +70,11 @@ class RawExport:
     skipped: list[str] = field(default_factory=list)
     missing_codes: set[str] = field(default_factory=set)
     completed_column: str | None = None
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[str | IngestWarning] = field(default_factory=list)
     encoding: str | None = None
     delimiter: str | None = None
+    #: column names the header holds more than once, kept apart by a suffix
+    duplicates: list[DuplicateColumn] = field(default_factory=list)
 
     @property
     def columns(self) -> list[str]:
@@ -277,25 +287,6 @@ def head_records(text: str, delimiter: str, count: int) -> list[list[str]]:
     return records
 
 
-def check_header(path: Path, header: list[str], header_line: int) -> list[str]:
-    """Return ``header`` stripped; raise on empty or duplicated column names."""
-    names = [name.strip() for name in header]
-    if not any(names):
-        raise ExportError(f"{path.name}: row {header_line}: the header row is empty")
-    seen: dict[str, int] = {}
-    for position, name in enumerate(names, start=1):
-        if not name:
-            names[position - 1] = f"column_{position}"
-            continue
-        if name in seen:
-            raise ExportError(
-                f"{path.name}: row {header_line}: column {name!r} appears twice in the header "
-                f"(positions {seen[name]} and {position}); expected unique column names"
-            )
-        seen[name] = position
-    return names
-
-
 @dataclass
 class DelimitedTable:
     """A delimited export as read: header rows, data frame, the options actually used."""
@@ -304,8 +295,9 @@ class DelimitedTable:
     frame: pl.DataFrame
     encoding: str
     delimiter: str
-    warnings: list[str]
+    warnings: list[str | IngestWarning]
     skipped: list[str] = field(default_factory=list)
+    duplicates: list[DuplicateColumn] = field(default_factory=list)
 
 
 def read_delimited(
@@ -317,6 +309,7 @@ def read_delimited(
     header_rows: int = 1,
     skip_rows_after_header: int = 0,
     skip_columns: Collection[str] = (),
+    names: Sequence[str] | None = None,
 ) -> DelimitedTable:
     """Read a delimited text export into string columns plus ``source_row``.
 
@@ -329,7 +322,11 @@ def read_delimited(
     UTF-8 files without a byte-order mark are parsed straight from disk (no copy in Python);
     everything else is decoded and re-encoded as UTF-8 first. Columns named in
     ``skip_columns`` (those the spec drops anyway) are not parsed; they are listed in
-    ``DelimitedTable.skipped``.
+    ``DelimitedTable.skipped``. ``names`` replaces the column names of the header row
+    (legacy Qualtrics spreads them over two rows).
+
+    A repeated column name is kept apart by a suffix and a trailing delimiter's empty field is
+    dropped, each with a warning (:mod:`outcomes.ingest.readers.header`).
     """
     with open(path, "rb") as handle:
         head = handle.read(_HEAD_BYTES)
@@ -350,6 +347,7 @@ def read_delimited(
                 "utf-8",
                 [],
                 skip_columns,
+                names,
             )
         except _NotUtf8:
             pass  # detect the encoding (or report the bad byte) from the whole file
@@ -369,6 +367,7 @@ def read_delimited(
             used_encoding,
             warnings,
             skip_columns,
+            names,
         )
     except _NotUtf8:
         raise ExportError(f"{path.name}: the file is not valid UTF-8 text") from None
@@ -387,8 +386,9 @@ def _read_utf8(
     header_rows: int,
     skip_rows_after_header: int,
     used_encoding: str,
-    warnings: list[str],
+    read_warnings: Sequence[str | IngestWarning],
     skip_columns: Collection[str] = (),
+    names: Sequence[str] | None = None,
 ) -> DelimitedTable:
     head_text = head.decode("utf-8", errors="ignore")
     first_line = head_text.lstrip("\r\n").split("\n", 1)[0]
@@ -399,18 +399,30 @@ def _read_utf8(
             f"{path.name}: found {len(records)} rows but the header is expected in row "
             f"{header_row + 1}"
         )
-    header = check_header(path, records[header_row], header_row + 1)
+    raw_header = list(names) if names is not None else records[header_row]
+    header, duplicates, header_warnings = unique_header(path, raw_header, header_row + 1)
+    warnings: list[str | IngestWarning] = [*read_warnings, *header_warnings]
     header_block = records[header_row : header_row + header_rows]
     first_data = header_row + header_rows + skip_rows_after_header
+    # a delimiter ending every line: in the header too (an empty last name) or in data only
+    trailing = len(raw_header) > 1 and not raw_header[-1].strip()
+    n_fields = len(header)
+    parsed = list(header)
+    data_head = head_records(head_text, sep, first_data + 5)[first_data:]
+    if not trailing and any(len(r) == n_fields + 1 and not r[-1] for r in data_head):
+        trailing = True
+        parsed.append(_unused_name(header))
+    elif trailing:
+        n_fields -= 1
     skip = {_loose(c) for c in skip_columns}
-    keep = [i for i, name in enumerate(header) if _loose(name) not in skip]
-    skipped = [name for name in header if _loose(name) in skip]
+    keep = [i for i, name in enumerate(parsed) if _loose(name) not in skip]
+    skipped = [name for name in parsed if _loose(name) in skip]
     try:
         frame = pl.read_csv(
             source,
             has_header=False,
-            new_columns=header,
-            schema=dict.fromkeys(header, pl.String),
+            new_columns=parsed,
+            schema=dict.fromkeys(parsed, pl.String),
             separator=sep,
             quote_char='"',
             skip_rows=first_data,
@@ -430,17 +442,36 @@ def _read_utf8(
         if "utf-8" in str(error).lower() or "utf8" in str(error).lower():
             raise _NotUtf8 from None
         data = source if isinstance(source, bytes) else path.read_bytes()
-        raise _parse_error(path, data, sep, len(header), error) from None
+        raise _parse_error(path, data, sep, len(parsed), error) from None
     frame = frame.with_columns(pl.col(SOURCE_ROW).cast(pl.Int64))
     last_row = first_data + frame.height
-    _check_truncated(path, source, sep, len(header), last_row, first_data)
+    _check_truncated(path, source, sep, n_fields, last_row, first_data)
+    if trailing:
+        extra = parsed[-1]
+        if frame.get_column(extra).null_count() == frame.height:
+            frame = frame.drop(extra)
+            warnings.append(trailing_delimiter_warning(path, sep))
+        elif extra not in header:
+            row = frame.filter(pl.col(extra).is_not_null()).get_column(SOURCE_ROW).item(0)
+            raise ExportError(
+                f"{path.name}: row {row}: found {len(parsed)} fields, expected {len(header)} "
+                f"as in the header (a stray delimiter {sep!r} or quote?)"
+            )
     frame = drop_blank_rows(frame)
     if frame.height == 0:
         raise ExportError(
             f"{path.name}: the file has a header but no data rows; expected at least one "
             f"row after row {first_data}"
         )
-    return DelimitedTable(header_block, frame, used_encoding, sep, warnings, skipped)
+    return DelimitedTable(header_block, frame, used_encoding, sep, warnings, skipped, duplicates)
+
+
+def _unused_name(header: list[str]) -> str:
+    """Return ``column_<n>`` for the field after the last one that the header does not use."""
+    position = len(header) + 1
+    while f"column_{position}" in header:
+        position += 1
+    return f"column_{position}"
 
 
 def _delimiter(delimiter: str) -> str:
@@ -536,8 +567,9 @@ def read_workbook(
     header_row: int = 0,
     skip_rows_after_header: int = 0,
     required_column: str | tuple[str, ...] | None = None,
-) -> tuple[pl.DataFrame, list[str], list[str]]:
-    """Return (frame, sheets read, warnings) for an .xlsx workbook, all cells as strings.
+) -> tuple[pl.DataFrame, list[str], list[str | IngestWarning], list[DuplicateColumn]]:
+    """Return (frame, sheets read, warnings, duplicated column names) for an .xlsx workbook,
+    all cells as strings.
 
     Date cells come out as ISO text (``2024-03-01 00:00:00``), numbers as their shortest text
     (``3``, ``2.5``); date serials stay numbers and are converted in ``canonical``. With
@@ -576,7 +608,8 @@ def read_workbook(
         chosen = names
     frames: list[pl.DataFrame] = []
     read: list[str] = []
-    warnings: list[str] = []
+    warnings: list[str | IngestWarning] = []
+    duplicates: list[DuplicateColumn] = []
     header_names: list[str] | None = None
     if isinstance(required_column, str):
         required_column = (required_column,)
@@ -610,7 +643,9 @@ def read_workbook(
                 "column; skipped"
             )
             continue
-        header = check_header(path, raw_header, header_row + 1)
+        header, sheet_duplicates, header_warnings = unique_header(path, raw_header, header_row + 1)
+        warnings.extend(header_warnings)
+        duplicates.extend(sheet_duplicates)
         grid = grid.select(grid.columns[: len(header)])
         grid.columns = header
         first_data = header_row + 1 + skip_rows_after_header
@@ -640,7 +675,7 @@ def read_workbook(
     if len(read) == 1:
         frame = frame.drop(SOURCE_SHEET)
     ordered = [SOURCE_ROW] + [c for c in frame.columns if c != SOURCE_ROW]
-    return frame.select(ordered), read, warnings
+    return frame.select(ordered), read, warnings, duplicates
 
 
 def _first_line(error: BaseException) -> str:

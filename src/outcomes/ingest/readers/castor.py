@@ -14,14 +14,18 @@ from collections.abc import Collection
 from pathlib import Path
 
 from outcomes.ingest.readers.base import RawExport, read_delimited, read_workbook
+from outcomes.ingest.readers.header import DuplicateColumn
+from outcomes.ingest.warning import IngestWarning
 from outcomes.specs import ExportOptions
 
 #: older spelling → current spelling (Castor EDC export format change)
 CASTOR_ALIASES = {
     "Record Id": "Participant Id",
+    "record_id": "Participant Id",
     "Record ID": "Participant Id",
     "Institute Abbreviation": "Site Abbreviation",
     "Institute": "Site",
+    "institute": "Site",
     "Record Status": "Participant Status",
     "Record Creation Date": "Participant Creation Date",
 }
@@ -57,8 +61,10 @@ def read_castor(
     encoding = None
     delimiter = None
     skipped: list[str] = []
+    warnings: list[str | IngestWarning]
+    duplicates: list[DuplicateColumn]
     if path.suffix.lower() in {".xlsx", ".xlsm"}:
-        frame, _, warnings = read_workbook(
+        frame, _, warnings, duplicates = read_workbook(
             path,
             sheet=options.sheet,
             header_row=options.header_row,
@@ -74,7 +80,7 @@ def read_castor(
             skip_rows_after_header=options.skip_rows_after_header,
             skip_columns=skip_columns,
         )
-        frame, warnings = table.frame, table.warnings
+        frame, warnings, duplicates = table.frame, table.warnings, table.duplicates
         skipped = table.skipped
         encoding, delimiter = table.encoding, table.delimiter
     renames = {
@@ -94,6 +100,7 @@ def read_castor(
         metadata={c for c in frame.columns if c in CASTOR_METADATA},
         missing_codes=set(CASTOR_MISSING_CODES),
         warnings=warnings,
+        duplicates=duplicates,
         encoding=encoding,
         delimiter=delimiter,
     )

@@ -17,13 +17,15 @@ def read_excel_export(
     path: Path, options: ExportOptions, *, id_column: str | None = None
 ) -> RawExport:
     """Return the raw table of an .xlsx export (string columns + ``source_row``)."""
-    frame, sheets, warnings = read_workbook(
+    frame, sheets, warnings, duplicates = read_workbook(
         path,
         sheet=options.sheet,
         header_row=options.header_row,
         skip_rows_after_header=options.skip_rows_after_header,
         required_column=id_column,
     )
-    raw = RawExport(path=path, format="excel", frame=frame, warnings=warnings)
+    raw = RawExport(
+        path=path, format="excel", frame=frame, warnings=warnings, duplicates=duplicates
+    )
     raw.codebook["__sheets__"] = {"sheets": sheets}
     return raw

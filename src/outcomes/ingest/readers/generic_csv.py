@@ -32,6 +32,7 @@ def read_csv_export(
         frame=table.frame,
         skipped=table.skipped,
         warnings=table.warnings,
+        duplicates=table.duplicates,
         encoding=table.encoding,
         delimiter=table.delimiter,
     )

@@ -13,6 +13,8 @@ from collections.abc import Collection
 from pathlib import Path
 
 from outcomes.ingest.readers.base import RawExport, read_delimited, read_workbook
+from outcomes.ingest.readers.header import DuplicateColumn
+from outcomes.ingest.warning import IngestWarning
 from outcomes.specs import ExportOptions
 
 LIMESURVEY_IDENTIFIERS = frozenset({"token", "ipaddr", "refurl", "email", "firstname", "lastname"})
@@ -42,9 +44,10 @@ def read_limesurvey(
     encoding = None
     delimiter = None
     skipped: list[str] = []
-    warnings: list[str] = []
+    warnings: list[str | IngestWarning]
+    duplicates: list[DuplicateColumn]
     if path.suffix.lower() in {".xlsx", ".xlsm"}:
-        frame, _, warnings = read_workbook(
+        frame, _, warnings, duplicates = read_workbook(
             path,
             sheet=options.sheet,
             header_row=options.header_row,
@@ -60,7 +63,7 @@ def read_limesurvey(
             skip_rows_after_header=options.skip_rows_after_header,
             skip_columns=skip_columns,
         )
-        frame, warnings = table.frame, table.warnings
+        frame, warnings, duplicates = table.frame, table.warnings, table.duplicates
         skipped = table.skipped
         encoding, delimiter = table.encoding, table.delimiter
     columns = set(frame.columns)
@@ -78,6 +81,7 @@ def read_limesurvey(
         free_text=free_text,
         completed_column="submitdate" if "submitdate" in columns else None,
         warnings=warnings,
+        duplicates=duplicates,
         encoding=encoding,
         delimiter=delimiter,
     )

@@ -161,6 +161,7 @@ def read_redcap(
         metadata={c for c in frame.columns if REDCAP_METADATA_PATTERN.match(c)},
         dropped=dropped,
         warnings=warnings,
+        duplicates=table.duplicates,
         encoding=table.encoding,
         delimiter=table.delimiter,
     )

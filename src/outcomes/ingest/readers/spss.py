@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from outcomes.ingest.readers.base import (
     check_magic,
     drop_blank_rows,
 )
+from outcomes.ingest.warning import IngestWarning
 from outcomes.specs import ExportOptions
 
 
@@ -69,14 +71,34 @@ def _is_user_missing(value: Any, ranges: list[Any], values: list[Any]) -> bool:
     return False
 
 
-def read_spss(path: Path, options: ExportOptions) -> RawExport:
-    """Return the raw table of an SPSS .sav file (user-missing nulled; labels as codebook)."""
+#: answer labels that make a two-valued variable a yes/no flag (Qualtrics writes ``Finished``
+#: as 1 = False, 2 = True)
+FLAG_LABELS = frozenset({"false", "true", "no", "yes", "nee", "ja", "onwaar", "waar", "0", "1"})
+#: Qualtrics' completion flag in its .sav exports
+QUALTRICS_FINISHED = "Finished"
+
+
+def flag_labels(labels: dict[str, str]) -> bool:
+    """Return True when value ``labels`` (code → label) are those of a yes/no flag."""
+    words = {label.strip().lower() for label in labels.values()}
+    return len(labels) == 2 and len(words) == 2 and words <= FLAG_LABELS
+
+
+def read_spss(
+    path: Path, options: ExportOptions, *, flag_columns: Collection[str] = ()
+) -> RawExport:
+    """Return the raw table of an SPSS .sav file (user-missing nulled; labels as codebook).
+
+    Flags (Qualtrics' ``Finished`` and ``flag_columns``, the spec's completion column) whose
+    value labels are a yes/no pair are read through their labels: Qualtrics codes ``Finished``
+    as 1 = False, 2 = True, so the code alone says the opposite (docs/architecture.md,
+    "Real exports")."""
     import pyreadstat
 
     with open(path, "rb") as handle:
         head = handle.read(16)
     check_magic(path, head, (b"$FL2", b"$FL3"), "an SPSS .sav file (starting with $FL2)")
-    warnings: list[str] = []
+    warnings: list[str | IngestWarning] = []
     attempts: list[str | None] = [options.encoding] if options.encoding else [None, "WINDOWS-1252"]
     data = meta = None
     last_error: Exception | None = None
@@ -145,9 +167,20 @@ def read_spss(path: Path, options: ExportOptions) -> RawExport:
                 "rows_nulled": user_missing_counts.get(name, 0),
             }
         codebook[name] = entry
+    flags = {QUALTRICS_FINISHED, *flag_columns}
+    relabel = {
+        name: labels
+        for name, labels in value_labels.items()
+        if name in flags and flag_labels(labels)
+    }
+    if relabel:
+        frame = frame.with_columns(
+            pl.col(name).replace(labels).alias(name) for name, labels in relabel.items()
+        )
     return RawExport(
         path=path,
         format="spss",
+        completed_column=QUALTRICS_FINISHED if QUALTRICS_FINISHED in relabel else None,
         frame=frame,
         codebook=codebook,
         value_labels=value_labels,
