@@ -1,10 +1,11 @@
 """Benchmark M1 fits: the fast engine, statsmodels' MixedLM and (when R is installed) lme4.
 
-Generates M1 panels (DESIGN.md) of 1k, 10k and 100k participants with four waves, fits M1 by
-REML and reports seconds and peak memory per engine; statsmodels runs at 1k and 10k only. When
-``Rscript`` with lme4 is available, the same data are fitted by lme4 in the same run and the
-speed ratio and log-likelihood difference are reported (lme4 is optional: without R the comparison
-is skipped with a printed reason). Each fit runs in a fresh subprocess so peak memory is its own.
+Generates M1 panels (docs/architecture.md, "M1 and the Matthew check") of 1k, 10k and 100k
+participants with four waves, fits M1 by REML and reports seconds and peak memory per engine;
+statsmodels runs at 1k and 10k only. When ``Rscript`` with lme4 is available, the same data are
+fitted by lme4 in the same run and the speed ratio and log-likelihood difference are reported (lme4
+is optional: without R the comparison is skipped with a printed reason). Each fit runs in a fresh
+subprocess so peak memory is its own.
 
     uv run python benchmarks/mixed_models.py [--sizes 1000 10000 100000] [--no-statsmodels]
 

@@ -1,14 +1,13 @@
-"""Assets ``outcome_panel`` and ``attrition``, and the blocking ``panel_schema`` check."""
+"""Assets ``outcome_panel`` and ``attrition``; their blocking ``catalog_schema`` checks come from
+the catalog (``pipelines/checks.py``)."""
 
 from collections.abc import Iterator
 
 import dagster as dg
-import polars as pl
 
 from outcomes import stages
-from outcomes.validation import panel_schema
 from pipelines.lineage import stage_spec
-from pipelines.metadata import materialize_result, schema_check_result
+from pipelines.metadata import materialize_result
 from pipelines.resources import OutcomesWorkspace, project_specs
 
 GROUP = "panel"
@@ -39,27 +38,9 @@ PANEL = dg.AssetKey(stages.PANEL)
             "network group, and the share still taking part since baseline: who drops out.",
         ),
     ],
-    check_specs=[
-        dg.AssetCheckSpec(
-            "panel_schema",
-            asset=PANEL,
-            blocking=True,
-            description="The panel has every canonical column with the right type, scores in "
-            "their published ranges, wellbeing within 0–100 and one row per participant per "
-            "wave (the pandera schema generated from the instrument registry).",
-        ),
-    ],
     can_subset=False,
 )
 def outcome_panel(outcomes: OutcomesWorkspace) -> Iterator[dg.MaterializeResult]:
     panel, attrition = stages.panel_stage(outcomes.workspace(), project_specs())
-    result = materialize_result(panel, PANEL)
-    schema = schema_check_result(
-        pl.read_parquet(panel.paths["panel"]), panel_schema(), PANEL, "panel_schema"
-    )
-    yield dg.MaterializeResult(
-        asset_key=PANEL,
-        metadata=result.metadata,
-        check_results=[*(result.check_results or []), schema],
-    )
+    yield materialize_result(panel, PANEL)
     yield materialize_result(attrition, dg.AssetKey(stages.ATTRITION))

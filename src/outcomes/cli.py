@@ -66,11 +66,11 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _print_run_summary(seconds: float, workspace: Workspace) -> None:
+def _print_run_summary(seconds: float, workspace: Workspace, lang: str) -> None:
     from outcomes.summary import run_summary_table
 
     print()
-    print(run_summary_table(workspace))
+    print(run_summary_table(workspace, lang))
     print(f"\nfinished in {seconds:.1f} s")
 
 
@@ -97,7 +97,7 @@ def _materialize(args: argparse.Namespace, *, allow_generate_key: bool) -> int:
     if not summary.succeeded:
         print(f"error: {summary.failure}", file=sys.stderr)
         return 1
-    _print_run_summary(summary.seconds, workspace)
+    _print_run_summary(summary.seconds, workspace, args.lang)
     return EXIT_OK
 
 

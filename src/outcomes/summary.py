@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from outcomes.stages.lineage import FUNDER_REPORT, SYNTHESIS_REPORT, asset_path
 from outcomes.workspace import Workspace
 
 
@@ -12,9 +13,15 @@ def _load(path: Path) -> dict:
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
 
 
-def run_summary_table(workspace: Workspace) -> str:
+def _shown(path: Path) -> str:
+    return str(path) if path.exists() else "-"
+
+
+def run_summary_table(workspace: Workspace, lang: str) -> str:
     """Return a plain-text table: rows per project, quarantined, the Matthew verdict on the
-    primary question (wellbeing by baseline network size), report path."""
+    primary question (wellbeing by baseline network size), and the report in ``lang``, the
+    language the run wrote its reports in (README.md, "What is where"); reports in another
+    language left in the workspace by an earlier run are not listed."""
     matthew = _load(workspace.analysis / "matthew.json")
     verdicts = {
         r.get("project"): r.get("verdict")
@@ -26,16 +33,16 @@ def run_summary_table(workspace: Workspace) -> str:
     for summary_path in sorted(workspace.validation.glob("*.json")):
         project = summary_path.stem
         summary = _load(summary_path)
-        reports = sorted(workspace.reports.glob(f"{project}.*.pdf"))
+        report = asset_path(workspace, FUNDER_REPORT, project=project, lang=lang)
         lines.append(
             f"{project:<16}{summary.get('rows_read', 0):>7}{summary.get('rows_valid', 0):>7}"
             f"{summary.get('rows_quarantined', 0):>9}  {verdicts.get(project) or '-':<12} "
-            f"{reports[0] if reports else '-'}"
+            f"{_shown(report)}"
         )
-    synthesis = sorted(workspace.reports.glob("synthesis.*.pdf"))
+    synthesis = asset_path(workspace, SYNTHESIS_REPORT, lang=lang)
     lines.append(
         f"{'all projects':<16}{'':>7}{'':>7}{'':>9}  {verdicts.get('all') or '-':<12} "
-        f"{synthesis[0] if synthesis else '-'}"
+        f"{_shown(synthesis)}"
     )
     lines.append("")
     lines.append(f"panel:   {workspace.table('outcome_panel')}")

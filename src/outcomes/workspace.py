@@ -1,9 +1,9 @@
 """The workspace: every file a run reads or writes lives under ``OUTCOMES_HOME``.
 
-Layout (DESIGN.md): ``landing/<project>/`` exports as delivered; ``archive/<sha256>.<ext>``
-immutable copies; ``warehouse/`` parquet per asset and ``warehouse.duckdb``;
-``validation/<project>.json``; ``quarantine/<project>.csv``; ``analysis/``; ``reports/``.
-This module only names places; it reads and writes nothing but directories.
+Layout (README.md, "What is where"): ``landing/<project>/`` exports as delivered;
+``archive/<sha256>.<ext>`` immutable copies; ``warehouse/`` parquet per asset and
+``warehouse.duckdb``; ``validation/<project>.json``; ``quarantine/<project>.csv``; ``analysis/``;
+``reports/``. This module only names places; it reads and writes nothing but directories.
 """
 
 from __future__ import annotations

@@ -111,8 +111,8 @@ def test_materialize_all_in_the_ui_then_read_the_report(dagster_ui, page: Page) 
     assert latest["assetMaterializations"][0]["runId"] in run_ids  # written by this backfill
     _screenshot(page, "report-asset.png")
 
-    # A check result on the panel: the schema check passed in this run.
+    # A check result on the panel: the catalog's schema check passed in this run.
     page.goto(f"{ui.url}/assets/outcome_panel?view=checks")
-    expect(page.get_by_text("panel_schema").first).to_be_visible()
+    expect(page.get_by_text("catalog_schema").first).to_be_visible()
     expect(page.get_by_text("Passed").first).to_be_visible()
     _screenshot(page, "panel-checks.png")

@@ -183,7 +183,8 @@ def duckdb_views(workspace: Path) -> dict[str, int]:
         }
 
 
-#: Keys that hold how long something took (``model.json``'s ``seconds``, DESIGN.md): a
+#: Keys that hold how long something took (``model.json``'s ``seconds``;
+#: docs/architecture.md, "What the analysis writes"): a
 #: measurement of the run, not a result, so two runs of the same data differ there.
 TIMING_KEYS = {"seconds"}
 

@@ -18,7 +18,8 @@ from outcomes.instruments import (
 from outcomes.instruments.base import normalise_label
 from outcomes.specs import parse_spec
 
-# DESIGN.md "Canonical items" and score names, written out independently of the modules.
+# Canonical items and score names (docs/architecture.md, "Canonical items and coding"), written
+# out independently of the modules.
 DESIGN_ITEMS = {
     "mhi5": [f"mhi5_{i}" for i in range(1, 6)],
     "djg11": [f"djg11_{i}" for i in range(1, 12)],

@@ -1,4 +1,5 @@
-"""M1 on the outcome panel and ``model.json`` (DESIGN.md, "Models" and "Command line")."""
+"""M1 on the outcome panel and ``model.json`` (docs/architecture.md, "Models" and "What the analysis
+writes")."""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
-"""Pooling across projects reproduces metafor's dat.bcg results (REFERENCE.md), metafor 3.8's
-rma/confint/predict on the cases of data/r/metafor_results.json (written by data/r/metafor.R;
-the tests do not need R) and agrees with statsmodels' DerSimonian–Laird ``combine_effects``."""
+"""Pooling across projects reproduces metafor's dat.bcg results (docs/architecture.md, "Reference
+values"), metafor 3.8's rma/confint/predict on the cases of data/r/metafor_results.json (written by
+data/r/metafor.R; the tests do not need R) and agrees with statsmodels' DerSimonian–Laird
+``combine_effects``."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The fast engine reproduces published lme4 results: sleepstudy (REFERENCE.md) and the R
+"""The fast engine reproduces published lme4 results: sleepstudy (docs/architecture.md,
+"Reference values") and the R
 results statsmodels ships for its ``lme*.csv`` datasets (including a boundary fit)."""
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import pytest
 
 from outcomes.models import fit_mixed
 
-# lme4 1.1-31, REFERENCE.md
+# lme4 1.1-31 (docs/architecture.md, "Reference values")
 SLEEP_REML = {
     "criterion": 1743.628271959952,
     "beta": [251.40510485, 10.46728596],

@@ -79,13 +79,14 @@ def test_checks_guard_validation_models_and_panel(graph) -> None:
     assert ("valid_responses", "reconciliation") in checks
     assert ("valid_responses", "quarantine_share") in checks
     assert ("wellbeing_model", "converged") in checks
-    assert ("outcome_panel", "panel_schema") in checks
+    assert ("outcome_panel", "catalog_schema") in checks
+    assert not [check for check in checks if check[1] == "panel_schema"]
     specs = {name: graph.get_check_spec(check) for name, check in checks.items()}
     for blocking in (
         ("valid_responses", "reconciliation"),
         ("valid_responses", "quarantine_share"),
         ("wellbeing_model", "converged"),
-        ("outcome_panel", "panel_schema"),
+        ("outcome_panel", "catalog_schema"),
     ):
         assert specs[blocking].blocking, blocking
         assert specs[blocking].description, blocking

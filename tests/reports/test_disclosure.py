@@ -133,9 +133,9 @@ def test_no_minima_or_maxima_ever():
     )
 
 
-def test_decimal_mark_and_minus_sign_for_dutch_display():
+def test_dutch_number_format_and_minus_sign_for_display():
     frame = pl.DataFrame({"n": [20, 30], "slope": [-1.25, 0.04]})
-    table = protect_table(frame, ["n"], mean_columns={"slope": "n"}, decimals=2, decimal_mark=",")
+    table = protect_table(frame, ["n"], mean_columns={"slope": "n"}, decimals=2, lang="nl")
     assert table.display["slope"].to_list() == ["−1,25", "0,04"]
 
 

@@ -1,7 +1,8 @@
 """Small instrument definitions, a project spec and a clean responses frame for validation tests.
 
-The instruments mirror DESIGN.md's canonical items (MHI-5 codes 1–6, De Jong Gierveld 6 codes
-1–3, network map counts) so the tests do not depend on the full registry.
+The instruments mirror the canonical items (MHI-5 codes 1–6, De Jong Gierveld 6 codes 1–3,
+network map counts; docs/architecture.md, "Canonical items and coding") so the tests do not depend
+on the full registry.
 """
 
 from __future__ import annotations

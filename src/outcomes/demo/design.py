@@ -5,8 +5,8 @@ numbers (share of the sample, waves and their timing, sites, instruments, the tr
 random effects of the wellbeing model, dropout) and the Dutch wording and answer labels the
 exports print. The simulation itself is in ``simulate.py``; file layouts are in the exporters.
 
-The wellbeing model (DESIGN.md, M1) the data are drawn from, per project, on the MHI-5 scale
-(0–100, higher is better):
+The wellbeing model (M1, docs/architecture.md, "M1 and the Matthew check") the data are drawn from,
+per project, on the MHI-5 scale (0–100, higher is better):
 
     wellbeing_ij = b0 + b2·c_i + u0_i + (b1 + b3·c_i + u1_i)·years_ij + e_ij
 
@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-#: Canonical item columns per instrument (DESIGN.md "Canonical items").
+#: Canonical item columns per instrument (docs/architecture.md, "Canonical items and coding").
 ITEM_COLUMNS: dict[str, tuple[str, ...]] = {
     "mhi5": tuple(f"mhi5_{k}" for k in range(1, 6)),
     "djg11": tuple(f"djg11_{k}" for k in range(1, 12)),
@@ -38,7 +38,8 @@ ITEM_COLUMNS: dict[str, tuple[str, ...]] = {
     "qol_grade": ("qol_grade",),
 }
 
-#: Sectors counted in network size (professionals are not part of the network, DESIGN.md).
+#: Sectors counted in network size (professionals are not part of the network,
+#: docs/architecture.md, "Canonical items and coding").
 NETWORK_SECTORS = ITEM_COLUMNS["network_map"][:5]
 
 #: Registry answer labels (Dutch) by canonical code.

@@ -5,9 +5,9 @@ the manual (De Jong Gierveld & Van Tilburg 1999), the five answer options of the
 ("ja!", "ja", "min of meer", "nee", "nee!") and the total, emotional and social loneliness scores
 with the manual's cut-offs. The 6-item short scale is ``djg6``.
 
-Canonical coding (DESIGN.md): ``djg11_1``…``djg11_11`` in the manual's item order, coded
-1 ja!, 2 ja, 3 min of meer, 4 nee, 5 nee!. Exports with only ja / min of meer / nee map onto
-codes 2, 3 and 4.
+Canonical coding (docs/architecture.md, "Canonical items and coding"): ``djg11_1``…``djg11_11`` in
+the manual's item order, coded 1 ja!, 2 ja, 3 min of meer, 4 nee, 5 nee!. Exports with only ja / min
+of meer / nee map onto codes 2, 3 and 4.
 """
 
 from __future__ import annotations

@@ -4,9 +4,10 @@ Items in Dutch and English, the three answer options (ja / min of meer / nee), a
 emotional and social scores with the manual's cut-offs (De Jong Gierveld & Van Tilburg 2006;
 manual §8). The 11-item scale is ``djg11``.
 
-Canonical coding (DESIGN.md): ``djg6_1``…``djg6_6`` are emptiness, miss people around, rejected
-(the emotional items, 11-item numbering 3, 9, 10) and rely on, trust, feel close (the social
-items, 11-item numbering 4, 7, 8); codes 1 ja, 2 min of meer, 3 nee.
+Canonical coding (docs/architecture.md, "Canonical items and coding"): ``djg6_1``…``djg6_6`` are
+emptiness, miss people around, rejected (the emotional items, 11-item numbering 3, 9, 10) and rely
+on, trust, feel close (the social items, 11-item numbering 4, 7, 8); codes 1 ja, 2 min of meer, 3
+nee.
 """
 
 from __future__ import annotations

@@ -3,9 +3,10 @@
 Items in English (Lubben et al. 2006) and Dutch, the six count categories with their published
 codes 0–5, the total, the family and friends subscales and the isolation flag (total below 12).
 
-Canonical coding (DESIGN.md): ``lsns6_1``…``lsns6_3`` family (seen or heard from monthly; can
-talk about private matters; could call on for help), ``lsns6_4``…``lsns6_6`` the same for
-friends; codes 0 none, 1 one, 2 two, 3 three or four, 4 five to eight, 5 nine or more.
+Canonical coding (docs/architecture.md, "Canonical items and coding"): ``lsns6_1``…``lsns6_3``
+family (seen or heard from monthly; can talk about private matters; could call on for help),
+``lsns6_4``…``lsns6_6`` the same for friends; codes 0 none, 1 one, 2 two, 3 three or four, 4 five to
+eight, 5 nine or more.
 """
 
 from __future__ import annotations

@@ -4,8 +4,8 @@ Definition and scoring of the MHI-5 only: items with the Dutch texts of the RAND
 & Sanderman 1993, items 24, 25, 26, 28 and 30), answer options, the 0–100 score and the CBS
 cut-off. Value mapping at ingest and validation use this definition; they live elsewhere.
 
-Canonical coding (DESIGN.md): ``mhi5_1``…``mhi5_5`` are items a–e, coded 1 ("all of the time",
-"Voortdurend") … 6 ("none of the time", "Nooit").
+Canonical coding (docs/architecture.md, "Canonical items and coding"): ``mhi5_1``…``mhi5_5`` are
+items a–e, coded 1 ("all of the time", "Voortdurend") … 6 ("none of the time", "Nooit").
 """
 
 from __future__ import annotations

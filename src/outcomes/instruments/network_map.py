@@ -4,7 +4,7 @@ Participants place the people in their life in sectors of a map (household, othe
 friends, neighbours, acquaintances and volunteers, professionals); exports carry the number of
 contacts per sector. This module derives network size (family and non-family), diversity (how
 many sectors hold anyone) and the number of professionals, which is kept apart: professionals are
-not part of the personal network (DESIGN.md "Canonical items").
+not part of the personal network (docs/architecture.md, "Canonical items and coding").
 
 Canonical items: ``net_household``, ``net_family``, ``net_friends``, ``net_neighbours``,
 ``net_acquaintances``, ``net_professionals``, whole counts from 0 to :data:`MAX_COUNT`.
@@ -116,7 +116,8 @@ def score_network_map(items: pl.DataFrame) -> pl.DataFrame:
 
     ``network_family`` = household + family, ``network_nonfamily`` = friends + neighbours +
     acquaintances, ``network_size`` = their sum, ``network_diversity`` = how many of those five
-    sectors hold at least one person (DESIGN.md). Professionals are counted separately.
+    sectors hold at least one person (docs/architecture.md, "Canonical items and coding").
+    Professionals are counted separately.
 
     Missing sectors: an empty sector in an export may mean "nobody" or "not asked", and the map's
     descriptions do not settle which, so we do not guess: a score is null when any sector it

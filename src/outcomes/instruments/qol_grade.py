@@ -3,7 +3,8 @@
 A single question, common in Dutch evaluations: "Welk rapportcijfer geeft u uw leven op dit
 moment?" The score is the grade itself. Half grades (7.5, written "7,5") are valid answers.
 
-Canonical item (DESIGN.md): ``qol_grade``, 1 … 10; the score column has the same name.
+Canonical item (docs/architecture.md, "Canonical items and coding"): ``qol_grade``, 1 … 10; the
+score column has the same name.
 """
 
 from __future__ import annotations

@@ -5,8 +5,9 @@ and its conversion to the Rasch-based metric score with the published table (Ste
 2009; Warwick Medical School scoring guidance). No cut-offs are declared: the guidance's
 population bands are not used in this project's reports.
 
-Canonical coding (DESIGN.md): ``swemwbs_1``…``swemwbs_7``, coded 1 "none of the time" ("Nooit")
-… 5 "all of the time" ("Altijd"). All items are positively worded; none is reversed.
+Canonical coding (docs/architecture.md, "Canonical items and coding"): ``swemwbs_1``…``swemwbs_7``,
+coded 1 "none of the time" ("Nooit") … 5 "all of the time" ("Altijd"). All items are positively
+worded; none is reversed.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """Mixed models of the outcome panel: engines (fast, statsmodels), M1 and meta-analysis.
 
 Public API: :func:`fit_mixed` (one formula API over both engines), :class:`MixedResult`,
-:func:`fit_m1` and :func:`analyse_panel` (DESIGN.md's M1 and ``model.json``), and
+:func:`fit_m1` and :func:`analyse_panel` (M1 and ``model.json``, docs/architecture.md,
+"Models"), and
 ``outcomes.models.meta`` (random-effects pooling across projects).
 """
 

@@ -2,10 +2,10 @@
 
 What belongs here: choosing outcomes, moderators and scopes (all projects in one model with a
 project term, and each project), running the Matthew check on each, collecting the per-project
-effects and pooling them by random-effects meta-analysis (REML and DerSimonian–Laird), and
-writing ``model.json``, ``matthew.json``, ``project_effects.json`` and ``pooled.json``
-(DESIGN.md, "Command line"). The statistics themselves are in ``matthew.py``, ``power.py``,
-``meta.py``, ``attrition.py`` and ``growth.py``.
+effects and pooling them by random-effects meta-analysis (REML and DerSimonian–Laird), and writing
+``model.json``, ``matthew.json``, ``project_effects.json`` and ``pooled.json``
+(docs/architecture.md, "What the analysis writes"). The statistics themselves are in ``matthew.py``,
+``power.py``, ``meta.py``, ``attrition.py`` and ``growth.py``.
 """
 
 from __future__ import annotations
@@ -21,6 +21,13 @@ import numpy as np
 import polars as pl
 
 from outcomes.atomic import write_json
+from outcomes.documents import (
+    MatthewDocument,
+    ModelResult,
+    PooledDocument,
+    ProjectEffects,
+    checked,
+)
 from outcomes.models import m1
 from outcomes.models.attrition import attrition_analysis
 from outcomes.models.config import (
@@ -471,8 +478,10 @@ def write_analysis(panel: pl.DataFrame, out_dir: Path | str, **options: Any) -> 
     result = analyse(panel, **options)
     out = Path(out_dir)
     return {
-        "model": write_json(out / "model.json", result.model),
-        "matthew": write_json(out / "matthew.json", result.matthew),
-        "project_effects": write_json(out / "project_effects.json", result.project_effects),
-        "pooled": write_json(out / "pooled.json", result.pooled),
+        "model": write_json(out / "model.json", checked(ModelResult, result.model)),
+        "matthew": write_json(out / "matthew.json", checked(MatthewDocument, result.matthew)),
+        "project_effects": write_json(
+            out / "project_effects.json", checked(ProjectEffects, result.project_effects)
+        ),
+        "pooled": write_json(out / "pooled.json", checked(PooledDocument, result.pooled)),
     }

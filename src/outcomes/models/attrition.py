@@ -16,9 +16,11 @@ import numpy as np
 import polars as pl
 from scipy import stats
 
+from outcomes.catalog.vocabulary import NETWORK_GROUPS
 from outcomes.models.matthew import interaction_test
 
-GROUP_ORDER = {"small": 0, "medium": 1, "large": 2}
+#: Sort position of each network group, smallest first; an unknown group sorts last.
+GROUP_ORDER = {group: position for position, group in enumerate(NETWORK_GROUPS)}
 
 
 def dropout_by_group(panel: pl.DataFrame, *, by_project: bool = True) -> dict[str, Any]:
@@ -41,7 +43,9 @@ def dropout_by_group(panel: pl.DataFrame, *, by_project: bool = True) -> dict[st
             )
             .with_columns(
                 (1.0 - pl.col("completers") / pl.col("participants")).alias("share_not_completed"),
-                pl.col("network_group").replace_strict(GROUP_ORDER, default=3).alias("_order"),
+                pl.col("network_group")
+                .replace_strict(GROUP_ORDER, default=len(GROUP_ORDER))
+                .alias("_order"),
             )
             .sort([*keys[:-1], "_order"])
             .drop("_order")

@@ -2,8 +2,8 @@
 
 What belongs here: the ANCOVA-type regression of the network size at each participant's last
 follow-up on the baseline size, project and time since baseline, a descriptive table by network
-group, and the regression-to-the-mean caveat (REFERENCE.md, "Change and effect sizes"). When the
-outcome's own baseline defines the groups, change scores correlate negatively with baseline
+group, and the regression-to-the-mean caveat (docs/architecture.md, "Change and effect sizes"). When
+the outcome's own baseline defines the groups, change scores correlate negatively with baseline
 without any real effect; the baseline-adjusted follow-up is analysed instead.
 """
 
@@ -15,6 +15,7 @@ import numpy as np
 import polars as pl
 from scipy import stats
 
+from outcomes.catalog.vocabulary import NETWORK_GROUPS
 from outcomes.models.formula import ModelInputError
 
 CAVEAT = {
@@ -148,7 +149,9 @@ def network_growth(panel: pl.DataFrame, *, size: str = "network_size") -> dict[s
             )
             .with_columns(
                 pl.col("network_group")
-                .replace_strict({"small": 0, "medium": 1, "large": 2}, default=3)
+                .replace_strict(
+                    {g: i for i, g in enumerate(NETWORK_GROUPS)}, default=len(NETWORK_GROUPS)
+                )
                 .alias("_order")
             )
             .sort("_order")

@@ -1,10 +1,10 @@
-"""M1, the primary model of DESIGN.md, and ``model.json`` for ``outcomes analyse``.
+"""M1, the primary model, and ``model.json`` for ``outcomes analyse``.
 
 What belongs here: preparing the outcome panel for M1 (``years`` from months, the moderator
 centred over participants, the project term only when there are several projects), fitting it
 and writing ``model.json``. The Matthew-effect check, M2 and pooling live in their own modules.
 
-M1 in lme4 notation (DESIGN.md, "Models"), fitted by REML:
+M1 in lme4 notation (docs/architecture.md, "M1 and the Matthew check"), fitted by REML:
 
     wellbeing ~ years * network_size_bl_c + project * years + (1 + years | participant_id)
 
@@ -21,6 +21,7 @@ from typing import Any
 import polars as pl
 
 from outcomes.atomic import write_json
+from outcomes.documents import ModelResult, checked
 from outcomes.models.fit import fit_mixed
 from outcomes.models.formula import ModelInputError, build_design
 from outcomes.models.profile import profile_intervals
@@ -144,7 +145,8 @@ def fit_m1(
     reml: bool = True,
     engine: str = "auto",
 ) -> MixedResult:
-    """Fit M1 (DESIGN.md) to the outcome panel and return the :class:`MixedResult`.
+    """Fit M1 (docs/architecture.md, "M1 and the Matthew check") to the outcome panel and return
+    the :class:`MixedResult`.
 
     Fixed effects: ``Intercept``, ``years``, ``<moderator>_c``, ``years:<moderator>_c`` (the
     Matthew-effect term) and ``project[T.…]`` when there are several projects; random
@@ -229,5 +231,8 @@ def analyse_panel(panel: pl.DataFrame, out_dir: Path, engine: str = "auto") -> d
             + " (outcomes analyse needs participant_id, months_since_baseline, "
             "network_size_bl and wellbeing, and project when there are several projects)"
         )
-    path = write_json(Path(out_dir) / "model.json", model_document(panel, engine=engine))
+    path = write_json(
+        Path(out_dir) / "model.json",
+        checked(ModelResult, model_document(panel, engine=engine)),
+    )
     return {"model": path}

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from outcomes.catalog.vocabulary import NETWORK_GROUPS
 from outcomes.instruments import INSTRUMENTS
 from outcomes.models.formula import ModelInputError
 from outcomes.models.m1 import average_slope_terms, prepare_m1_panel, project_weights
@@ -507,7 +508,8 @@ def interaction_test(
 def subgroup_slopes(
     panel: pl.DataFrame, *, outcome: str, project: str, group_column: str = "network_group"
 ) -> list[dict[str, Any]]:
-    """Return the slope per year of ``outcome`` per network group from M2 (DESIGN.md):
+    """Return the slope per year of ``outcome`` per network group from M2
+    (docs/architecture.md, "Simple slopes"):
     ``y ~ group + years × group (+ project) + (1 + years | participant_id)``, parameterised so
     each group's slope is one coefficient. For reports only: no verdict comes from these.
 
@@ -526,7 +528,8 @@ def subgroup_slopes(
         pl.col(column).is_not_null() & pl.col("years").is_not_null()
         & pl.col(group_column).is_not_null()
     )  # fmt: skip
-    groups = [g for g in ("small", "medium", "large") if g in set(frame[group_column].to_list())]
+    present = set(frame[group_column].to_list())
+    groups = [g for g in NETWORK_GROUPS if g in present]
     if not groups:
         return []
     indicators = [(pl.col(group_column) == g).cast(pl.Float64).alias(f"g_{g}") for g in groups] + [

@@ -2,7 +2,7 @@
 
 What belongs here: :class:`MixedResult` (fixed effects with Wald intervals, variance components,
 likelihood, information criteria, the optimiser's state, the singular-fit verdict) and its
-``model.json`` shape (DESIGN.md, "Command line"). What does not: any fitting.
+``model.json`` shape (docs/architecture.md, "What the analysis writes"). What does not: any fitting.
 """
 
 from __future__ import annotations
@@ -145,7 +145,8 @@ class MixedResult:
         }
 
     def to_dict(self) -> dict[str, Any]:
-        """Return the ``model.json`` shape of DESIGN.md (plain JSON types only)."""
+        """Return the ``model.json`` shape (docs/architecture.md, "What the analysis writes"; plain
+        JSON types only)."""
         fixed = {
             term: {
                 k: _clean(values[k])

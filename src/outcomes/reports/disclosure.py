@@ -31,6 +31,8 @@ from typing import Any
 
 import polars as pl
 
+from outcomes.language import format_number
+
 #: Default threshold: counts below it are hidden, bases below it carry no mean or percentage.
 DEFAULT_THRESHOLD = 10
 
@@ -130,16 +132,6 @@ def _check_columns(frame: pl.DataFrame, names: Sequence[str], role: str) -> None
         )
 
 
-def _format_number(value: float | None, decimals: int, decimal_mark: str) -> str:
-    if value is None or not math.isfinite(value):
-        return WITHHELD
-    text = f"{value:.{decimals}f}"
-    if text.startswith("-"):
-        # A rounded zero carries no sign; other negatives get a true minus sign.
-        text = text[1:] if float(text) == 0.0 else "−" + text[1:]
-    return text.replace(".", decimal_mark)
-
-
 def protect_table(
     frame: pl.DataFrame,
     count_columns: Sequence[str],
@@ -151,7 +143,7 @@ def protect_table(
     threshold: int = DEFAULT_THRESHOLD,
     decimals: int = 1,
     percent_decimals: int = 0,
-    decimal_mark: str = ".",
+    lang: str = "en",
 ) -> ProtectedTable:
     """Apply disclosure control to ``frame`` and return a :class:`ProtectedTable`.
 
@@ -161,6 +153,9 @@ def protect_table(
     ``mean_columns`` maps a mean (or interval-bound) column to the column holding its base ``n``;
     ``percent_columns`` maps a percentage column to ``(numerator column, base column)``.
     Percentages are expected on the 0–100 scale. Other columns (labels) pass through as text.
+    Means and percentages are shown with ``decimals`` and ``percent_decimals`` decimals in the
+    number format of ``lang``, without thousands separators
+    (:func:`outcomes.language.format_number`).
 
     Returns the display table (strings), the value table (hidden cells null) and the list of
     suppressions. Raises :class:`DisclosureError` for a minimum/maximum column, a missing column
@@ -255,7 +250,7 @@ def protect_table(
             shown = [
                 WITHHELD
                 if (row, column) in reasons
-                else _format_number(None if v is None else float(v), places, decimal_mark)
+                else format_number(None if v is None else float(v), places, lang, grouping=False)
                 for row, v in enumerate(values)
             ]
             kept = [None if (row, column) in reasons else v for row, v in enumerate(values)]

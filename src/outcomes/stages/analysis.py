@@ -10,6 +10,15 @@ from typing import Any
 import polars as pl
 
 from outcomes import atomic, markdown
+from outcomes.documents import (
+    Attrition,
+    MatthewDocument,
+    ModelResult,
+    NetworkGrowth,
+    PooledDocument,
+    ProjectEffects,
+    checked,
+)
 from outcomes.stages.lineage import (
     ATTRITION_SENSITIVITY,
     MATTHEW_EFFECT,
@@ -32,7 +41,7 @@ def wellbeing_model_stage(files: StageFiles, engine: str = "auto") -> StageRecor
 
     panel = files.table(PANEL)
     model = model_document(panel, engine=engine)
-    path = atomic.write_json(files.output(WELLBEING_MODEL), model)
+    path = atomic.write_json(files.output(WELLBEING_MODEL), checked(ModelResult, model))
     fixed = model["fixed_effects"]
     table = markdown.table(
         ["term", "estimate", "95% CI", "p"],
@@ -161,7 +170,7 @@ def project_effects_stage(files: StageFiles, engine: str = "auto") -> StageRecor
         "projects": rows,
         "models": project_models(panel, projects, engine),
     }
-    path = atomic.write_json(files.output(PROJECT_EFFECTS), effects)
+    path = atomic.write_json(files.output(PROJECT_EFFECTS), checked(ProjectEffects, effects))
     table = markdown.table(
         ["project", "outcome", "slope per year (95% CI)", "interaction (95% CI)", "n"],
         [
@@ -205,7 +214,7 @@ def matthew_stage(files: StageFiles, n_boot: int | None = None) -> StageRecord:
         models=False,
     )
     matthew = result.matthew
-    path = atomic.write_json(files.output(MATTHEW_EFFECT), matthew)
+    path = atomic.write_json(files.output(MATTHEW_EFFECT), checked(MatthewDocument, matthew))
     results = matthew["results"]
     primary = [
         r for r in results
@@ -252,7 +261,7 @@ def pooled_stage(files: StageFiles) -> StageRecord:
 
     effects = files.json(PROJECT_EFFECTS)
     pooled = pooled_from_effects(effects)
-    path = atomic.write_json(files.output(POOLED_EFFECT), pooled)
+    path = atomic.write_json(files.output(POOLED_EFFECT), checked(PooledDocument, pooled))
     table = markdown.table(
         ["outcome", "parameter", "k", "estimate (REML)", "95% CI", "prediction interval", "τ²",
          "I²", "estimate (DL)"],
@@ -291,7 +300,7 @@ def network_growth_stage(files: StageFiles) -> StageRecord:
 
     panel = files.table(PANEL)
     growth = network_growth(panel)
-    path = atomic.write_json(files.output(NETWORK_GROWTH), growth)
+    path = atomic.write_json(files.output(NETWORK_GROWTH), checked(NetworkGrowth, growth))
     metadata: dict[str, Any] = {"caveat": growth["caveat"]["en"]}
     if growth.get("model"):
         coefficients = growth["model"]["coefficients"]
@@ -322,7 +331,7 @@ def attrition_analysis_stage(files: StageFiles) -> StageRecord:
 
     panel = files.table(PANEL)
     analysis = attrition_analysis(panel)
-    path = atomic.write_json(files.output(ATTRITION_SENSITIVITY), analysis)
+    path = atomic.write_json(files.output(ATTRITION_SENSITIVITY), checked(Attrition, analysis))
     sensitivity = markdown.table(
         ["project", "all data (95% CI)", "completers only (95% CI)", "same verdict"],
         [

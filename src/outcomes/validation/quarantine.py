@@ -16,6 +16,7 @@ from typing import Any
 import polars as pl
 
 from outcomes.atomic import write_bytes, write_json
+from outcomes.documents import ValidationSummary, checked
 from outcomes.language import DEFAULT_LANGUAGE, check_language, format_percent, word
 from outcomes.validation import messages
 
@@ -26,8 +27,9 @@ UTF8_BOM = b"\xef\xbb\xbf"
 
 
 def write_validation_json(summary: Mapping[str, Any], path: str | os.PathLike[str]) -> Path:
-    """Write ``summary`` as ``validation/<project>.json`` (sorted keys, atomic); return the path."""
-    return write_json(path, dict(summary))
+    """Write ``summary`` as ``validation/<project>.json`` (sorted keys, atomic) after checking it
+    against :class:`~outcomes.documents.ValidationSummary`; return the path."""
+    return write_json(path, checked(ValidationSummary, summary))
 
 
 def neutralise_formulas(frame: pl.DataFrame) -> pl.DataFrame:
