@@ -50,9 +50,9 @@ def _reset_peak() -> bool:
 def single(engine: str, n: int, seed: int, repeats: int) -> dict[str, object]:
     """Fit M1 once per repeat in this process; return timings, peak memory and the fit."""
     from outcomes.models import MixedResult, fit_m1
-    from outcomes.models.fast import default_start
     from outcomes.models.formula import build_design
     from outcomes.models.m1 import m1_formula, prepare_m1_panel
+    from outcomes.models.optimiser import default_start
     from outcomes.models.reference import fit_statsmodels
     from outcomes.models.simulate import simulate_m1_panel
 

@@ -158,7 +158,7 @@ def test_refit_recovers_when_a_line_search_leaves_the_positive_definite_region()
     """Replicate 743 of this bootstrap once made L-BFGS-B try θ ≈ (0, 1.7e3, 3.1e4), where
     XᵀX − Σ… is no longer numerically positive definite; the refit must still reach the fit
     a fresh optimisation finds, not stop with an error or early."""
-    from outcomes.models import fast
+    from outcomes.models import fast, optimiser
 
     panel = simulate_m1_panel(500, seed=1058, matthew=0.15, dropout=0.2, irregular=True,
                               projects=("a", "b"))  # fmt: skip
@@ -170,7 +170,7 @@ def test_refit_recovers_when_a_line_search_leaves_the_positive_definite_region()
     y = model.simulate(rng)
     beta, se, converged, _ = model.refit(y)
     design = model.design
-    fresh = fast.optimise(
+    fresh = optimiser.optimise(
         fast.ProfiledDeviance(
             fast.sufficient_statistics(design.X, y, design.Z, design.groups, design.n_groups),
             reml=True,

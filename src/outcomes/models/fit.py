@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import polars as pl
 
-from outcomes.models import fast
+from outcomes.models import fast, optimiser
 from outcomes.models.formula import Design, ModelInputError, build_design
 from outcomes.models.result import (
     MixedResult,
@@ -107,7 +107,7 @@ def _fit_fast(
         centring.X, centring.y, design.Z, design.groups, design.n_groups
     )
     deviance = fast.ProfiledDeviance(stats, reml=reml)
-    fitted = fast.optimise(deviance, start_theta=start_theta, uncorrelated=uncorrelated)
+    fitted = optimiser.optimise(deviance, start_theta=start_theta, uncorrelated=uncorrelated)
     solution = fitted.solution
     sigma2 = solution.sigma2
     lam = solution.lam

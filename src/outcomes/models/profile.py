@@ -4,8 +4,12 @@ What belongs here: :func:`profile_intervals`, the profile intervals of the rando
 standard deviations, their correlations and the residual SD of a model with one grouping factor
 fitted by the fast engine (``fast.py``), as lme4's ``confint(m, method = "profile")`` computes
 them (Bates, Mächler, Bolker & Walker 2015, "Fitting linear mixed-effects models using lme4",
-J. Stat. Softw. 67(1), §5.1; lme4's ``profile.merMod`` documentation). What does not: fitting
-(``fit.py``) and the Wald intervals of the fixed effects (``result.py``).
+J. Stat. Softw. 67(1), §5.1; lme4's ``profile.merMod`` documentation): the profile of each
+parameter, the search for the ends of its interval and the minimisation at each profile point.
+What does not: the criterion and its gradient (``profile_criterion.py``), the coordinates the
+minimisation runs in (``profile_coordinates.py``), the bounded quadratic-model step
+(``quadratic.py``), fitting (``fit.py``, ``optimiser.py``) and the Wald intervals of the fixed
+effects (``result.py``).
 
 The parameters are lme4's ``.sig01, .sig02, …, .sigma`` on the standard-deviation/correlation
 scale, φ = (σ₁, ρ₂₁, …, σ₂, …, σ), in θ's column-major order followed by the residual SD σ. They
@@ -21,9 +25,9 @@ a rise of 3.84 in the deviance). Each end is found by scipy's ``brentq`` on ζ a
 by steps outward (Newton steps on ζ, whose slope d̃′(φₖ)/(2ζ) the gradient gives for free at
 each profile point), each profile point by a bounded quasi-Newton minimisation with the analytic
 gradient, warm-started on the line through the neighbouring points. The minimisation runs in
-Cholesky coordinates of the random-effect covariance chosen so that φₖ is one of them (see
-:class:`_System`), where the boundaries (an SD of 0, a correlation of ±1) are simple bounds.
-An SD whose profile stays below the cutoff down to 0 gets the lower limit 0, a correlation
+Cholesky coordinates of the random-effect covariance chosen so that φₖ is one of them
+(``profile_coordinates.py``), where the boundaries (an SD of 0, a correlation of ±1) are simple
+bounds. An SD whose profile stays below the cutoff down to 0 gets the lower limit 0, a correlation
 whose profile stays below it up to ±1 the limit ±1, as lme4 reports them; the interval's
 ``note`` says so.
 
@@ -43,18 +47,17 @@ from __future__ import annotations
 import dataclasses
 import math
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.linalg
 import scipy.optimize
 from scipy import stats as scipy_stats
 
-from outcomes.models import fast
+from outcomes.models import fast, optimiser
 from outcomes.models.formula import Design
-
-LOG_2PI = math.log(2.0 * math.pi)
+from outcomes.models.profile_coordinates import CoordinateSystem, step_scale
+from outcomes.models.profile_criterion import Criterion
+from outcomes.models.quadratic import box_newton_step, conditional_variance
 
 # quasi-Newton stops when the decrease its quadratic model predicts falls below this (deviance
 # units; ζ at the cutoff then errs by < 1e-8) or below _NOISE of the deviance: its rounding
@@ -90,33 +93,6 @@ class ProfileInterval:
 
 
 @dataclass
-class _System:
-    """Coordinates x of (Σ, σ) in which one parameter is a coordinate of its own.
-
-    x holds the column-major lower triangle of L, the Cholesky factor of the random-effect
-    covariance Σ (outcome units; Λ = L/σ) with the random terms reordered by ``order``, then σ.
-    With ``polar``, L's second row is written (L₁₀, L₁₁) = s·(ρ, √(1−ρ²)), ρ stored where L₁₀
-    was and s (that term's SD) where L₁₁ was. An SD is L₀₀ with its term first, or s in the
-    polar form with its term second; a correlation is ρ with its two terms first; σ is σ.
-    Zero variances and perfect correlations are then simple bounds (L's diagonal ≥ 0,
-    s ≥ 0, −1 ≤ ρ ≤ 1). Where an SD is small the correlations of its term are barely
-    determined and the deviance is close to flat along a circle in plain Cholesky coordinates
-    but along a line in polar ones; elsewhere the plain ones keep the deviance closer to
-    quadratic, so an SD's profile uses both (:meth:`Profiler._system_at`).
-    """
-
-    kind: str
-    order: np.ndarray
-    polar: bool
-    fixed: int
-    lower: np.ndarray
-    upper: np.ndarray
-    scale: np.ndarray
-    x_hat: np.ndarray
-    hessian: np.ndarray
-
-
-@dataclass
 class _ProfilePoint:
     """The minimum of the criterion with parameter k fixed at t: the coordinates there (in
     ``system``; None for the fit itself), a square factor ``chol`` of Σ in the design's order
@@ -124,7 +100,7 @@ class _ProfilePoint:
     constrained minimum) and the quasi-Newton Hessian over the free coordinates."""
 
     t: float
-    system: _System | None
+    system: CoordinateSystem | None
     x: np.ndarray
     chol: np.ndarray
     sigma: float
@@ -140,92 +116,8 @@ class _Track:
     k: int
     kind: str
     centre: float
-    systems: dict[str, _System]
+    systems: dict[str, CoordinateSystem]
     points: list[_ProfilePoint]
-
-
-class _Criterion:
-    """The pieces V(Λ) = Σ log|Mᵢ| [+ log|A| for REML] and r²(Λ) of the criterion
-    d = V + df·log(2πσ²) + r²/σ², with their gradients over Λ, from the fast engine's
-    sufficient statistics (all participants at once, no loop over them; ``fast.py`` returns
-    only their profiled combination V + df·log r²). ``evaluations`` counts calls.
-
-    With G = ΛΛ', Nᵢ = I − ZᵢᵀZᵢWᵢ and eᵢ = yᵢ − Xᵢβ̂ (``fast.py``'s notation):
-    ∂Σlog|Mᵢ|/∂G = Σ NᵢZᵢᵀZᵢ, ∂log|A|/∂G = −Σ NᵢZᵢᵀXᵢA⁻¹XᵢᵀZᵢNᵢᵀ, ∂r²/∂G = −Σ NᵢZᵢᵀeᵢeᵢᵀZᵢNᵢᵀ,
-    and ∂/∂Λ = 2(∂/∂G)Λ. Λ may be any square factor of G.
-    """
-
-    def __init__(self, stats: fast.SufficientStatistics, *, reml: bool) -> None:
-        self.stats = stats
-        self.reml = reml
-        self.df = stats.n - stats.p if reml else stats.n
-        self.evaluations = 0
-        g, q, p = stats.n_groups, stats.q, stats.p
-        self._flat = stats.ztxy.reshape(g * q, p + 1)
-        self._ztz_flat = stats.ztz.reshape(g, q * q)
-        self._ztz_sum = stats.ztz.sum(axis=0)
-        self._ztx = np.ascontiguousarray(stats.ztxy[:, :, :p])
-        self._identity = np.eye(q)
-
-    def __call__(self, lam: np.ndarray) -> tuple[float, float, np.ndarray, np.ndarray] | None:
-        """Return (V, r², ∂V/∂Λ, ∂r²/∂Λ) at the relative covariance factor Λ, or None where Mᵢ
-        or A is not numerically positive definite (far out in Λ)."""
-        self.evaluations += 1
-        s = self.stats
-        g, q, p = s.n_groups, s.q, s.p
-        # row-major flattening: flat(BᵀXC) = flat(X) @ kron(B, C)
-        m = (self._ztz_flat @ np.kron(lam, lam)).reshape(g, q, q) + self._identity
-        try:
-            with np.errstate(all="ignore"):
-                m_inverse, logdet_m = fast.spd_inverse_logdet(m)
-        except np.linalg.LinAlgError:
-            return None
-        if not np.all(np.isfinite(logdet_m)):
-            return None
-        w = (m_inverse.reshape(g, q * q) @ np.kron(lam.T, lam.T)).reshape(g, q, q)
-        wz = _stack_product(w, s.ztxy)
-        weighted = self._flat.T @ wz.reshape(g * q, p + 1)
-        augmented = s.cross - 0.5 * (weighted + weighted.T)
-        if p:
-            try:
-                chol = scipy.linalg.cho_factor(augmented[:p, :p], lower=True, check_finite=False)
-            except np.linalg.LinAlgError:
-                return None
-            if not np.all(np.isfinite(chol[0])):
-                return None
-            beta = scipy.linalg.cho_solve(chol, augmented[:p, p], check_finite=False)
-            logdet_a = 2.0 * float(np.log(np.diagonal(chol[0])).sum())
-        else:
-            beta = np.zeros(0)
-            logdet_a = 0.0
-        r2 = max(float(augmented[p, p] - beta @ augmented[:p, p]), np.finfo(float).tiny)
-        value = float(logdet_m.sum()) + (logdet_a if self.reml else 0.0)
-        if not (math.isfinite(value) and math.isfinite(r2)):
-            return None
-        ztz_w = _stack_product(s.ztz, w)
-        n_matrix = self._identity - ztz_w
-        d_value = self._ztz_sum - _stack_product(ztz_w, s.ztz).sum(axis=0)
-        residual = (s.ztxy @ np.append(-beta, 1.0))[:, None, :]
-        projected = (n_matrix * residual).sum(axis=2)
-        d_r2 = -(projected.T @ projected)
-        if self.reml and p:
-            # Σ NᵢZᵢᵀXᵢA⁻¹XᵢᵀZᵢNᵢᵀ from the (qp × qp) cross product of the rows of NᵢZᵢᵀXᵢ
-            nx = _stack_product(n_matrix, self._ztx).reshape(g, q * p)
-            cross = (nx.T @ nx).reshape(q, p, q, p)
-            a_inverse = scipy.linalg.cho_solve(chol, np.eye(p), check_finite=False)
-            d_value -= np.einsum("aibj,ij->ab", cross, a_inverse)
-        d_value = 0.5 * (d_value + d_value.T)
-        d_r2 = 0.5 * (d_r2 + d_r2.T)
-        return value, r2, 2.0 * d_value @ lam, 2.0 * d_r2 @ lam
-
-
-def _stack_product(left: np.ndarray, right: np.ndarray) -> np.ndarray:
-    """Return the products leftᵢ @ rightᵢ of two stacks (groups, q, ·) as q broadcast
-    multiply-adds: numpy's stacked matmul is several times slower on 2×2 blocks."""
-    out = left[:, :, 0, None] * right[:, None, 0, :]
-    for c in range(1, left.shape[2]):
-        out += left[:, :, c, None] * right[:, None, c, :]
-    return out
 
 
 class Profiler:
@@ -253,7 +145,7 @@ class Profiler:
         self.design = design
         self.reml = reml
         self.q = q
-        self.criterion = _Criterion(stats, reml=reml)
+        self.criterion = Criterion(stats, reml=reml)
         self.rows, self.cols = fast.theta_index(q)
         self.n_theta = len(self.rows)
         self.m = self.n_theta + 1
@@ -265,7 +157,7 @@ class Profiler:
         self.fit_evaluations = 0
         if theta_hat is None:
             deviance = fast.ProfiledDeviance(stats, reml=reml)
-            fitted = fast.optimise(deviance)
+            fitted = optimiser.optimise(deviance)
             theta = fitted.solution.theta
             self.fit_evaluations = fitted.evaluations
         else:
@@ -284,7 +176,7 @@ class Profiler:
         polished = self._minimise(
             self.sigma_system, self.sigma_system.x_hat, None, self.sigma_system.hessian
         )
-        self.chol_hat, self.sigma_hat = self._cholesky(self.sigma_system, polished.x)
+        self.chol_hat, self.sigma_hat = self.sigma_system.cholesky(polished.x)
         self.sigma_system.x_hat = polished.x
         self.d_hat = polished.deviance
         self.seconds = time.perf_counter() - started
@@ -295,8 +187,8 @@ class Profiler:
 
     # --- coordinates -------------------------------------------------------------------------
 
-    def _make_system(self, kind: str, order: np.ndarray, *, polar: bool) -> _System:
-        """Return the :class:`_System` of ``kind`` at the current optimum, with the
+    def _make_system(self, kind: str, order: np.ndarray, *, polar: bool) -> CoordinateSystem:
+        """Return the :class:`CoordinateSystem` of ``kind`` at the current optimum, with the
         finite-difference Hessian of the criterion there."""
         q = self.q
         diagonal = self.rows == self.cols
@@ -313,7 +205,7 @@ class Profiler:
             fixed = 1
         else:
             fixed = q if polar else 0
-        system = _System(
+        system = CoordinateSystem(
             kind=kind,
             order=order,
             polar=polar,
@@ -324,46 +216,21 @@ class Profiler:
             x_hat=np.zeros(self.m),
             hessian=np.zeros((self.m, self.m)),
         )
-        system.x_hat = self._coordinates(system, self.chol_hat, self.sigma_hat)
+        system.x_hat = system.coordinates(self.chol_hat, self.sigma_hat)
         system.hessian = self._fd_hessian(system, system.x_hat)
         return system
 
-    def _coordinates(self, system: _System, chol: np.ndarray, sigma: float) -> np.ndarray:
-        """Return the coordinates in ``system`` of Σ = chol·chol' (design order) and σ."""
-        covariance = chol @ chol.T
-        order = system.order
-        factor = fast.lower_cholesky(covariance[np.ix_(order, order)])
-        x = np.append(factor[self.rows, self.cols], sigma)
-        if system.polar:
-            radius = math.hypot(factor[1, 0], factor[1, 1])
-            x[1] = factor[1, 0] / radius if radius > 0 else 0.0
-            x[self.q] = radius
-        return np.clip(x, system.lower, system.upper)
-
-    def _cholesky(self, system: _System, x: np.ndarray) -> tuple[np.ndarray, float]:
-        """Return (a square factor of Σ in the design's order of the terms, σ) at x."""
-        q = self.q
-        factor = np.zeros((q, q))
-        factor[self.rows, self.cols] = x[: self.n_theta]
-        if system.polar:
-            rho, radius = float(x[1]), float(x[q])
-            factor[1, 0] = radius * rho
-            factor[1, 1] = radius * math.sqrt(max(1.0 - rho * rho, 0.0))
-        original = np.empty((q, q))
-        original[system.order] = factor
-        return original, float(x[-1])
-
-    def _value(self, system: _System, x: np.ndarray) -> tuple[float, np.ndarray]:
+    def _value(self, system: CoordinateSystem, x: np.ndarray) -> tuple[float, np.ndarray]:
         """Return d and ∂d/∂x at x (+∞ and zeros where the criterion is not defined)."""
         q = self.q
-        chol, sigma = self._cholesky(system, x)
+        chol, sigma = system.cholesky(x)
         lam = chol / sigma
         parts = self.criterion(lam)
         if parts is None:
             return math.inf, np.zeros(self.m)
         value, r2, d_value, d_r2 = parts
         df = self.criterion.df
-        deviance = value + df * (LOG_2PI + 2.0 * math.log(sigma)) + r2 / sigma**2
+        deviance = value + df * (fast.LOG_2PI + 2.0 * math.log(sigma)) + r2 / sigma**2
         d_lam = d_value + d_r2 / sigma**2
         # ∂d/∂L in the system's order of the terms
         d_chol = d_lam[system.order] / sigma
@@ -378,7 +245,7 @@ class Profiler:
         gradient[-1] = 2.0 * df / sigma - 2.0 * r2 / sigma**3 - float(np.sum(d_lam * lam)) / sigma
         return deviance, gradient
 
-    def _fd_hessian(self, system: _System, x: np.ndarray) -> np.ndarray:
+    def _fd_hessian(self, system: CoordinateSystem, x: np.ndarray) -> np.ndarray:
         """Return the Hessian of d at x by forward differences of the analytic gradient (steps
         into the parameter space where x sits on a bound)."""
         _, gradient = self._value(system, x)
@@ -396,7 +263,7 @@ class Profiler:
     # --- minimisation with one parameter fixed -----------------------------------------------
 
     def _minimise(
-        self, system: _System, x0: np.ndarray, fixed: int | None, hessian: np.ndarray
+        self, system: CoordinateSystem, x0: np.ndarray, fixed: int | None, hessian: np.ndarray
     ) -> _ProfilePoint:
         """Return the minimum of d over the coordinates other than ``fixed`` (all if None), from
         ``x0``: quasi-Newton steps that minimise the quadratic model (``hessian`` over the free
@@ -415,7 +282,7 @@ class Profiler:
             if not math.isfinite(f):
                 break
             step = np.zeros(self.m)
-            step[index] = _box_newton_step(
+            step[index] = box_newton_step(
                 h, g[index], lower[index] - x[index], upper[index] - x[index]
             )
             decrease = -float(g @ step + 0.5 * step[index] @ h @ step[index])
@@ -440,7 +307,7 @@ class Profiler:
                 hs = h @ s
                 h = h - np.outer(hs, hs) / float(s @ hs) + np.outer(y, y) / sy
             x, f, g = trial, f_trial, g_trial
-        chol, sigma = self._cholesky(system, x)
+        chol, sigma = system.cholesky(x)
         return _ProfilePoint(
             t=float(x[fixed]) if fixed is not None else math.nan,
             system=system,
@@ -487,7 +354,7 @@ class Profiler:
             return 0.0
         return float(np.clip(covariance[r, c] / denominator, -1.0, 1.0))
 
-    def _system_at(self, track: _Track, t: float) -> _System:
+    def _system_at(self, track: _Track, t: float) -> CoordinateSystem:
         """Return the coordinate system for the profile point at φₖ = t, made on first use:
         for an SD the polar one below half its estimate (or when it is estimated at 0), where
         its term's correlations are barely determined, else the plain one."""
@@ -549,7 +416,7 @@ class Profiler:
                 return point.x
             if point.system is None:
                 return system.x_hat
-            return self._coordinates(system, point.chol, point.sigma)
+            return system.coordinates(point.chol, point.sigma)
 
         ordered = sorted(track.points, key=lambda p: p.t)
         below = [p for p in ordered if p.t < t]
@@ -602,9 +469,9 @@ class Profiler:
             return 0.0, "estimate at the boundary 0, lower limit 0 (lme4 reports 0)"
         if kind == "cor" and direction * centre >= 1.0 - 1e-12:
             return direction, f"estimate at the boundary {direction:+.0f}"
-        forward, backward, derivative = _transform(kind)
+        forward, backward, derivative = step_scale(kind)
         first_system = self._system_at(track, centre)
-        variance = _conditional_variance(first_system.hessian, first_system.fixed)
+        variance = conditional_variance(first_system.hessian, first_system.fixed)
         se = math.sqrt(variance) if math.isfinite(variance) else math.nan
         if centre > 0 or kind == "cor":
             se_u = se * derivative(centre) if math.isfinite(se) else 0.5
@@ -670,73 +537,6 @@ class Profiler:
         result = [self._profile(k, level) for k in range(self.m)]
         self.seconds += time.perf_counter() - started
         return result
-
-
-def _box_newton_step(
-    hessian: np.ndarray, gradient: np.ndarray, low: np.ndarray, high: np.ndarray
-) -> np.ndarray:
-    """Return the step d minimising g'd + ½d'Hd subject to low ≤ d ≤ high (low ≤ 0 ≤ high), by a
-    primal active-set method; H's eigenvalues are floored at 1e-8 of the largest so that the
-    model is convex where a finite-difference or BFGS Hessian is not positive definite."""
-    values, vectors = np.linalg.eigh(0.5 * (hessian + hessian.T))
-    floor = max(1e-8 * float(np.max(np.abs(values), initial=0.0)), 1e-12)
-    h = (vectors * np.maximum(np.abs(values), floor)) @ vectors.T
-    n = gradient.size
-    d = np.zeros(n)
-    bound = np.zeros(n, dtype=bool)
-    for _ in range(4 * n + 4):
-        free = ~bound
-        target = d.copy()
-        if free.any():
-            rhs = -(gradient[free] + h[np.ix_(free, bound)] @ d[bound])
-            target[free] = np.linalg.solve(h[np.ix_(free, free)], rhs)
-        move = target - d
-        with np.errstate(divide="ignore", invalid="ignore"):
-            limit = np.where(
-                move < 0, (low - d) / move, np.where(move > 0, (high - d) / move, np.inf)
-            )
-        blocking = free & (limit < 1.0)
-        if blocking.any():
-            i = int(np.flatnonzero(blocking)[np.argmin(limit[blocking])])
-            d = d + max(float(limit[i]), 0.0) * move
-            d[i] = low[i] if move[i] < 0 else high[i]
-            bound[i] = True
-            continue
-        d = target
-        slope = gradient + h @ d
-        wrong = bound & (((d <= low) & (slope < 0)) | ((d >= high) & (slope > 0)))
-        if not wrong.any():
-            break
-        bound[int(np.argmax(np.where(wrong, np.abs(slope), -1.0)))] = False
-    return d
-
-
-def _conditional_variance(hessian: np.ndarray, k: int) -> float:
-    """Return (H⁻¹)ₖₖ·2, the quadratic approximation's variance of φₖ (d is −2 log L), or NaN."""
-    try:
-        inverse = np.linalg.inv(hessian)
-    except np.linalg.LinAlgError:
-        return math.nan
-    value = 2.0 * float(inverse[k, k])
-    return value if math.isfinite(value) and value > 0 else math.nan
-
-
-def _transform(
-    kind: str,
-) -> tuple[Callable[[float], float], Callable[[float], float], Callable[[float], float]]:
-    """Return (u(t), t(u), du/dt) of the scale on which steps are taken: log for SDs, atanh for
-    correlations."""
-    if kind == "cor":
-        return (
-            lambda t: math.atanh(max(min(t, 1.0 - 1e-15), -1.0 + 1e-15)),
-            math.tanh,
-            lambda t: 1.0 / max(1.0 - t * t, 1e-300),
-        )
-    return (
-        lambda t: math.log(t),
-        lambda u: math.exp(u) if u < 700 else math.inf,
-        lambda t: 1.0 / t if t > 0 else math.inf,
-    )
 
 
 def profile_intervals(

@@ -20,12 +20,12 @@ from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
 from outcomes.models.fast import (
     lower_cholesky,
-    moment_start,
     sufficient_statistics,
     theta_index,
     theta_to_lambda,
 )
 from outcomes.models.formula import Design
+from outcomes.models.optimiser import moment_start
 from outcomes.models.result import (
     MixedResult,
     OptimizerState,

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from outcomes.models import fast
+from outcomes.models import fast, optimiser
 from outcomes.models.formula import Design
 from outcomes.models.result import is_singular
 
@@ -41,7 +41,7 @@ def fit_design(design_x: np.ndarray, design: Design, y: np.ndarray, *, reml: boo
     part of ``design``, started at θ = ``start`` (moment start when None)."""
     statistics = fast.sufficient_statistics(design_x, y, design.Z, design.groups, design.n_groups)
     deviance = fast.ProfiledDeviance(statistics, reml=reml)
-    fitted = fast.optimise(deviance, start_theta=start, uncorrelated=uncorrelated)
+    fitted = optimiser.optimise(deviance, start_theta=start, uncorrelated=uncorrelated)
     solution = fitted.solution
     return FastFit(
         beta=solution.beta,
@@ -178,7 +178,7 @@ class Refitter:
             solution = deviance.solve(theta)
         else:
             fallback = True
-            fitted = fast.optimise(
+            fitted = optimiser.optimise(
                 deviance,
                 start_theta=self.fit.theta,
                 uncorrelated=not bool(np.all(self.free)),

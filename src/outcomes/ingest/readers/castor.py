@@ -13,8 +13,10 @@ from __future__ import annotations
 from collections.abc import Collection
 from pathlib import Path
 
-from outcomes.ingest.readers.base import RawExport, read_delimited, read_workbook
+from outcomes.ingest.readers.base import RawExport
 from outcomes.ingest.readers.header import DuplicateColumn
+from outcomes.ingest.readers.text import read_delimited
+from outcomes.ingest.readers.workbook import read_workbook
 from outcomes.ingest.warning import IngestWarning
 from outcomes.specs import ExportOptions
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from outcomes.ingest.readers.base import RawExport, read_workbook
+from outcomes.ingest.readers.base import RawExport
+from outcomes.ingest.readers.workbook import read_workbook
 from outcomes.specs import ExportOptions
 
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Collection
 from pathlib import Path
 
-from outcomes.ingest.readers.base import RawExport, read_delimited
+from outcomes.ingest.readers.base import RawExport
+from outcomes.ingest.readers.text import read_delimited
 from outcomes.specs import ExportOptions
 
 

@@ -5,7 +5,8 @@ exports"): LimeSurvey's "question text" headings repeat when two questions share
 Castor EDC and legacy Qualtrics end every line with the delimiter (``a;b;c;``), which reads as
 one more, empty field. A duplicated name is kept apart by a suffix (``name (2)``) with a warning;
 it is refused only when the spec maps it (:func:`refuse_ambiguous_columns`), because which of
-the columns is meant is then unknown. A trailing empty field is dropped with a warning.
+the columns is meant is then unknown. A trailing empty field is dropped with a warning. Column
+names are matched loosely (:func:`loose_name`: case and runs of white space do not count).
 """
 
 from __future__ import annotations
@@ -88,9 +89,9 @@ def refuse_ambiguous_columns(
 ) -> None:
     """Raise :class:`ExportError` when a column the spec maps (``mapped``, raw names) is one
     the header holds more than once: which of them the spec means is unknown."""
-    wanted = {_loose(name) for name in mapped}
+    wanted = {loose_name(name) for name in mapped}
     for duplicate in duplicates:
-        if _loose(duplicate.name) in wanted:
+        if loose_name(duplicate.name) in wanted:
             positions = " and ".join(str(p) for p in duplicate.positions)
             raise ExportError(
                 f"{path.name}: row {duplicate.header_line}: column {duplicate.name!r} appears "
@@ -116,5 +117,7 @@ def trailing_delimiter_warning(path: Path, delimiter: str) -> IngestWarning:
     )
 
 
-def _loose(name: str) -> str:
+def loose_name(name: str) -> str:
+    """Return ``name`` as column names are matched: stripped, lower case, runs of white space
+    as one space."""
     return " ".join(name.strip().lower().split())

@@ -18,15 +18,14 @@ import re
 from collections.abc import Collection
 from pathlib import Path
 
-from outcomes.ingest.readers.base import (
-    RawExport,
-    check_text_content,
+from outcomes.ingest.readers.base import RawExport, check_text_content
+from outcomes.ingest.readers.header import unique_header
+from outcomes.ingest.readers.text import (
     decode_export,
     head_records,
     read_delimited,
     sniff_delimiter,
 )
-from outcomes.ingest.readers.header import unique_header
 from outcomes.specs import ExportOptions
 
 #: Qualtrics columns holding identifying information (Qualtrics "Response metadata")

@@ -16,7 +16,8 @@ from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
-from outcomes.ingest.readers.base import ExportError, RawExport, read_delimited
+from outcomes.ingest.readers.base import ExportError, RawExport
+from outcomes.ingest.readers.text import read_delimited
 from outcomes.specs import ExportOptions
 
 REDCAP_METADATA_PATTERN = re.compile(
