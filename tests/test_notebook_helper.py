@@ -1,14 +1,21 @@
-"""Tests of ``outcomes.notebook`` on a small hand-made workspace (parquet and JSON written here)."""
+"""Tests of ``outcomes.notebook`` on a small workspace: parquet tables written here, the
+validation summaries built through their declaration and the analysis documents written by the
+analysis itself (docs/architecture.md, "Documents")."""
 
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 import pytest
 
 from outcomes import notebook as nb
+from outcomes.atomic import write_json
+from outcomes.documents import DocumentError, FileCounts, ValidationSummary
+from outcomes.models.analysis import write_analysis
 from outcomes.warehouse import refresh_views
 from outcomes.workspace import Workspace
 
@@ -18,8 +25,56 @@ def _write_json(path: Path, data: object) -> None:
     path.write_text(json.dumps(data), encoding="utf-8")
 
 
+@pytest.fixture(scope="module")
+def analysis_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Return model.json, matthew.json and pooled.json of the analysis (no bootstrap, no MDE) of
+    two projects of 30 participants at three waves."""
+    rng = np.random.default_rng(1)
+    rows = []
+    for project in ("alpha", "beta"):
+        for index in range(30):
+            network, start, gain = rng.poisson(8), rng.normal(55, 8), rng.normal(4, 2)
+            for wave, months in ((0, 0.0), (1, 6.0), (2, 12.0)):
+                rows.append(
+                    {
+                        "participant_id": f"{project}{index}",
+                        "project": project,
+                        "wave": wave,
+                        "months_since_baseline": months,
+                        "network_size_bl": float(network),
+                        "wellbeing": float(start + gain * months / 12 + rng.normal(0, 4)),
+                    }
+                )
+    written = write_analysis(
+        pl.DataFrame(rows), tmp_path_factory.mktemp("analysis"), n_boot=0, mde=False,
+        growth=False, attrition=False, engine="fast",
+    )  # fmt: skip
+    return {name: written[name] for name in ("model", "matthew", "pooled")}
+
+
+def _summary(project: str, read: int, valid: int, rules: dict[str, int]) -> ValidationSummary:
+    quarantined = read - valid
+    return ValidationSummary(
+        project=project,
+        rows_read=read,
+        rows_valid=valid,
+        rows_quarantined=quarantined,
+        quarantined_share=quarantined / read,
+        threshold=0.05,
+        passed_threshold=quarantined / read <= 0.05,
+        rules={k: v + 1 for k, v in rules.items()},
+        rows_by_rule=rules,
+        files={
+            f"{project}.csv": FileCounts(
+                rows_read=read, rows_valid=valid, rows_quarantined=quarantined
+            )
+        },
+        duplicate_policy="keep_latest_complete",
+    )
+
+
 @pytest.fixture
-def workspace(tmp_path: Path) -> Workspace:
+def workspace(tmp_path: Path, analysis_files: dict[str, Path]) -> Workspace:
     """A workspace with two projects whose responses have different columns."""
     ws = Workspace(tmp_path / "ws").ensure()
     alpha = pl.DataFrame(
@@ -51,44 +106,13 @@ def workspace(tmp_path: Path) -> Workspace:
         }
     )
     panel.write_parquet(ws.table("outcome_panel"))
-    for project, read, valid, quarantined, rules in (
-        ("alpha", 4, 3, 1, {"out_of_range": 1, "unknown_label": 1}),
-        ("beta", 2, 2, 0, {}),
+    for summary in (
+        _summary("alpha", 4, 3, {"out_of_range": 1, "unknown_label": 1}),
+        _summary("beta", 2, 2, {}),
     ):
-        _write_json(
-            ws.validation / f"{project}.json",
-            {
-                "project": project,
-                "rows_read": read,
-                "rows_valid": valid,
-                "rows_quarantined": quarantined,
-                "quarantined_share": quarantined / read,
-                "threshold": 0.05,
-                "passed_threshold": quarantined / read <= 0.05,
-                "rules": {k: v + 1 for k, v in rules.items()},
-                "rows_by_rule": rules,
-                "files": {
-                    f"{project}.csv": {
-                        "rows_read": read,
-                        "rows_valid": valid,
-                        "rows_quarantined": quarantined,
-                    }
-                },
-            },
-        )
-    _write_json(ws.analysis / "model.json", {"engine": "fast", "fixed_effects": {}})
-    _write_json(
-        ws.analysis / "matthew.json",
-        {
-            "project": "all",
-            "results": [
-                {"project": "all", "estimate": 0.2, "boot_ci_low": None},
-                {"project": "alpha", "estimate": 0.1, "boot_ci_low": 0.05, "mde80": 0.3},
-            ],
-            "subgroups": [],
-        },
-    )
-    _write_json(ws.analysis / "pooled.json", {"results": [{"outcome": "wellbeing_slope"}]})
+        write_json(ws.validation / f"{summary.project}.json", summary.to_json())
+    for path in analysis_files.values():
+        shutil.copy(path, ws.analysis / path.name)
     return ws
 
 
@@ -172,6 +196,8 @@ def test_validation_summaries(workspace: Workspace) -> None:
     assert summaries["rows_quarantined"].to_list() == [1, 0]
     assert summaries["passed_threshold"].to_list() == [False, True]
     assert summaries["reconciles"].all()
+    alpha = nb.validation("alpha", home=workspace)
+    assert alpha.rows_by_rule == {"out_of_range": 1, "unknown_label": 1}
     rules = nb.validation_rules(home=workspace)
     assert rules.rows() == [("alpha", "out_of_range", 1, 2), ("alpha", "unknown_label", 1, 2)]
     files = nb.validation_files(home=workspace)
@@ -193,21 +219,37 @@ def test_validation_without_results(tmp_path: Path) -> None:
         nb.validation_summaries(home=tmp_path)
 
 
-def test_analysis_results_are_returned_as_written(workspace: Workspace) -> None:
+def test_analysis_results_are_returned_as_written(
+    workspace: Workspace, analysis_files: dict[str, Path]
+) -> None:
+    for name, read in (("model", nb.model), ("matthew", nb.matthew), ("pooled", nb.pooled)):
+        assert read(home=workspace) == json.loads(analysis_files[name].read_text()), name
     assert nb.model(home=workspace)["engine"] == "fast"
     matthew = nb.matthew(home=workspace)
-    assert [r["project"] for r in matthew["results"]] == ["all", "alpha"]
-    assert nb.pooled(home=workspace)["results"][0]["outcome"] == "wellbeing_slope"
+    assert [r["project"] for r in matthew["results"]] == ["all", "alpha", "beta"]
+    pooled = nb.pooled(home=workspace)["results"]
+    assert [(p["outcome"], p["parameter"]) for p in pooled] == [
+        ("wellbeing", "slope"),
+        ("wellbeing", "interaction"),
+    ]
     with pytest.raises(nb.NotMaterialized, match=r"project_effects\.json"):
         nb.project_effects(home=workspace)
 
 
-def test_matthew_keeps_content_added_later(workspace: Workspace) -> None:
+def test_an_analysis_document_that_does_not_match_its_declaration_is_refused(
+    workspace: Workspace,
+) -> None:
     path = workspace.analysis / "matthew.json"
     data = json.loads(path.read_text())
     data["sensitivity"] = {"completers": {"estimate": 0.3, "ci_low": 0.1, "ci_high": 0.5}}
     path.write_text(json.dumps(data))
-    assert nb.matthew(home=workspace)["sensitivity"]["completers"]["estimate"] == 0.3
+    with pytest.raises(DocumentError, match=r"matthew\.json: key 'sensitivity' is not declared"):
+        nb.matthew(home=workspace)
+
+
+def test_an_undeclared_analysis_file_is_returned_as_written(workspace: Workspace) -> None:
+    _write_json(workspace.analysis / "extra.json", {"note": "added by hand"})
+    assert nb.analysis("extra", home=workspace) == {"note": "added by hand"}
 
 
 def test_as_frame_unions_keys_and_types() -> None:
@@ -219,6 +261,13 @@ def test_as_frame_unions_keys_and_types() -> None:
     assert frame["x"].to_list() == [None, 1]
     assert nb.as_frame(None).is_empty()
     assert nb.as_frame([]).is_empty()
+
+
+def test_as_frame_of_typed_documents() -> None:
+    summaries = [_summary("alpha", 4, 3, {"out_of_range": 1}), _summary("beta", 2, 2, {})]
+    frame = nb.as_frame(summaries)
+    assert frame["project"].to_list() == ["alpha", "beta"]
+    assert frame["rows_quarantined"].to_list() == [1, 0]
 
 
 def test_as_frame_of_named_records() -> None:

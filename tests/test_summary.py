@@ -3,7 +3,6 @@ are the ones the run wrote, in the run's language."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -11,6 +10,8 @@ from typing import Any
 import pytest
 
 from outcomes import cli
+from outcomes.atomic import write_json
+from outcomes.documents import FileCounts, ValidationSummary
 from outcomes.summary import run_summary_table
 from outcomes.workspace import Workspace
 
@@ -37,8 +38,14 @@ def _write_reports(workspace: Workspace, lang: str) -> None:
 def _earlier_english_run(home: Path) -> Workspace:
     workspace = Workspace(home).ensure()
     for project in PROJECTS:
-        summary = {"rows_read": 10, "rows_valid": 9, "rows_quarantined": 1}
-        (workspace.validation / f"{project}.json").write_text(json.dumps(summary))
+        summary = ValidationSummary(
+            project=project, rows_read=10, rows_valid=9, rows_quarantined=1,
+            quarantined_share=0.1, threshold=0.05, passed_threshold=False,
+            rules={"out_of_range": 1}, rows_by_rule={"out_of_range": 1},
+            files={f"{project}.csv": FileCounts(rows_read=10, rows_valid=9, rows_quarantined=1)},
+            duplicate_policy="keep_latest_complete",
+        )  # fmt: skip
+        write_json(workspace.validation / f"{project}.json", summary.to_json())
     _write_reports(workspace, "en")
     return workspace
 

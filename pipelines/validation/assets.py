@@ -1,12 +1,11 @@
 """Assets ``valid_responses[project]`` and ``quarantined_responses[project]`` with their checks."""
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 
 import dagster as dg
 
-from outcomes import markdown, stages
+from outcomes import documents, markdown, stages
 from outcomes.validation import rule_label
 from pipelines.lineage import stage_spec
 from pipelines.metadata import materialize_result
@@ -21,9 +20,10 @@ QUARANTINED = dg.AssetKey(stages.QUARANTINED)
 def quarantine_by_rule(validation_json: Path, lang: str = "en") -> dict[str, dg.MetadataValue]:
     """Return metadata with the quarantined rows per rule, from ``validation/<project>.json``:
     a markdown table with each rule's label (``outcomes.validation.rule_label``) and the counts
-    as JSON, so the UI can plot them over materializations."""
-    summary = json.loads(Path(validation_json).read_text(encoding="utf-8"))
-    by_rule: dict[str, int] = summary.get("rows_by_rule") or summary.get("rules") or {}
+    as JSON, so the UI can plot them over materializations (docs/architecture.md,
+    "Documents")."""
+    summary = documents.read(documents.ValidationSummary, validation_json)
+    by_rule = summary.rows_by_rule
     rows = [
         [rule, rule_label(rule, lang), count]
         for rule, count in sorted(by_rule.items(), key=lambda item: (-item[1], item[0]))
@@ -33,7 +33,7 @@ def quarantine_by_rule(validation_json: Path, lang: str = "en") -> dict[str, dg.
             markdown.table(["rule", "meaning", "rows"], rows)
         ),
         "rows_by_rule": dg.MetadataValue.json(by_rule),
-        "quarantined_share": dg.MetadataValue.float(float(summary.get("quarantined_share", 0.0))),
+        "quarantined_share": dg.MetadataValue.float(float(summary.quarantined_share)),
     }
 
 

@@ -26,6 +26,7 @@ from typing import Any
 
 import polars as pl
 
+from outcomes.documents import ANALYSIS_DOCUMENTS, Document, ValidationSummary
 from outcomes.stages import (
     MATTHEW_JSON,
     MODEL_JSON,
@@ -153,10 +154,21 @@ def _read_json(path: Path, what: str) -> Any:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def validation(project: str, *, home: Home = None) -> dict[str, Any]:
-    """Return ``validation/<project>.json`` as written by the validation step."""
+def validation(project: str, *, home: Home = None) -> ValidationSummary:
+    """Return ``validation/<project>.json`` as written by the validation step, as a
+    :class:`~outcomes.documents.ValidationSummary` (docs/architecture.md, "Documents")."""
     ws = _ws(home)
-    return dict(_read_json(ws.validation / f"{project}.json", f"The validation of {project!r}"))
+    path = ws.validation / f"{project}.json"
+    return ValidationSummary.from_json(
+        _read_json(path, f"The validation of {project!r}"), where=str(path)
+    )
+
+
+def _summaries(ws: Workspace) -> list[ValidationSummary]:
+    return [
+        ValidationSummary.from_json(json.loads(path.read_text(encoding="utf-8")), where=str(path))
+        for path in _validation_files(ws)
+    ]
 
 
 def _validation_files(ws: Workspace) -> list[Path]:
@@ -172,18 +184,17 @@ def validation_summaries(*, home: Home = None) -> pl.DataFrame:
     (``rows_read == rows_valid + rows_quarantined``)."""
     ws = _ws(home)
     rows = []
-    for path in _validation_files(ws):
-        summary = json.loads(path.read_text(encoding="utf-8"))
+    for summary in _summaries(ws):
         rows.append(
             {
-                "project": summary.get("project", path.stem),
-                "rows_read": summary.get("rows_read"),
-                "rows_valid": summary.get("rows_valid"),
-                "rows_quarantined": summary.get("rows_quarantined"),
-                "quarantined_share": summary.get("quarantined_share"),
-                "threshold": summary.get("threshold"),
-                "passed_threshold": summary.get("passed_threshold"),
-                "files": len(summary.get("files", {})),
+                "project": summary.project,
+                "rows_read": summary.rows_read,
+                "rows_valid": summary.rows_valid,
+                "rows_quarantined": summary.rows_quarantined,
+                "quarantined_share": summary.quarantined_share,
+                "threshold": summary.threshold,
+                "passed_threshold": summary.passed_threshold,
+                "files": len(summary.files),
             }
         )
     schema = {
@@ -207,15 +218,12 @@ def validation_rules(*, home: Home = None) -> pl.DataFrame:
     (``records``; a row can break a rule in several columns), from ``validation/*.json``."""
     ws = _ws(home)
     rows = []
-    for path in _validation_files(ws):
-        summary = json.loads(path.read_text(encoding="utf-8"))
-        project = summary.get("project", path.stem)
-        records = summary.get("rules", {})
-        by_rows = summary.get("rows_by_rule", {})
+    for summary in _summaries(ws):
+        records, by_rows = summary.rules, summary.rows_by_rule
         for rule in sorted(set(records) | set(by_rows)):
             rows.append(
                 {
-                    "project": project,
+                    "project": summary.project,
                     "rule": rule,
                     "rows": by_rows.get(rule),
                     "records": records.get(rule),
@@ -230,11 +238,9 @@ def validation_files(*, home: Home = None) -> pl.DataFrame:
     reconciles (every row read is either valid or quarantined)."""
     ws = _ws(home)
     rows = []
-    for path in _validation_files(ws):
-        summary = json.loads(path.read_text(encoding="utf-8"))
-        project = summary.get("project", path.stem)
-        for name, counts in sorted(summary.get("files", {}).items()):
-            rows.append({"project": project, "source_file": name, **counts})
+    for summary in _summaries(ws):
+        for name, counts in sorted(summary.files.items()):
+            rows.append({"project": summary.project, "source_file": name, **counts.to_json()})
     schema = {
         "project": pl.Utf8,
         "source_file": pl.Utf8,
@@ -250,14 +256,20 @@ def validation_files(*, home: Home = None) -> pl.DataFrame:
 
 def analysis(name: str, *, home: Home = None) -> dict[str, Any]:
     """Return ``analysis/<name>.json`` (for example ``model``, ``matthew``, ``pooled``,
-    ``project_effects``, or any result a later analysis step adds)."""
+    ``project_effects``, or any result a later analysis step adds) as JSON data, checked against
+    its declaration in :mod:`outcomes.documents` (docs/architecture.md, "Documents"); raises
+    :class:`~outcomes.documents.DocumentError` naming the file and key that do not match."""
     ws = _ws(home)
     file_name = name if name.endswith(".json") else f"{name}.json"
-    return dict(_read_json(ws.analysis / file_name, f"The analysis result {file_name}"))
+    path = ws.analysis / file_name
+    data = _read_json(path, f"The analysis result {file_name}")
+    kind = ANALYSIS_DOCUMENTS.get(file_name)
+    return dict(data) if kind is None else kind.from_json(data, where=str(path)).to_json()
 
 
 def model(*, home: Home = None) -> dict[str, Any]:
-    """Return ``analysis/model.json``: M1 fitted on the whole panel (DESIGN.md "Models")."""
+    """Return ``analysis/model.json``: M1 fitted on the whole panel (docs/architecture.md,
+    "Models")."""
     return analysis(MODEL_JSON, home=home)
 
 
@@ -277,8 +289,11 @@ def project_effects(*, home: Home = None) -> dict[str, Any]:
     return analysis(PROJECT_EFFECTS_JSON, home=home)
 
 
-def as_frame(records: Sequence[Mapping[str, Any]] | Mapping[str, Any] | None) -> pl.DataFrame:
-    """Return JSON records (e.g. ``matthew()["results"]``) as a frame.
+def as_frame(
+    records: Sequence[Mapping[str, Any] | Document] | Mapping[str, Any] | None,
+) -> pl.DataFrame:
+    """Return JSON records (e.g. ``matthew()["results"]``) or typed documents (e.g. the
+    ``results`` of a :class:`~outcomes.documents.MatthewDocument`) as a frame.
 
     ``records`` is a list of records, or a mapping name → record (or name → list of records),
     which gives the same rows with the name in a leading ``name`` column. Records may differ in
@@ -287,8 +302,8 @@ def as_frame(records: Sequence[Mapping[str, Any]] | Mapping[str, Any] | None) ->
     """
     if not records:
         return pl.DataFrame()
+    rows: list[Mapping[str, Any]] = []
     if isinstance(records, Mapping):
-        rows: list[Mapping[str, Any]] = []
         for name, value in records.items():
             if isinstance(value, Mapping):
                 rows.append({"name": name, **value})
@@ -296,7 +311,9 @@ def as_frame(records: Sequence[Mapping[str, Any]] | Mapping[str, Any] | None) ->
                 rows.extend({"name": name, **v} for v in value)
             else:
                 rows.append({"name": name, "value": value})
-        records = rows
+    else:
+        rows = [r.to_json() if isinstance(r, Document) else r for r in records]
+    records = rows
     columns: dict[str, None] = {}
     for record in records:
         columns.update(dict.fromkeys(record))

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
+from outcomes import documents
+from outcomes.documents import MatthewDocument, ValidationSummary
 from outcomes.stages.lineage import FUNDER_REPORT, SYNTHESIS_REPORT, asset_path
 from outcomes.workspace import Workspace
-
-
-def _load(path: Path) -> dict:
-    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
 
 
 def _shown(path: Path) -> str:
@@ -21,22 +18,24 @@ def run_summary_table(workspace: Workspace, lang: str) -> str:
     """Return a plain-text table: rows per project, quarantined, the Matthew verdict on the
     primary question (wellbeing by baseline network size), and the report in ``lang``, the
     language the run wrote its reports in (README.md, "What is where"); reports in another
-    language left in the workspace by an earlier run are not listed."""
-    matthew = _load(workspace.analysis / "matthew.json")
+    language left in the workspace by an earlier run are not listed. Reads
+    ``validation/<project>.json`` and ``analysis/matthew.json`` as typed documents
+    (docs/architecture.md, "Documents")."""
+    matthew_path = workspace.analysis / "matthew.json"
+    results = documents.read(MatthewDocument, matthew_path).results if matthew_path.exists() else ()
     verdicts = {
-        r.get("project"): r.get("verdict")
-        for r in matthew.get("results", [])
-        if r.get("outcome", "wellbeing") == "wellbeing"
-        and r.get("moderator", "network_size_bl") == "network_size_bl"
+        r.project: r.verdict
+        for r in results
+        if r.outcome == "wellbeing" and r.moderator == "network_size_bl"
     }
     lines = [f"{'project':<16}{'rows':>7}{'valid':>7}{'quarant.':>9}  {'verdict':<12} report"]
     for summary_path in sorted(workspace.validation.glob("*.json")):
         project = summary_path.stem
-        summary = _load(summary_path)
+        summary = documents.read(ValidationSummary, summary_path)
         report = asset_path(workspace, FUNDER_REPORT, project=project, lang=lang)
         lines.append(
-            f"{project:<16}{summary.get('rows_read', 0):>7}{summary.get('rows_valid', 0):>7}"
-            f"{summary.get('rows_quarantined', 0):>9}  {verdicts.get(project) or '-':<12} "
+            f"{project:<16}{summary.rows_read:>7}{summary.rows_valid:>7}"
+            f"{summary.rows_quarantined:>9}  {verdicts.get(project) or '-':<12} "
             f"{_shown(report)}"
         )
     synthesis = asset_path(workspace, SYNTHESIS_REPORT, lang=lang)

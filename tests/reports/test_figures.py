@@ -19,7 +19,8 @@ def tables(panel, model, matthew, validation, files, names):
 def test_svg_bytes_are_identical_across_runs(tables, pooled, names):
     assert figures.trajectory_figure(tables, "nl") == figures.trajectory_figure(tables, "nl")
     assert figures.matthew_figure(tables, "en") == figures.matthew_figure(tables, "en")
-    assert figures.forest_figure(pooled, names, "nl") == figures.forest_figure(pooled, names, "nl")
+    entry = pooled.to_json()
+    assert figures.forest_figure(entry, names, "nl") == figures.forest_figure(entry, names, "nl")
     svg = figures.trajectory_figure(tables, "nl").decode()
     assert "<dc:date>" not in svg
 

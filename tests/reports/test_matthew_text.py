@@ -1,18 +1,21 @@
 """The declared Matthew test in words (its method, the bootstrap check, the Holm family, a
 simplified random part), exploratory rows without a verdict word, and the pooled texts with few
-projects. Inputs have the shapes of matthew.json and pooled.json (conftest)."""
+projects. Inputs are matthew.json's tests and pooled.json's entries (conftest) as the report
+tables hold them (``to_json``)."""
 
 from __future__ import annotations
 
+import dataclasses
 from types import SimpleNamespace
 
 import pytest
 
+from outcomes.documents import InteractionTest
 from outcomes.reports import text
-from outcomes.reports.tables import exploratory_test_count, shown_simple_slopes
+from outcomes.reports.tables import build_report_tables, shown_simple_slopes
 
 
-def _exploratory_above_zero(shapes: SimpleNamespace) -> dict:
+def _exploratory_above_zero(shapes: SimpleNamespace) -> InteractionTest:
     """Return an exploratory row whose interval lies above 0 (its Satterthwaite test alone would
     say "matthew"): the report must still give no verdict."""
     return shapes.exploratory_row("netwerkcoach", "wellbeing", 0.6410, (0.4570, 0.8240), 1e-5, 3e-4)
@@ -20,7 +23,7 @@ def _exploratory_above_zero(shapes: SimpleNamespace) -> dict:
 
 @pytest.mark.parametrize("lang", ["nl", "en"])
 def test_method_text_names_the_method_the_bootstrap_check_and_the_holm_family(lang, shapes):
-    said = text.primary_method_text(shapes.primary_row(), shapes.exploratory_tests, lang)
+    said = text.primary_method_text(shapes.primary_row().to_json(), shapes.exploratory_tests, lang)
     if lang == "nl":
         assert "t-toets met Satterthwaite-vrijheidsgraden" in said
         assert "parametrische bootstrap 95%-BI 0,10 tot 0,48 en p = 0,005" in said
@@ -36,23 +39,25 @@ def test_method_text_names_the_method_the_bootstrap_check_and_the_holm_family(la
 
 
 def test_failed_and_non_converged_replicates_are_counted_when_there_are_any(shapes):
-    row = {**shapes.primary_row(), "bootstrap": shapes.bootstrap(195, failed=3, not_converged=2)}
-    assert "195 bruikbare herhalingen (3 mislukte en 2 niet-geconvergeerde weggelaten)" in (
-        text.primary_method_text(row, shapes.exploratory_tests, "nl")
+    row = dataclasses.replace(
+        shapes.primary_row(), bootstrap=shapes.bootstrap(195, failed=3, not_converged=2)
     )
-    only_failed = {**shapes.primary_row(), "bootstrap": shapes.bootstrap(199, failed=1)}
+    assert "195 bruikbare herhalingen (3 mislukte en 2 niet-geconvergeerde weggelaten)" in (
+        text.primary_method_text(row.to_json(), shapes.exploratory_tests, "nl")
+    )
+    only_failed = dataclasses.replace(shapes.primary_row(), bootstrap=shapes.bootstrap(199, 1))
     assert "199 usable replicates (1 failed left out)" in text.primary_method_text(
-        only_failed, shapes.exploratory_tests, "en"
+        only_failed.to_json(), shapes.exploratory_tests, "en"
     )
 
 
 def test_bootstrap_as_declared_method_has_the_satterthwaite_test_as_check(shapes):
     row = shapes.primary_row()
-    row.update(
-        method="bootstrap", verdict_ci_low=row["boot_ci_low"], verdict_ci_high=row["boot_ci_high"],
-        verdict_p=row["boot_lrt_p"],
+    row = dataclasses.replace(
+        row, method="bootstrap", verdict_ci_low=row.boot_ci_low, verdict_ci_high=row.boot_ci_high,
+        verdict_p=row.boot_lrt_p,
     )  # fmt: skip
-    said = text.primary_method_text(row, shapes.exploratory_tests, "nl")
+    said = text.primary_method_text(row.to_json(), shapes.exploratory_tests, "nl")
     assert "vooraf vastgelegde toets: een parametrische bootstrap" in said
     assert "Satterthwaite t-toets 95%-BI 0,10 tot 0,47, p = 0,002" in said
     assert "De bootstrap gebruikte 200 bruikbare herhalingen." in said
@@ -60,7 +65,7 @@ def test_bootstrap_as_declared_method_has_the_satterthwaite_test_as_check(shapes
 
 @pytest.mark.parametrize("lang", ["nl", "en"])
 def test_exploratory_rows_get_no_verdict_word(lang, shapes):
-    row = _exploratory_above_zero(shapes)
+    row = _exploratory_above_zero(shapes).to_json()
     tables = {"matthew": {"primary": row, "exploratory_tests": shapes.exploratory_tests}}
     said = " ".join(
         [
@@ -84,21 +89,23 @@ def test_exploratory_rows_get_no_verdict_word(lang, shapes):
 )  # fmt: skip
 def test_a_simplified_random_part_is_said_plainly(structure, nl, en, shapes):
     note = "the fit with correlated random terms (1 + years | participant_id) was singular; ..."
-    row = {**shapes.primary_row(), "random_structure": structure, "structure_note": note}
+    row = dataclasses.replace(
+        shapes.primary_row(), random_structure=structure, structure_note=note
+    ).to_json()
     assert "singulier" in text.structure_note_sentence(row, "nl")
     assert nl in text.structure_note_sentence(row, "nl")
     assert en in text.structure_note_sentence(row, "en")
     tables = {"matthew": {"primary": row}}
     assert nl in " ".join(text.matthew_explanation(tables, "nl"))
-    assert text.structure_note_sentence(shapes.primary_row(), "nl") == ""
+    assert text.structure_note_sentence(shapes.primary_row().to_json(), "nl") == ""
 
 
 def test_simple_slopes_only_for_the_declared_test_on_enough_participants(shapes):
     primary = shapes.primary_row()
     shown = shown_simple_slopes(primary, 10)
-    assert [s["estimate"] for s in shown] == [s["estimate"] for s in primary["simple_slopes"]]
+    assert [s["estimate"] for s in shown] == [s.estimate for s in primary.simple_slopes]
     assert shown_simple_slopes(_exploratory_above_zero(shapes), 10) == []
-    assert shown_simple_slopes({**primary, "n_participants": 9}, 10) == []
+    assert shown_simple_slopes(dataclasses.replace(primary, n_participants=9), 10) == []
     assert text.percentile_label(50.0, "nl") == "50e (mediaan)"
     assert [text.percentile_label(p, "en") for p in (10.0, 90.0, 1.0, 22.0)] == [
         "10th", "90th", "1st", "22nd",
@@ -106,13 +113,18 @@ def test_simple_slopes_only_for_the_declared_test_on_enough_participants(shapes)
     assert text.network_size_value(16.0, "nl") == "16 personen"
 
 
-def test_exploratory_count_comes_from_multiplicity_or_the_holm_family(shapes):
-    matthew = shapes.matthew("all")
-    assert exploratory_test_count(matthew) == shapes.exploratory_tests
-    # the per-scope matthew.json the pipeline hands to reports has only project/results/subgroups
-    trimmed = {k: matthew[k] for k in ("project", "results", "subgroups")}
-    assert exploratory_test_count(trimmed) == shapes.exploratory_tests
-    assert exploratory_test_count({"results": [shapes.primary_row()]}) is None
+@pytest.mark.parametrize(("scope", "role"), [("all", "primary"), ("stamtafel", "exploratory")])
+def test_exploratory_count_comes_from_the_multiplicity_of_the_whole_analysis(
+    panel, shapes, scope, role
+):
+    # every scope a report reads carries matthew.json's multiplicity, also a project's scope
+    # that holds only exploratory tests
+    matthew = shapes.matthew(scope, role=role)
+    assert matthew.multiplicity.exploratory_tests == shapes.exploratory_tests
+    tables = build_report_tables(
+        panel, None, matthew, None, None, project=None if scope == "all" else scope
+    )
+    assert tables.matthew["exploratory_tests"] == shapes.exploratory_tests
 
 
 # ----------------------------------------------------------------------------- pooled texts
@@ -120,7 +132,7 @@ def test_exploratory_count_comes_from_multiplicity_or_the_holm_family(shapes):
 
 @pytest.mark.parametrize("lang", ["nl", "en"])
 def test_below_five_projects_i2_has_no_label_and_is_called_imprecise(pooled, lang):
-    four = {**pooled, "k": 4, "df": 3, "i2_label": None}
+    four = {**pooled.to_json(), "k": 4, "df": 3, "i2_label": None}
     said = text.heterogeneity_text(four, lang)
     if lang == "nl":
         assert "met 4 projecten niet nauwkeurig te zeggen (I² = 27%, 95%-BI 0 tot 96%" in said
@@ -137,8 +149,9 @@ def test_below_five_projects_i2_has_no_label_and_is_called_imprecise(pooled, lan
 @pytest.mark.parametrize("lang", ["nl", "en"])
 def test_below_three_projects_no_prediction_interval_is_given(pooled, lang):
     two = {
-        **pooled, "k": 2, "df": 1, "i2_label": None, "pi_low": None, "pi_high": None,
-        "pi_df": None, "pi_method": "none: fewer than 3 projects", "studies": pooled["studies"][:2],
+        **pooled.to_json(), "k": 2, "df": 1, "i2_label": None, "pi_low": None, "pi_high": None,
+        "pi_df": None, "pi_method": "none: fewer than 3 projects",
+        "studies": [s.to_json() for s in pooled.studies[:2]],
     }  # fmt: skip
     said = text.heterogeneity_text(two, lang)
     assert (
@@ -151,8 +164,9 @@ def test_below_three_projects_no_prediction_interval_is_given(pooled, lang):
 
 
 def test_pooled_methods_name_knapp_hartung_with_k_minus_one_df(pooled, pooled_interaction):
-    nl = " ".join(text.pooled_method_items([pooled, pooled_interaction], "nl"))
-    en = " ".join(text.pooled_method_items([pooled, pooled_interaction], "en"))
+    entries = [pooled.to_json(), pooled_interaction.to_json()]
+    nl = " ".join(text.pooled_method_items(entries, "nl"))
+    en = " ".join(text.pooled_method_items(entries, "en"))
     assert "Knapp–Hartung" in nl and "k − 1 vrijheidsgraden" in nl and "hier 3" in nl
     assert "Knapp–Hartung" in en and "k − 1 degrees of freedom" in en
     assert "not given below 3 projects" in en

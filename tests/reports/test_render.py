@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import shutil
@@ -45,8 +46,8 @@ def _flat(text: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def reports(tmp_path_factory, panel, model, matthew, validation, files, names, make_matthew_for,
-            pooled, pooled_interaction):  # fmt: skip
+def reports(tmp_path_factory, panel, model, synthesis_model, matthew, validation, files, names,
+            make_matthew_for, pooled_document):  # fmt: skip
     out = tmp_path_factory.mktemp("reports")
     project = build_report_tables(
         panel, model, matthew, validation, files, project="netwerkcoach",
@@ -54,8 +55,8 @@ def reports(tmp_path_factory, panel, model, matthew, validation, files, names, m
         instruments=["mhi5", "djg11", "network_map"], primary_wellbeing="mhi5",
     )  # fmt: skip
     synthesis = build_report_tables(
-        panel, model, make_matthew_for("all"), None, files, project=None, project_names=names,
-        pooled={"results": [pooled, pooled_interaction]},
+        panel, synthesis_model, make_matthew_for("all"), None, files, project=None,
+        project_names=names, pooled=pooled_document,
         matthew_by_project={p: make_matthew_for(p, role="exploratory") for p in names},
     )  # fmt: skip
     rendered = {}
@@ -80,8 +81,8 @@ def reports(tmp_path_factory, panel, model, matthew, validation, files, names, m
 def test_project_report_shows_the_model_numbers_as_rounded(reports, model, matthew, lang):
     text = _flat(reports["texts"][("project", lang)])
     fmt = _nl if lang == "nl" else (lambda s: s.replace("-", "−"))
-    slope = model["fixed_effects"]["years"]
-    inter = model["fixed_effects"]["years:network_size_bl_c"]
+    slope = model.fixed_effects["years"].to_json()
+    inter = model.fixed_effects["years:network_size_bl_c"].to_json()
     word = " tot " if lang == "nl" else " to "
     # Sentences: slope 1 decimal, interaction 2; the results table: 2 and 3 decimals.
     assert fmt(f"{slope['estimate']:.1f}") in text
@@ -91,8 +92,8 @@ def test_project_report_shows_the_model_numbers_as_rounded(reports, model, matth
     assert fmt(f"{inter['estimate']:.2f}") in text
     assert fmt(f"{inter['estimate']:.3f}") in text
     assert fmt(f"{inter['ci_low']:.3f}") + word + fmt(f"{inter['ci_high']:.3f}") in text
-    for group in matthew["subgroups"]:
-        assert fmt(f"{group['slope']:+.1f}") in text
+    for group in matthew.subgroups:
+        assert fmt(f"{group.slope:+.1f}") in text
     assert "Natuurlijk een Netwerkcoach" in text
     assert ("Mattheuseffect" if lang == "nl" else "Matthew effect") in text
     assert ("geen controlegroep" if lang == "nl" else "no control group") in text.lower()
@@ -147,6 +148,7 @@ def test_pdf_is_pdfa_2b_in_the_report_language_with_the_data_date(reports):
 def test_synthesis_report_shows_projects_pooled_and_matthew(reports, pooled, names, lang):
     text = _flat(reports["texts"][("synthesis", lang)])
     fmt = _nl if lang == "nl" else (lambda s: s)
+    pooled = pooled.to_json()
     for name in names.values():
         assert name in text
     assert fmt(f"{pooled['estimate']:.2f}") in text
@@ -164,7 +166,7 @@ def test_synthesis_report_shows_projects_pooled_and_matthew(reports, pooled, nam
 def test_synthesis_report_shows_the_pooled_matthew_interaction(reports, pooled_interaction, lang):
     text = _flat(reports["texts"][("synthesis", lang)])
     fmt = _nl if lang == "nl" else (lambda s: s.replace("-", "−"))
-    inter = pooled_interaction
+    inter = pooled_interaction.to_json()
     assert fmt(f"{inter['estimate']:.3f}") in text
     assert fmt(f"{inter['estimate']:.2f}") in text
     for study in inter["studies"]:
@@ -244,10 +246,10 @@ def _strings(value: object) -> list[str]:
 def test_declared_test_shows_the_yearly_change_at_network_sizes(reports, shapes, kind, lang):
     text = _flat(reports["texts"][(kind, lang)])
     assert word("simple_slopes", lang) in text
-    for slope in shapes.primary_row()["simple_slopes"]:
-        assert network_size_value(slope["moderator_value"], lang) in text
-        assert format_number(slope["estimate"], 2, lang) in text
-        assert format_interval(slope["ci_low"], slope["ci_high"], 2, lang) in text
+    for slope in shapes.primary_row().simple_slopes:
+        assert network_size_value(slope.moderator_value, lang) in text
+        assert format_number(slope.estimate, 2, lang) in text
+        assert format_interval(slope.ci_low, slope.ci_high, 2, lang) in text
     assert "emtrends" in text and "emmeans" in text
     assert ("alleen beschrijvend" if lang == "nl" else "descriptive only") in text
 
@@ -287,7 +289,7 @@ def test_matthew_grid_gives_a_verdict_to_the_declared_test_only(reports, shapes,
     assert len(declared) == 1
     assert declared[0][-1] == ("Mattheuseffect" if lang == "nl" else "Matthew effect")
     assert declared[0][3] == format_interval(
-        primary["verdict_ci_low"], primary["verdict_ci_high"], 3, lang
+        primary.verdict_ci_low, primary.verdict_ci_high, 3, lang
     )
     exploratory = [r for r in grid["rows"] if r not in declared]
     assert len(exploratory) == len(grid["rows"]) - 1 > 0
@@ -301,11 +303,14 @@ def test_project_report_of_an_exploratory_test_has_no_verdict_word(
     panel, model, validation, files, names, shapes, lang
 ):
     matthew = shapes.matthew("netwerkcoach", role="exploratory")
-    matthew["results"][0].update(
+    wellbeing, *others = matthew.results
+    simplified = dataclasses.replace(
+        wellbeing,
         random_structure="intercept",
         structure_note="the fit with correlated random terms was singular; so was the fit with "
         "uncorrelated terms; the model was refitted with a random intercept alone.",
     )
+    matthew = dataclasses.replace(matthew, results=(simplified, *others))
     tables = build_report_tables(
         panel, model, matthew, validation, files, project="netwerkcoach",
         project_name=names["netwerkcoach"],

@@ -101,7 +101,7 @@ def test_mean_ci_is_the_t_interval():
 
 def test_model_verdict_quality_and_provenance(panel, project_tables, model):
     tables = project_tables(panel)
-    assert tables.model["slope"]["estimate"] == model["fixed_effects"]["years"]["estimate"]
+    assert tables.model["slope"]["estimate"] == model.fixed_effects["years"].estimate
     assert tables.matthew["primary"]["verdict"] == "matthew"
     assert tables.quality["rows_quarantined"] == 6
     assert [r["rule"] for r in tables.quality["rules"]] == ["bad_date", "item_out_of_range"]
@@ -128,21 +128,25 @@ def test_tables_are_json_without_pseudonyms_and_independent_of_row_order(panel, 
     assert again.to_dict() == tables.to_dict()
 
 
-def test_synthesis_rows_and_pooled(panel, model, make_matthew_for, files, names, pooled):
+def test_synthesis_rows_and_pooled(
+    panel, synthesis_model, make_matthew_for, files, names, pooled_document
+):
     tables = build_report_tables(
         panel,
-        model,
+        synthesis_model,
         make_matthew_for("all"),
         None,
         files,
         project=None,
         project_names=names,
-        pooled=pooled,
+        pooled=pooled_document,
     )
     rows = _rows(tables.projects)
     assert [r["project"] for r in rows] == ["kwartiertafel", "netwerkcoach", "stamtafel", "total"]
     assert rows[-1]["n_start"] == str(panel.filter(pl.col("wave") == 0).height)
+    assert [p["outcome"] for p in tables.pooled] == ["wellbeing_slope", "matthew_interaction"]
     assert tables.pooled[0]["i2"] == 27.4
+    assert tables.model["slope"]["estimand"] == synthesis_model.yearly_change.estimand
     values = dict(zip(tables.projects["columns"], tables.projects["values"][1], strict=True))
     assert math.isclose(values["slope"], 4.2113)
 

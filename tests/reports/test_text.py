@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import pytest
@@ -34,7 +35,7 @@ def test_number_formats_per_language():
 )  # fmt: skip
 def test_heterogeneity_words_come_from_the_i2_label(pooled, label, nl, en):
     # The label decides, not I² itself: 27% labelled "considerable" reads as considerable.
-    five = {**pooled, "k": 5, "df": 4, "i2_label": label}
+    five = {**pooled.to_json(), "k": 5, "df": 4, "i2_label": label}
     assert f"er {nl} verschil" in text.heterogeneity_text(five, "nl")
     assert f"there was {en} variation" in text.heterogeneity_text(five, "en")
     assert "I² = 27%, 95%-BI 0 tot 96%" in text.heterogeneity_text(five, "nl")
@@ -44,7 +45,10 @@ def test_heterogeneity_words_come_from_the_i2_label(pooled, label, nl, en):
 def tables_for(panel, model, validation, files, make_matthew_for):
     def build(verdict: str, mde: float | None = None) -> dict:
         matthew = make_matthew_for("netwerkcoach", verdict)
-        matthew["results"][0]["mde80"] = mde
+        primary, *others = matthew.results
+        matthew = dataclasses.replace(
+            matthew, results=(dataclasses.replace(primary, mde80=mde), *others)
+        )
         return build_report_tables(
             panel, model, matthew, validation, files, project="netwerkcoach",
             project_name="Natuurlijk een Netwerkcoach",
@@ -82,8 +86,8 @@ def test_every_number_in_the_summary_comes_from_the_tables(tables_for, model):
     mean_index = means["columns"].index("mean")
     total_index = part["columns"].index("total")
     pct_index = part["columns"].index("pct_total")
-    slope = model["fixed_effects"]["years"]
-    inter = model["fixed_effects"]["years:network_size_bl_c"]
+    slope = model.fixed_effects["years"].to_json()
+    inter = model.fixed_effects["years:network_size_bl_c"].to_json()
     allowed = {
         part["display"][0][total_index], part["display"][-1][total_index],
         f"{part['values'][-1][pct_index]:.0f}", str(data["waves"][-1]["months"]),

@@ -1,7 +1,7 @@
 """Statistical disclosure control for report tables: the step between numbers and their display.
 
 What belongs here: the rules that decide which cell of a table a funder may see, applied to one
-table at a time, and the record of what was hidden and why. The rules (DESIGN.md "Privacy";
+table at a time, and the record of what was hidden and why. The rules (README.md, "Privacy";
 they follow the threshold rule and complementary suppression of Hundepool et al. 2012,
 *Statistical Disclosure Control*, §5.2 and §5.6; the threshold of 10 is the CBS convention for
 published person counts):

@@ -12,6 +12,7 @@ else. What does not belong here: wording and number formatting (``text.py``), fi
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
@@ -22,10 +23,20 @@ from typing import Any
 import polars as pl
 from scipy import stats
 
+from outcomes.documents import (
+    FittedModel,
+    InteractionTest,
+    MatthewScope,
+    ModelResult,
+    PooledDocument,
+    PooledResult,
+    Study,
+    ValidationSummary,
+)
 from outcomes.errors import OutcomesError
 from outcomes.reports.disclosure import DEFAULT_THRESHOLD, ProtectedTable, protect_table
 
-#: Network groups in report order (DESIGN.md "Canonical panel columns").
+#: Network groups in report order (docs/architecture.md, "Canonical panel columns").
 NETWORK_GROUPS = ("small", "medium", "large")
 
 #: Outcome families a report shows, each with the panel columns to try in order.
@@ -37,10 +48,10 @@ OUTCOME_CANDIDATES: dict[str, tuple[str, ...]] = {
 
 MATTHEW_TERM = "years:network_size_bl_c"
 
-#: ``outcome`` values of pooled.json entries that pool the yearly change in wellbeing; entries
-#: named ``matthew_interaction`` (or the interaction term) pool the Matthew interaction.
-SLOPE_OUTCOMES = ("wellbeing_slope", "wellbeing", "years")
-INTERACTION_OUTCOMES = ("matthew_interaction", MATTHEW_TERM)
+#: ``outcome`` of the synthesis' pooled entries: pooled.json's slope and interaction of the
+#: primary outcome, renamed for the report.
+SLOPE_OUTCOME = "wellbeing_slope"
+INTERACTION_OUTCOME = "matthew_interaction"
 SLOPE_TERM = "years"
 
 
@@ -149,7 +160,7 @@ def _require(panel: pl.DataFrame, columns: Sequence[str]) -> None:
     if missing:
         raise ReportDataError(
             f"outcome panel lacks column(s) {missing}; expected the canonical panel columns "
-            "(DESIGN.md 'Canonical panel columns')"
+            '(docs/architecture.md, "Canonical panel columns")'
         )
 
 
@@ -287,32 +298,31 @@ def _outcome_tables(
     }  # fmt: skip
 
 
-def _effect(model: Mapping[str, Any], name: str) -> dict[str, Any] | None:
-    effects = model.get("fixed_effects") or {}
-    effect = effects.get(name)
+def _effect(model: FittedModel, name: str) -> dict[str, Any] | None:
+    effect = model.fixed_effects.get(name)
     if effect is None:
         return None
-    return {k: effect.get(k) for k in ("estimate", "se", "ci_low", "ci_high", "p")}
+    return {k: getattr(effect, k) for k in ("estimate", "se", "ci_low", "ci_high", "p")}
 
 
-def _yearly_change(model: Mapping[str, Any]) -> dict[str, Any] | None:
-    change = model.get("yearly_change")
-    if not change:
+def _yearly_change(model: FittedModel) -> dict[str, Any] | None:
+    if not isinstance(model, ModelResult):
         return _effect(model, SLOPE_TERM)
-    return {k: change.get(k) for k in ("estimate", "se", "ci_low", "ci_high", "p", "estimand")}
+    change = model.yearly_change
+    return {k: getattr(change, k) for k in ("estimate", "se", "ci_low", "ci_high", "p", "estimand")}
 
 
-def _model_summary(model: Mapping[str, Any] | None) -> dict[str, Any]:
+def _model_summary(model: FittedModel | None) -> dict[str, Any]:
     """Return the numbers of model.json a report shows: M1's slope and Matthew interaction."""
-    if not model:
+    if model is None:
         return {}
     return {
-        "engine": model.get("engine"),
-        "formula": model.get("formula"),
-        "n_observations": model.get("n_observations"),
-        "n_participants": model.get("n_participants"),
-        "converged": model.get("converged"),
-        "singular": model.get("singular"),
+        "engine": model.engine,
+        "formula": model.formula,
+        "n_observations": model.n_observations,
+        "n_participants": model.n_participants,
+        "converged": model.converged,
+        "singular": model.singular,
         # with several projects "years" is the reference project's slope: the all-project
         # yearly change is model.json's participant-weighted average (docs/architecture.md)
         "slope": _yearly_change(model),
@@ -320,36 +330,33 @@ def _model_summary(model: Mapping[str, Any] | None) -> dict[str, Any]:
     }
 
 
-def _matthew_summary(matthew: Mapping[str, Any] | None, threshold: int) -> dict[str, Any]:
+def _matthew_summary(matthew: MatthewScope | None, threshold: int) -> dict[str, Any]:
     """Return the primary Matthew result, all results, and protected subgroup slopes."""
-    if not matthew:
+    if matthew is None:
         return {}
-    results = [dict(r) for r in matthew.get("results") or []]
     # the declared primary test when this scope holds it, else the scope's wellbeing ×
     # network size row (exploratory: reported without a verdict)
-    declared = next((r for r in results if r.get("role") == "primary"), None)
-    primary = declared or next(
+    declared = next((r for r in matthew.results if r.role == "primary"), None)
+    chosen = declared or next(
         (
             r
-            for r in results
-            if r.get("outcome") == "wellbeing"
-            and r.get("moderator", "network_size_bl") == "network_size_bl"
+            for r in matthew.results
+            if r.outcome == "wellbeing" and r.moderator == "network_size_bl"
         ),
-        results[0] if results else None,
+        matthew.results[0] if matthew.results else None,
     )
-    subgroups = [dict(s) for s in matthew.get("subgroups") or []]
     order = {g: i for i, g in enumerate(NETWORK_GROUPS)}
-    subgroups.sort(key=lambda s: (str(s.get("outcome")), order.get(str(s.get("network_group")), 9)))
+    subgroups = sorted(matthew.subgroups, key=lambda s: (s.outcome, order.get(s.network_group, 9)))
     table = None
     if subgroups:
         frame = pl.DataFrame(
             {
-                "outcome": [str(s.get("outcome")) for s in subgroups],
-                "network_group": [str(s.get("network_group")) for s in subgroups],
-                "n_participants": [s.get("n_participants") for s in subgroups],
-                "slope": [s.get("slope") for s in subgroups],
-                "ci_low": [s.get("ci_low") for s in subgroups],
-                "ci_high": [s.get("ci_high") for s in subgroups],
+                "outcome": [s.outcome for s in subgroups],
+                "network_group": [s.network_group for s in subgroups],
+                "n_participants": [s.n_participants for s in subgroups],
+                "slope": [s.slope for s in subgroups],
+                "ci_low": [s.ci_low for s in subgroups],
+                "ci_high": [s.ci_high for s in subgroups],
             },
             schema_overrides={
                 "n_participants": pl.Int64, "slope": pl.Float64, "ci_low": pl.Float64,
@@ -364,89 +371,52 @@ def _matthew_summary(matthew: Mapping[str, Any] | None, threshold: int) -> dict[
             decimals=2,
         ).to_dict()
     return {
-        "project": matthew.get("project"),
-        "primary": primary,
-        "results": results,
+        "project": matthew.project,
+        "primary": None if chosen is None else chosen.to_json(),
+        "results": [r.to_json() for r in matthew.results],
         "subgroups": table,
-        "exploratory_tests": exploratory_test_count(matthew),
-        "simple_slopes": shown_simple_slopes(primary, threshold),
+        "exploratory_tests": matthew.multiplicity.exploratory_tests,
+        "simple_slopes": shown_simple_slopes(chosen, threshold),
     }
 
 
-def exploratory_test_count(matthew: Mapping[str, Any]) -> int | None:
-    """Return how many exploratory tests share the Holm adjustment: ``multiplicity`` of
-    matthew.json, else the ``family_size`` of an exploratory row (the per-scope files the
-    pipeline hands to reports carry only the rows); None when neither is there."""
-    count = (matthew.get("multiplicity") or {}).get("exploratory_tests")
-    if count is None:
-        count = next(
-            (r.get("family_size") for r in matthew.get("results") or [] if r.get("family_size")),
-            None,
-        )
-    return None if count is None else int(count)
-
-
-def shown_simple_slopes(primary: Mapping[str, Any] | None, threshold: int) -> list[dict[str, Any]]:
+def shown_simple_slopes(primary: InteractionTest | None, threshold: int) -> list[dict[str, Any]]:
     """Return the model-based yearly changes at fixed baseline network sizes (``simple_slopes``)
     a report shows: only for the declared primary test, and none when the model rests on fewer
     participants than ``threshold`` (a percentile of so few people is nearly one person's value)."""
-    if not primary or primary.get("role") != "primary":
+    if primary is None or primary.role != "primary":
         return []
-    n_participants = primary.get("n_participants")
-    if n_participants is not None and int(n_participants) < threshold:
+    if primary.n_participants < threshold:
         return []
     keep = ("percentile", "moderator_value", "estimate", "ci_low", "ci_high", "p")
     return [
-        {k: s.get(k) for k in keep}
-        for s in primary.get("simple_slopes") or []
-        if s.get("estimate") is not None
+        {k: getattr(s, k) for k in keep} for s in primary.simple_slopes if s.estimate is not None
     ]
 
 
-def _rule_counts(validation: Mapping[str, Any]) -> list[dict[str, Any]]:
-    raw = None
-    for key in ("rows_by_rule", "per_rule", "rules", "rule_counts", "by_rule"):
-        if validation.get(key) is not None:
-            raw = validation[key]
-            break
-    if raw is None:
-        return []
-    if isinstance(raw, Mapping):
-        items = [{"rule": str(k), "count": int(v)} for k, v in raw.items()]
-    else:
-        items = [
-            {"rule": str(r.get("rule")), "count": int(r.get("count", r.get("rows", 0)))}
-            for r in raw
-        ]
-    return sorted(items, key=lambda r: (-r["count"], r["rule"]))
-
-
-def _quality(validation: Mapping[str, Any] | None) -> dict[str, Any]:
-    """Return rows received, valid and quarantined with per-rule counts (export rows, exact)."""
-    if not validation:
+def _quality(validation: ValidationSummary | None) -> dict[str, Any]:
+    """Return rows received, valid and quarantined with the quarantined rows per rule (export
+    rows, exact; ``rows_by_rule`` of the validation summary)."""
+    if validation is None:
         return {}
-    received = validation.get("rows_read", validation.get("rows_received"))
-    valid = validation.get("rows_valid")
-    quarantined = validation.get("rows_quarantined")
-    if quarantined is None and received is not None and valid is not None:
-        quarantined = int(received) - int(valid)
+    received = validation.rows_read
     share = None
     if received:
-        share = 100.0 * float(quarantined or 0) / float(received)
+        share = 100.0 * float(validation.rows_quarantined) / float(received)
+    rules = [{"rule": rule, "count": count} for rule, count in validation.rows_by_rule.items()]
     return {
         "rows_received": received,
-        "rows_valid": valid,
-        "rows_quarantined": quarantined,
+        "rows_valid": validation.rows_valid,
+        "rows_quarantined": validation.rows_quarantined,
         "quarantine_share": share,
-        "rules": _rule_counts(validation),
+        "rules": sorted(rules, key=lambda r: (-r["count"], r["rule"])),
     }
 
 
 def _files(files: Sequence[Mapping[str, Any]] | None) -> list[dict[str, Any]]:
     entries = []
     for f in files or []:
-        name = f.get("file", f.get("name", f.get("source_file")))
-        sha = f.get("sha256", f.get("source_sha256"))
+        name, sha = f["file"], f.get("sha256")
         entries.append({"file": str(name), "sha256": None if sha is None else str(sha)})
     return sorted(entries, key=lambda e: e["file"])
 
@@ -467,46 +437,37 @@ def _dates(panel: pl.DataFrame) -> tuple[str | None, str]:
     return latest.isoformat(), stamp.isoformat()
 
 
-def _normalise_pooled(pooled: Any, primary_outcome: str = "wellbeing") -> list[dict[str, Any]]:
+def _shown_pooled(
+    pooled: PooledDocument | None, primary_outcome: str = "wellbeing"
+) -> list[PooledResult]:
     """Return the pooled estimates the synthesis shows: the yearly change and the Matthew
     interaction of the primary outcome.
 
-    pooled.json of the analysis names each entry by ``outcome`` and ``parameter`` (``slope`` or
+    pooled.json names each entry by ``outcome`` and ``parameter`` (``slope`` or
     ``interaction``) for every outcome; those of the primary outcome are renamed to the
     report's ``wellbeing_slope`` / ``matthew_interaction`` and the other outcomes' are left to
-    the analysis files. Entries without ``parameter`` are taken as they are.
+    the analysis files.
     """
     if pooled is None:
         return []
-    if isinstance(pooled, Mapping):
-        entries = [dict(p) for p in pooled["results"]] if "results" in pooled else [dict(pooled)]
-    else:
-        entries = [dict(p) for p in pooled]
-    shown = []
-    renamed = {"slope": SLOPE_OUTCOMES[0], "interaction": INTERACTION_OUTCOMES[0]}
-    for entry in entries:
-        parameter = entry.get("parameter")
-        if parameter is None:
-            shown.append(entry)
-        elif entry.get("outcome") == primary_outcome and parameter in renamed:
-            shown.append({**entry, "outcome": renamed[parameter]})
-    return shown
+    renamed = {"slope": SLOPE_OUTCOME, "interaction": INTERACTION_OUTCOME}
+    return [
+        dataclasses.replace(entry, outcome=renamed[entry.parameter])
+        for entry in pooled.results
+        if entry.outcome == primary_outcome and entry.parameter in renamed
+    ]
 
 
 def _synthesis_projects(
     panel: pl.DataFrame,
     names: Mapping[str, str],
-    pooled: list[dict[str, Any]],
+    pooled: Sequence[PooledResult],
     threshold: int,
 ) -> dict[str, Any]:
     """Return one row per project (participants, retention, wellbeing, slope) plus a total."""
     projects = sorted(panel["project"].drop_nulls().unique().to_list())
-    slopes: dict[str, dict[str, Any]] = {}
-    primary = next((p for p in pooled if p.get("outcome") in SLOPE_OUTCOMES), None)
-    if primary is None and pooled:
-        primary = pooled[0]
-    for study in (primary or {}).get("studies") or []:
-        slopes[str(study.get("label"))] = study
+    primary = next((p for p in pooled if p.outcome == SLOPE_OUTCOME), None)
+    slopes: dict[str, Study] = {s.label: s for s in primary.studies} if primary else {}
     rows: dict[str, list[Any]] = {
         "project": [], "name": [], "n_start": [], "n_last": [], "base": [], "pct_last": [],
         "n_wb0": [], "wb0": [], "n_wbl": [], "wbl": [], "slope": [], "slope_low": [],
@@ -534,14 +495,14 @@ def _synthesis_projects(
         n_wb0, wb0, _, _ = mean_ci(start["wellbeing"].to_list())
         n_wbl, wbl, _, _ = mean_ci(end["wellbeing"].to_list())
         name = "total" if project is None else names.get(project, project)
-        study = {} if project is None else slopes.get(project, slopes.get(name, {}))
+        study = None if project is None else slopes.get(project)
         for key, value in (
             ("project", project or "total"), ("name", name), ("n_start", n_start),
             ("n_last", n_last), ("base", n_start),
             ("pct_last", 100.0 * n_last / n_start if n_start else None),
             ("n_wb0", n_wb0), ("wb0", wb0), ("n_wbl", n_wbl), ("wbl", wbl),
-            ("slope", study.get("estimate")), ("slope_low", study.get("ci_low")),
-            ("slope_high", study.get("ci_high")), ("n_slope", n_start),
+            ("slope", study and study.estimate), ("slope_low", study and study.ci_low),
+            ("slope_high", study and study.ci_high), ("n_slope", n_start),
         ):  # fmt: skip
             rows[key].append(value)
     floats = ("pct_last", "wb0", "wbl", "slope", "slope_low", "slope_high")
@@ -560,28 +521,26 @@ def _synthesis_projects(
 
 
 def _matthew_grid(
-    matthew: Mapping[str, Any] | None,
-    matthew_by_project: Mapping[str, Mapping[str, Any]] | None,
+    matthew: MatthewScope | None,
+    matthew_by_project: Mapping[str, MatthewScope] | None,
     names: Mapping[str, str],
 ) -> list[dict[str, Any]]:
     """Return Matthew results across projects and outcomes: one entry per project × outcome,
     for the primary moderator (baseline network size); the other moderators stay in the
     analysis files."""
     entries = []
-    sources: list[tuple[str, Mapping[str, Any]]] = []
-    for project in sorted(matthew_by_project or {}):
-        sources.append((project, (matthew_by_project or {})[project]))
-    if matthew:
+    sources: list[tuple[str, MatthewScope]] = sorted((matthew_by_project or {}).items())
+    if matthew is not None:
         sources.append(("all", matthew))
     for project, data in sources:
-        for result in data.get("results") or []:
-            if result.get("moderator", "network_size_bl") != "network_size_bl":
+        for result in data.results:
+            if result.moderator != "network_size_bl":
                 continue
             entries.append(
                 {
                     "project": project,
                     "name": names.get(project, project),
-                    **{k: result.get(k) for k in (
+                    **{k: getattr(result, k) for k in (
                         "outcome", "moderator", "estimate", "ci_low", "ci_high", "p", "verdict",
                         "role", "p_holm", "family_size", "evidence", "verdict_ci_low",
                         "verdict_ci_high", "verdict_p",
@@ -593,18 +552,18 @@ def _matthew_grid(
 
 def build_report_tables(
     panel: pl.DataFrame,
-    model: dict[str, Any] | None,
-    matthew: dict[str, Any] | None,
-    validation: dict[str, Any] | None,
-    files: list[dict[str, Any]] | None,
+    model: FittedModel | None,
+    matthew: MatthewScope | None,
+    validation: ValidationSummary | None,
+    files: Sequence[Mapping[str, Any]] | None,
     *,
     project: str | None,
     threshold: int = DEFAULT_THRESHOLD,
     project_name: str | None = None,
     organisation: str | None = None,
     project_names: Mapping[str, str] | None = None,
-    pooled: Any = None,
-    matthew_by_project: Mapping[str, Mapping[str, Any]] | None = None,
+    pooled: PooledDocument | None = None,
+    matthew_by_project: Mapping[str, MatthewScope] | None = None,
     instruments: Sequence[str] | None = None,
     primary_wellbeing: str | None = None,
 ) -> ReportTables:
@@ -612,13 +571,14 @@ def build_report_tables(
 
     ``panel`` is the outcome panel (all projects or one); with ``project`` set the panel is
     filtered to that project and a project report's tables are built; with ``project=None`` the
-    synthesis tables are built (``pooled``: pooled.json as a dict, list or ``{"results": [...]}``;
-    ``matthew_by_project``: matthew.json per project id). ``model``/``matthew`` follow
-    contracts.md; ``validation`` is ``validation/<project>.json`` (rows_read, rows_valid,
-    rows_quarantined, per-rule counts); ``files`` lists the export files as
-    ``{"file", "sha256"}``. ``project_name``/``project_names`` give display names (from the
-    project spec); the id is used when absent. ``instruments``/``primary_wellbeing`` (the spec's
-    keys) name the questionnaires in the methods text, from the instrument registry.
+    synthesis tables are built (``pooled``: pooled.json; ``matthew_by_project``: matthew.json's
+    scope of each project id). ``model`` is model.json (synthesis) or the project's entry of
+    project_effects.json, ``matthew`` matthew.json's scope of the report, ``validation``
+    ``validation/<project>.json`` (docs/architecture.md, "Documents"); ``files`` lists the
+    export files as ``{"file", "sha256"}``. ``project_name``/``project_names`` give display
+    names (from the project spec); the id is used when absent. ``instruments`` and
+    ``primary_wellbeing`` (the spec's keys) name the questionnaires in the methods text, from
+    the instrument registry.
 
     Raises :class:`ReportDataError` when the panel lacks canonical columns or the project.
     """
@@ -665,8 +625,9 @@ def build_report_tables(
             tables.composition["site"] = _composition(baseline, "site", (), threshold)
         tables.quality = _quality(validation)
     else:
-        tables.pooled = _normalise_pooled(pooled)
-        tables.projects = _synthesis_projects(panel, names, tables.pooled, threshold)
+        shown = _shown_pooled(pooled)
+        tables.pooled = [entry.to_json() for entry in shown]
+        tables.projects = _synthesis_projects(panel, names, shown, threshold)
         tables.matthew_by_project = _matthew_grid(matthew, matthew_by_project, names)
         tables.quality = _quality(validation)
     tables.instruments = _instrument_entries(instruments or [], primary_wellbeing)

@@ -772,9 +772,9 @@ def matthew_method_text(tables: Mapping[str, Any], lang: str) -> str:
 
 def pooled_kind(pooled: Mapping[str, Any]) -> str:
     """Return ``"interaction"`` for a pooled Matthew interaction, else ``"slope"``."""
-    from outcomes.reports.tables import INTERACTION_OUTCOMES
+    from outcomes.reports.tables import INTERACTION_OUTCOME
 
-    return "interaction" if pooled.get("outcome") in INTERACTION_OUTCOMES else "slope"
+    return "interaction" if pooled.get("outcome") == INTERACTION_OUTCOME else "slope"
 
 
 def pooled_decimals(pooled: Mapping[str, Any], *, table: bool) -> int:

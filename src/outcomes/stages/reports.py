@@ -8,6 +8,13 @@ from typing import Any
 import polars as pl
 
 from outcomes import atomic
+from outcomes.documents import (
+    MatthewDocument,
+    ModelResult,
+    PooledDocument,
+    ProjectEffects,
+    ValidationSummary,
+)
 from outcomes.specs import ProjectSpec
 from outcomes.stages.lineage import (
     FUNDER_REPORT,
@@ -28,16 +35,6 @@ from outcomes.stages.records import StageRecord
 from outcomes.workspace import Workspace
 
 
-def _project_matthew(matthew: dict[str, Any], project: str) -> dict[str, Any]:
-    return {
-        "project": project,
-        "results": [r for r in matthew.get("results", []) if r.get("project") == project],
-        "subgroups": [s for s in matthew.get("subgroups", []) if s.get("project") == project],
-        "primary": matthew.get("primary"),
-        "multiplicity": matthew.get("multiplicity"),
-    }
-
-
 def _files_of(files: StageFiles, project: str) -> list[dict[str, Any]]:
     """Return the export file versions of ``project`` (``raw_responses``) for the provenance
     section; none when the project has not been ingested."""
@@ -51,10 +48,14 @@ def _files_of(files: StageFiles, project: str) -> list[dict[str, Any]]:
     ]
 
 
-def _validation_of(files: StageFiles, project: str) -> Any:
-    """Return ``validation/<project>.json`` (part of ``valid_responses``), or None."""
+def _validation_of(files: StageFiles, project: str) -> ValidationSummary | None:
+    """Return ``validation/<project>.json`` (part of ``valid_responses``) as its typed document
+    (docs/architecture.md, "Documents"), or None when the project has not been validated."""
     path = files.input(VALID, "validation", project=project)
-    return files.json(VALID, "validation", project=project) if path.exists() else None
+    if not path.exists():
+        return None
+    data = files.json(VALID, "validation", project=project)
+    return ValidationSummary.from_json(data, where=str(path))
 
 
 @stage(
@@ -75,10 +76,10 @@ def report_tables_stage(
     from outcomes.reports.tables import build_report_tables
 
     panel = files.table(PANEL)
-    model = files.json(WELLBEING_MODEL)
-    matthew = files.json(MATTHEW_EFFECT)
-    effects = files.json(PROJECT_EFFECTS)
-    pooled = files.json(POOLED_EFFECT)
+    model = ModelResult.from_json(files.json(WELLBEING_MODEL))
+    matthew = MatthewDocument.from_json(files.json(MATTHEW_EFFECT))
+    effects = ProjectEffects.from_json(files.json(PROJECT_EFFECTS))
+    pooled = PooledDocument.from_json(files.json(POOLED_EFFECT))
     names = {pid: spec.name for pid, spec in specs.items()}
     written: dict[str, Path] = {}
     projects = [p for p in sorted(panel["project"].unique().to_list()) if p in specs]
@@ -86,8 +87,8 @@ def report_tables_stage(
     for project in projects:
         tables = build_report_tables(
             panel,
-            effects["models"].get(project),
-            _project_matthew(matthew, project),
+            effects.models.get(project),
+            matthew.scope(project),
             _validation_of(files, project),
             _files_of(files, project),
             project=project,
@@ -103,14 +104,14 @@ def report_tables_stage(
     synthesis = build_report_tables(
         panel,
         model,
-        _project_matthew(matthew, "all"),
+        matthew.scope("all"),
         None,
         [f for p in projects for f in _files_of(files, p)],
         project=None,
         threshold=threshold,
         project_names=names,
         pooled=pooled,
-        matthew_by_project={p: _project_matthew(matthew, p) for p in projects},
+        matthew_by_project={p: matthew.scope(p) for p in projects},
     )
     written[SYNTHESIS] = atomic.write_json(
         files.output(REPORT_TABLES, report=SYNTHESIS), synthesis.to_dict()
