@@ -20,7 +20,7 @@ the power of the Wald test for every true value of the term at once.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
@@ -101,6 +101,40 @@ class NullLikelihoodRatio:
     n_failed: int
     n_not_converged: int
     n_singular: int
+
+
+@dataclass
+class _Tally:
+    """The usable values of simulated replicates (with their standard errors where there are
+    any) and the counts of replicates left out (failed, not converged), kept singular, or
+    refitted by the bounded optimiser after the warm-started Newton steps (``fallback``)."""
+
+    values: list[float] = field(default_factory=list)
+    ses: list[float] = field(default_factory=list)
+    failed: int = 0
+    not_converged: int = 0
+    singular: int = 0
+    fallback: int = 0
+
+    def add(self, value: float, se: float | None, singular: bool | np.bool_) -> None:
+        self.values.append(value)
+        if se is not None:
+            self.ses.append(se)
+        self.singular += int(singular)
+
+    def null_likelihood_ratio(self, observed: float, n: int) -> NullLikelihoodRatio:
+        """Return the :class:`NullLikelihoodRatio` of the statistics in ``values``."""
+        simulated = np.array(self.values)
+        exceed = int(np.sum(simulated >= observed - 1e-10 * max(1.0, observed)))
+        return NullLikelihoodRatio(
+            statistic=observed,
+            p=(1.0 + exceed) / (1.0 + simulated.size),
+            n_requested=n,
+            n_used=int(simulated.size),
+            n_failed=self.failed,
+            n_not_converged=self.not_converged,
+            n_singular=self.singular,
+        )
 
 
 @dataclass
@@ -241,36 +275,40 @@ class FittedDesign:
             return self._draws_in_blocks(n, seed)
         rng = np.random.default_rng(seed)
         design = self.design
-        estimates: list[float] = []
-        ses: list[float] = []
-        failed = not_converged = singular = fallbacks = 0
+        tally = _Tally()
         for _ in range(n):
             y = self.simulate(rng)
-            try:
-                statistics = fast.with_response(
-                    self._statistics, design.X, y, design.Z, design.groups
-                )
-                found = self._refitter.refit_statistics(statistics)
-            except (np.linalg.LinAlgError, ValueError, FloatingPointError):
-                failed += 1
-                continue
-            fallbacks += int(found.fallback)
-            if not found.converged or not np.isfinite(found.beta[self.index]):
-                not_converged += 1
-                continue
-            singular += int(found.singular)
-            estimates.append(float(found.beta[self.index]))
-            ses.append(float(found.se[self.index]))
+            statistics = fast.with_response(self._statistics, design.X, y, design.Z, design.groups)
+            self._refit_draw(self._refitter, statistics, tally)
+        return self._draws_from(tally, n)
+
+    def _refit_draw(
+        self, refitter: Refitter, statistics: fast.SufficientStatistics, tally: _Tally
+    ) -> None:
+        """Refit one simulated response to convergence and add its estimate (or its failure)
+        to ``tally``."""
+        try:
+            found = refitter.refit_statistics(statistics)
+        except (np.linalg.LinAlgError, ValueError, FloatingPointError):
+            tally.failed += 1
+            return
+        tally.fallback += int(found.fallback)
+        if not found.converged or not np.isfinite(found.beta[self.index]):
+            tally.not_converged += 1
+            return
+        tally.add(float(found.beta[self.index]), float(found.se[self.index]), found.singular)
+
+    def _draws_from(self, tally: _Tally, n: int) -> Draws:
         return Draws(
             term=self.term,
             fitted=float(self.reml.beta[self.index]),
-            estimates=np.array(estimates),
-            ses=np.array(ses),
+            estimates=np.array(tally.values),
+            ses=np.array(tally.ses),
             n_requested=n,
-            n_failed=failed,
-            n_not_converged=not_converged,
-            n_singular=singular,
-            n_fallback=fallbacks,
+            n_failed=tally.failed,
+            n_not_converged=tally.not_converged,
+            n_singular=tally.singular,
+            n_fallback=tally.fallback,
         )
 
     def null_likelihood_ratio(
@@ -288,33 +326,33 @@ class FittedDesign:
             return self._null_in_blocks(n, seed, observed, refit_full, refit_reduced)
         design = self.design
         rng = np.random.default_rng(seed)
-        statistics: list[float] = []
-        failed = not_converged = singular = 0
+        tally = _Tally()
         for _ in range(n):
             y = self._noise(reduced, rng)
-            try:
-                drawn = fast.with_response(self._statistics, design.X, y, design.Z, design.groups)
-                with_term = refit_full.refit_statistics(drawn)
-                without = refit_reduced.refit_statistics(fast.without_column(drawn, self.index))
-            except (np.linalg.LinAlgError, ValueError, FloatingPointError):
-                failed += 1
-                continue
-            if not (with_term.converged and without.converged):
-                not_converged += 1
-                continue
-            singular += int(with_term.singular or without.singular)
-            statistics.append(max(0.0, 2.0 * (with_term.loglik - without.loglik)))
-        simulated = np.array(statistics)
-        exceed = int(np.sum(simulated >= observed - 1e-10 * max(1.0, observed)))
-        return NullLikelihoodRatio(
-            statistic=observed,
-            p=(1.0 + exceed) / (1.0 + simulated.size),
-            n_requested=n,
-            n_used=int(simulated.size),
-            n_failed=failed,
-            n_not_converged=not_converged,
-            n_singular=singular,
-        )
+            drawn = fast.with_response(self._statistics, design.X, y, design.Z, design.groups)
+            self._refit_null(refit_full, refit_reduced, drawn, tally)
+        return tally.null_likelihood_ratio(observed, n)
+
+    def _refit_null(
+        self,
+        refit_full: Refitter,
+        refit_reduced: Refitter,
+        drawn: fast.SufficientStatistics,
+        tally: _Tally,
+    ) -> None:
+        """Refit one null-model response with and without the term to convergence and add
+        the likelihood-ratio statistic (or the failure) to ``tally``."""
+        try:
+            with_term = refit_full.refit_statistics(drawn)
+            without = refit_reduced.refit_statistics(fast.without_column(drawn, self.index))
+        except (np.linalg.LinAlgError, ValueError, FloatingPointError):
+            tally.failed += 1
+            return
+        if not (with_term.converged and without.converged):
+            tally.not_converged += 1
+            return
+        statistic = max(0.0, 2.0 * (with_term.loglik - without.loglik))
+        tally.add(statistic, None, with_term.singular or without.singular)
 
     def _in_blocks(self, refitter: Refitter) -> bool:
         """Return whether bootstrap replicates are refitted in blocks: :data:`BLOCK_REFITS_FROM`
@@ -369,42 +407,19 @@ class FittedDesign:
         )
         simulation = bootstrap.Simulation(design, self.reml.beta, self.reml.lam, self.reml.sigma2)
         q = design.q
-        estimates: list[float] = []
-        ses: list[float] = []
-        failed = not_converged = singular = exact = 0
+        tally = _Tally()
         for size, rng in self._block_seeds(n, seed):
             block = simulation.block(size, rng)
             (found,) = block_refitter.refit(block)
             flags = bootstrap.singular_thetas(found.theta, q)
             for b in range(size):
-                if not found.exact[b]:
-                    singular += int(flags[b])
-                    estimates.append(float(found.beta[self.index, b]))
-                    ses.append(float(found.se[self.index, b]))
-                    continue
-                exact += 1
-                try:
-                    refit = refitter.refit_statistics(block.statistics(design, b))
-                except (np.linalg.LinAlgError, ValueError, FloatingPointError):
-                    failed += 1
-                    continue
-                if not refit.converged or not np.isfinite(refit.beta[self.index]):
-                    not_converged += 1
-                    continue
-                singular += int(refit.singular)
-                estimates.append(float(refit.beta[self.index]))
-                ses.append(float(refit.se[self.index]))
-        return Draws(
-            term=self.term,
-            fitted=float(self.reml.beta[self.index]),
-            estimates=np.array(estimates),
-            ses=np.array(ses),
-            n_requested=n,
-            n_failed=failed,
-            n_not_converged=not_converged,
-            n_singular=singular,
-            n_fallback=exact,
-        )
+                if found.exact[b]:
+                    self._refit_draw(refitter, block.statistics(design, b), tally)
+                else:
+                    tally.add(
+                        float(found.beta[self.index, b]), float(found.se[self.index, b]), flags[b]
+                    )
+        return self._draws_from(tally, n)
 
     def _null_in_blocks(
         self,
@@ -430,8 +445,7 @@ class FittedDesign:
         reduced = refit_reduced.fit
         simulation = bootstrap.Simulation(design, np.zeros(design.p), reduced.lam, reduced.sigma2)
         q = design.q
-        statistics: list[float] = []
-        failed = not_converged = singular = 0
+        tally = _Tally()
         for size, rng in self._block_seeds(n, seed):
             block = simulation.block(size, rng)
             with_term, without = block_refitter.refit(block)
@@ -441,35 +455,12 @@ class FittedDesign:
             )
             exact = with_term.exact | without.exact | (np.abs(statistic - observed) < LRT_MARGIN)
             for b in range(size):
-                if not exact[b]:
-                    singular += int(flags[b])
-                    statistics.append(float(statistic[b]))
-                    continue
-                try:
+                if exact[b]:
                     drawn = block.statistics(design, b)
-                    full_refit = refit_full.refit_statistics(drawn)
-                    reduced_refit = refit_reduced.refit_statistics(
-                        fast.without_column(drawn, self.index)
-                    )
-                except (np.linalg.LinAlgError, ValueError, FloatingPointError):
-                    failed += 1
-                    continue
-                if not (full_refit.converged and reduced_refit.converged):
-                    not_converged += 1
-                    continue
-                singular += int(full_refit.singular or reduced_refit.singular)
-                statistics.append(max(0.0, 2.0 * (full_refit.loglik - reduced_refit.loglik)))
-        simulated = np.array(statistics)
-        exceed = int(np.sum(simulated >= observed - 1e-10 * max(1.0, observed)))
-        return NullLikelihoodRatio(
-            statistic=observed,
-            p=(1.0 + exceed) / (1.0 + simulated.size),
-            n_requested=n,
-            n_used=int(simulated.size),
-            n_failed=failed,
-            n_not_converged=not_converged,
-            n_singular=singular,
-        )
+                    self._refit_null(refit_full, refit_reduced, drawn, tally)
+                else:
+                    tally.add(float(statistic[b]), None, flags[b])
+        return tally.null_likelihood_ratio(observed, n)
 
 
 #: Random parts tried in turn when a fit is singular (lme4's advice, Bates, Kliegl, Vasishth &
