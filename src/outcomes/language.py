@@ -18,7 +18,7 @@ January 2025``). Two house rules stay on top of CLDR: a value is rounded as Pyth
 stored binary value (``f"{2.675:.2f}"`` is ``2.67``; Babel alone would round the shortest
 decimal text half-to-even), and a negative number gets a true minus sign (U+2212), which the
 reports' typography uses in both languages.
-Does not belong here: the sentences of a report (``reports/text.py``) or which rule a row breaks
+Does not belong here: the sentences of a report (``reports/*_text.py``) or which rule a row breaks
 (``validation/rules.py``).
 """
 

@@ -11,8 +11,9 @@ from types import SimpleNamespace
 import pytest
 
 from outcomes.documents import InteractionTest
-from outcomes.reports import text
-from outcomes.reports.tables import build_report_tables, shown_simple_slopes
+from outcomes.reports import labels, matthew_text, synthesis_text
+from outcomes.reports.analysis_tables import shown_simple_slopes
+from outcomes.reports.tables import build_report_tables
 
 
 def _exploratory_above_zero(shapes: SimpleNamespace) -> InteractionTest:
@@ -23,7 +24,9 @@ def _exploratory_above_zero(shapes: SimpleNamespace) -> InteractionTest:
 
 @pytest.mark.parametrize("lang", ["nl", "en"])
 def test_method_text_names_the_method_the_bootstrap_check_and_the_holm_family(lang, shapes):
-    said = text.primary_method_text(shapes.primary_row().to_json(), shapes.exploratory_tests, lang)
+    said = matthew_text.primary_method_text(
+        shapes.primary_row().to_json(), shapes.exploratory_tests, lang
+    )
     if lang == "nl":
         assert "t-toets met Satterthwaite-vrijheidsgraden" in said
         assert "parametrische bootstrap 95%-BI 0,10 tot 0,48 en p = 0,005" in said
@@ -43,10 +46,10 @@ def test_failed_and_non_converged_replicates_are_counted_when_there_are_any(shap
         shapes.primary_row(), bootstrap=shapes.bootstrap(195, failed=3, not_converged=2)
     )
     assert "195 bruikbare herhalingen (3 mislukte en 2 niet-geconvergeerde weggelaten)" in (
-        text.primary_method_text(row.to_json(), shapes.exploratory_tests, "nl")
+        matthew_text.primary_method_text(row.to_json(), shapes.exploratory_tests, "nl")
     )
     only_failed = dataclasses.replace(shapes.primary_row(), bootstrap=shapes.bootstrap(199, 1))
-    assert "199 usable replicates (1 failed left out)" in text.primary_method_text(
+    assert "199 usable replicates (1 failed left out)" in matthew_text.primary_method_text(
         only_failed.to_json(), shapes.exploratory_tests, "en"
     )
 
@@ -57,7 +60,7 @@ def test_bootstrap_as_declared_method_has_the_satterthwaite_test_as_check(shapes
         row, method="bootstrap", verdict_ci_low=row.boot_ci_low, verdict_ci_high=row.boot_ci_high,
         verdict_p=row.boot_lrt_p,
     )  # fmt: skip
-    said = text.primary_method_text(row.to_json(), shapes.exploratory_tests, "nl")
+    said = matthew_text.primary_method_text(row.to_json(), shapes.exploratory_tests, "nl")
     assert "vooraf vastgelegde toets: een parametrische bootstrap" in said
     assert "Satterthwaite t-toets 95%-BI 0,10 tot 0,47, p = 0,002" in said
     assert "De bootstrap gebruikte 200 bruikbare herhalingen." in said
@@ -69,16 +72,16 @@ def test_exploratory_rows_get_no_verdict_word(lang, shapes):
     tables = {"matthew": {"primary": row, "exploratory_tests": shapes.exploratory_tests}}
     said = " ".join(
         [
-            text.matthew_verdict_sentence(tables, lang, with_p=True),
-            *text.matthew_explanation(tables, lang),
-            text.matthew_method_text(tables, lang),
+            matthew_text.matthew_verdict_sentence(tables, lang, with_p=True),
+            *matthew_text.matthew_explanation(tables, lang),
+            matthew_text.matthew_method_text(tables, lang),
         ]
     )
     assert not [w for w in shapes.verdict_words[lang] if w in said], said
     assert ("Verkennend (geen oordeel)" if lang == "nl" else "Exploratory (no verdict)") in said
     assert ("53 verkennende toetsen" if lang == "nl" else "53 exploratory tests") in said
     assert "None" not in said and "null" not in said
-    assert text.verdict_short(None, lang) == text.verdict_label(None, lang) == "–"
+    assert labels.verdict_short(None, lang) == labels.verdict_label(None, lang) == "–"
 
 
 @pytest.mark.parametrize(
@@ -92,12 +95,12 @@ def test_a_simplified_random_part_is_said_plainly(structure, nl, en, shapes):
     row = dataclasses.replace(
         shapes.primary_row(), random_structure=structure, structure_note=note
     ).to_json()
-    assert "singulier" in text.structure_note_sentence(row, "nl")
-    assert nl in text.structure_note_sentence(row, "nl")
-    assert en in text.structure_note_sentence(row, "en")
+    assert "singulier" in matthew_text.structure_note_sentence(row, "nl")
+    assert nl in matthew_text.structure_note_sentence(row, "nl")
+    assert en in matthew_text.structure_note_sentence(row, "en")
     tables = {"matthew": {"primary": row}}
-    assert nl in " ".join(text.matthew_explanation(tables, "nl"))
-    assert text.structure_note_sentence(shapes.primary_row().to_json(), "nl") == ""
+    assert nl in " ".join(matthew_text.matthew_explanation(tables, "nl"))
+    assert matthew_text.structure_note_sentence(shapes.primary_row().to_json(), "nl") == ""
 
 
 def test_simple_slopes_only_for_the_declared_test_on_enough_participants(shapes):
@@ -106,11 +109,11 @@ def test_simple_slopes_only_for_the_declared_test_on_enough_participants(shapes)
     assert [s["estimate"] for s in shown] == [s.estimate for s in primary.simple_slopes]
     assert shown_simple_slopes(_exploratory_above_zero(shapes), 10) == []
     assert shown_simple_slopes(dataclasses.replace(primary, n_participants=9), 10) == []
-    assert text.percentile_label(50.0, "nl") == "50e (mediaan)"
-    assert [text.percentile_label(p, "en") for p in (10.0, 90.0, 1.0, 22.0)] == [
+    assert labels.percentile_label(50.0, "nl") == "50e (mediaan)"
+    assert [labels.percentile_label(p, "en") for p in (10.0, 90.0, 1.0, 22.0)] == [
         "10th", "90th", "1st", "22nd",
     ]  # fmt: skip
-    assert text.network_size_value(16.0, "nl") == "16 personen"
+    assert labels.network_size_value(16.0, "nl") == "16 personen"
 
 
 @pytest.mark.parametrize(("scope", "role"), [("all", "primary"), ("stamtafel", "exploratory")])
@@ -133,7 +136,7 @@ def test_exploratory_count_comes_from_the_multiplicity_of_the_whole_analysis(
 @pytest.mark.parametrize("lang", ["nl", "en"])
 def test_below_five_projects_i2_has_no_label_and_is_called_imprecise(pooled, lang):
     four = {**pooled.to_json(), "k": 4, "df": 3, "i2_label": None}
-    said = text.heterogeneity_text(four, lang)
+    said = synthesis_text.heterogeneity_text(four, lang)
     if lang == "nl":
         assert "met 4 projecten niet nauwkeurig te zeggen (I² = 27%, 95%-BI 0 tot 96%" in said
         levels = ("weinig", "matig", "substantieel", "aanzienlijk", "groot verschil")
@@ -142,8 +145,8 @@ def test_below_five_projects_i2_has_no_label_and_is_called_imprecise(pooled, lan
         levels = ("little", "moderate", "substantial", "considerable", "large variation")
     assert not [w for w in levels if w in said], said
     no_interval = {**four, "i2_ci_low": None, "i2_ci_high": None}
-    assert "– tot –" not in text.heterogeneity_text(no_interval, "nl")
-    assert "I² = 27%;" in text.heterogeneity_text(no_interval, "nl")
+    assert "– tot –" not in synthesis_text.heterogeneity_text(no_interval, "nl")
+    assert "I² = 27%;" in synthesis_text.heterogeneity_text(no_interval, "nl")
 
 
 @pytest.mark.parametrize("lang", ["nl", "en"])
@@ -153,7 +156,7 @@ def test_below_three_projects_no_prediction_interval_is_given(pooled, lang):
         "pi_df": None, "pi_method": "none: fewer than 3 projects",
         "studies": [s.to_json() for s in pooled.studies[:2]],
     }  # fmt: skip
-    said = text.heterogeneity_text(two, lang)
+    said = synthesis_text.heterogeneity_text(two, lang)
     assert (
         "Met minder dan 3 projecten geven we geen voorspellingsinterval"
         if lang == "nl"
@@ -165,8 +168,8 @@ def test_below_three_projects_no_prediction_interval_is_given(pooled, lang):
 
 def test_pooled_methods_name_knapp_hartung_with_k_minus_one_df(pooled, pooled_interaction):
     entries = [pooled.to_json(), pooled_interaction.to_json()]
-    nl = " ".join(text.pooled_method_items(entries, "nl"))
-    en = " ".join(text.pooled_method_items(entries, "en"))
+    nl = " ".join(synthesis_text.pooled_method_items(entries, "nl"))
+    en = " ".join(synthesis_text.pooled_method_items(entries, "en"))
     assert "Knapp–Hartung" in nl and "k − 1 vrijheidsgraden" in nl and "hier 3" in nl
     assert "Knapp–Hartung" in en and "k − 1 degrees of freedom" in en
     assert "not given below 3 projects" in en

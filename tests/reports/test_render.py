@@ -14,15 +14,11 @@ import pypdf
 import pytest
 
 from outcomes.language import format_number, word
-from outcomes.reports.render import (
-    count_pages,
-    project_content,
-    render_project_report,
-    render_synthesis_report,
-    synthesis_content,
-)
+from outcomes.reports.labels import format_interval, network_size_value
+from outcomes.reports.project_content import project_content
+from outcomes.reports.render import count_pages, render_project_report, render_synthesis_report
+from outcomes.reports.synthesis_content import synthesis_content
 from outcomes.reports.tables import build_report_tables
-from outcomes.reports.text import format_interval, network_size_value
 
 
 def _nl(text: str) -> str:

@@ -9,7 +9,8 @@ import polars as pl
 import pytest
 from scipy import stats
 
-from outcomes.reports.tables import ReportDataError, ReportTables, build_report_tables, mean_ci
+from outcomes.reports.panel_tables import mean_ci
+from outcomes.reports.tables import ReportDataError, ReportTables, build_report_tables
 
 
 @pytest.fixture

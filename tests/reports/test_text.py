@@ -8,7 +8,7 @@ import re
 import pytest
 
 from outcomes import language
-from outcomes.reports import text
+from outcomes.reports import labels, matthew_text, project_text, synthesis_text
 from outcomes.reports.tables import build_report_tables
 
 
@@ -17,12 +17,12 @@ def test_number_formats_per_language():
     assert language.format_number(-0.004, 2, "en") == "0.00"
     assert language.format_number(2.5, 1, "en", signed=True) == "+2.5"
     assert language.format_number(None, 1, "nl") == "–"
-    assert text.format_interval(0.1, 0.47, 2, "nl") == "0,10 tot 0,47"
-    assert text.format_p(0.0004, "nl") == "p < 0,001"
-    assert text.format_p(0.0213, "en") == "p = 0.021"
+    assert labels.format_interval(0.1, 0.47, 2, "nl") == "0,10 tot 0,47"
+    assert labels.format_p(0.0004, "nl") == "p < 0,001"
+    assert labels.format_p(0.0213, "en") == "p = 0.021"
     assert language.format_date("2025-05-05", "nl") == "5 mei 2025"
-    assert text.points(0.29, 2, "nl") == "0,29 punt"
-    assert text.points(3.82, 1, "en") == "3.8 points"
+    assert labels.points(0.29, 2, "nl") == "0,29 punt"
+    assert labels.points(3.82, 1, "en") == "3.8 points"
     with pytest.raises(language.LanguageError):
         language.check_language("fr")
 
@@ -36,9 +36,9 @@ def test_number_formats_per_language():
 def test_heterogeneity_words_come_from_the_i2_label(pooled, label, nl, en):
     # The label decides, not I² itself: 27% labelled "considerable" reads as considerable.
     five = {**pooled.to_json(), "k": 5, "df": 4, "i2_label": label}
-    assert f"er {nl} verschil" in text.heterogeneity_text(five, "nl")
-    assert f"there was {en} variation" in text.heterogeneity_text(five, "en")
-    assert "I² = 27%, 95%-BI 0 tot 96%" in text.heterogeneity_text(five, "nl")
+    assert f"er {nl} verschil" in synthesis_text.heterogeneity_text(five, "nl")
+    assert f"there was {en} variation" in synthesis_text.heterogeneity_text(five, "en")
+    assert "I² = 27%, 95%-BI 0 tot 96%" in synthesis_text.heterogeneity_text(five, "nl")
 
 
 @pytest.fixture(scope="module")
@@ -59,8 +59,8 @@ def tables_for(panel, model, validation, files, make_matthew_for):
 
 def test_no_evidence_is_explained_with_what_it_does_not_mean(tables_for):
     data = tables_for("no_evidence", mde=0.2614)
-    nl = " ".join(text.matthew_explanation(data, "nl"))
-    en = " ".join(text.matthew_explanation(data, "en"))
+    nl = " ".join(matthew_text.matthew_explanation(data, "nl"))
+    en = " ".join(matthew_text.matthew_explanation(data, "en"))
     assert "geen aanwijzing" in nl and "niet aangetoond dat er geen verschil is" in nl
     assert "0,26 punt" in nl
     assert "does not show that there is none" in en and "0.26 point" in en
@@ -73,13 +73,13 @@ def test_no_evidence_is_explained_with_what_it_does_not_mean(tables_for):
 )  # fmt: skip
 def test_verdict_sentences(tables_for, verdict, nl, en):
     data = tables_for(verdict)
-    assert nl in text.matthew_verdict_sentence(data, "nl")
-    assert en in text.matthew_verdict_sentence(data, "en")
+    assert nl in matthew_text.matthew_verdict_sentence(data, "nl")
+    assert en in matthew_text.matthew_verdict_sentence(data, "en")
 
 
 def test_every_number_in_the_summary_comes_from_the_tables(tables_for, model):
     data = tables_for("matthew")
-    summary = " ".join(text.project_summary(data, "en"))
+    summary = " ".join(project_text.project_summary(data, "en"))
     numbers = set(re.findall(r"\d+(?:\.\d+)?", summary))
     part = data["participation"]
     means = data["outcomes"]["wellbeing"]["overall"]

@@ -16,9 +16,9 @@ published person counts):
   would misstate a count that is not small;
 - minima and maxima are never shown: a column named like one is refused.
 
-What does not belong here: choosing what a report shows (``tables.py``) and formatting in the
-report's language (``text.py``). Counts of export rows in the data-quality section are not
-person counts and are not passed through these rules.
+What does not belong here: choosing what a report shows (``tables.py`` and the ``*_tables.py``
+modules) and formatting in the report's language (``labels.py``). Counts of export rows in the
+data-quality section are not person counts and are not passed through these rules.
 """
 
 from __future__ import annotations

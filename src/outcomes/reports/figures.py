@@ -5,7 +5,8 @@ accessible style — the Okabe–Ito palette (Okabe & Ito 2008, "Color Universal
 colour-blind readers can tell apart, plus a distinct marker and line style per group so the
 figures also read in greyscale — with axis labels in the report's language. Output is SVG text
 with text drawn as paths, no date and a fixed hash salt, so identical inputs give identical bytes.
-Does not belong here: computing or protecting numbers (``tables.py``), layout (templates).
+Does not belong here: computing or protecting numbers (``tables.py`` and the ``*_tables.py``
+modules), layout (templates).
 """
 
 from __future__ import annotations
@@ -25,13 +26,8 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 from outcomes.language import format_number, word
-from outcomes.reports.text import (
-    axis_label,
-    group_label,
-    outcome_label,
-    pooled_kind,
-    wave_label,
-)
+from outcomes.reports.labels import axis_label, group_label, outcome_label, wave_label
+from outcomes.reports.synthesis_text import pooled_kind
 
 #: Okabe–Ito colours per network group, with a marker and line style each for greyscale.
 GROUP_STYLE: dict[str, dict[str, Any]] = {

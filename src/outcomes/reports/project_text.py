@@ -1,0 +1,244 @@
+"""The paragraphs of a project report, in Dutch (default) and English, written from its tables.
+
+Belongs here: the plain-language summary (participation at the start and the last wave,
+wellbeing, the yearly change, the Matthew verdict, the missing control group) and the methods and
+limitations paragraphs (design, questionnaires, model, regression to the mean, attrition,
+self-report), every number taken from :class:`~outcomes.reports.tables.ReportTables` so that none
+is typed by hand; hidden counts stay hidden. Sentences built around numbers stay here, per
+language (docs/architecture.md, "Languages and words").
+Does not belong here: labels and number formatting (``labels.py``), the Matthew sentences
+(``matthew_text.py``), the synthesis (``synthesis_text.py``), layout (``project_content.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from outcomes.language import check_language, format_number, format_percent, word
+from outcomes.reports.labels import (
+    SLOPE_TEXT_DECIMALS,
+    format_interval,
+    join_names,
+    points,
+    protected_count,
+    wave_label,
+)
+from outcomes.reports.matthew_text import matthew_method_text, matthew_verdict_sentence
+
+
+def _last_wave(tables: Mapping[str, Any]) -> dict[str, Any] | None:
+    waves = tables.get("waves") or []
+    return waves[-1] if len(waves) > 1 else None
+
+
+def _participation_total(tables: Mapping[str, Any], row: int) -> tuple[str, float | None]:
+    part = tables["participation"]
+    column = part["columns"].index("total")
+    pct = part["columns"].index("pct_total")
+    return part["display"][row][column], part["values"][row][pct]
+
+
+def _outcome_means(tables: Mapping[str, Any], family: str) -> list[float | None]:
+    outcome = (tables.get("outcomes") or {}).get(family)
+    if not outcome:
+        return []
+    overall = outcome["overall"]
+    index = overall["columns"].index("mean")
+    return [row[index] for row in overall["values"]]
+
+
+def project_summary(tables: Mapping[str, Any], lang: str) -> list[str]:
+    """Return the plain-language summary of a project report, one string per paragraph.
+
+    Every number comes from ``tables`` (a :meth:`ReportTables.to_dict`); hidden counts stay
+    hidden (``"minder dan 10"``) and withheld means are not mentioned.
+    """
+    lang = check_language(lang)
+    name = tables["project_name"]
+    paragraphs: list[str] = []
+    start_n, _ = _participation_total(tables, 0)
+    last = _last_wave(tables)
+    if lang == "nl":
+        text = (
+            f"Bij de start van {name} vulden {protected_count(start_n, lang)} deelnemers de "
+            "vragenlijst in."
+        )
+    else:
+        text = (
+            f"At the start of {name}, {protected_count(start_n, lang)} participants completed the "
+            "questionnaire."
+        )
+    if last is not None:
+        last_n, pct = _participation_total(tables, len(tables["waves"]) - 1)
+        when = word("after_months", lang, m=last["months"]) if last["months"] is not None else ""
+        pct_text = "" if pct is None else f" ({format_percent(pct, 0, lang)})"
+        if lang == "nl":
+            text += (
+                f" Bij de laatste meting, {when}, deden er nog {protected_count(last_n, lang)} "
+                f"mee{pct_text}."
+            )
+        else:
+            text += (
+                f" At the last wave, {when}, {protected_count(last_n, lang)} were still taking "
+                f"part{pct_text}."
+            )
+    paragraphs.append(text)
+
+    means = _outcome_means(tables, "wellbeing")
+    model = tables.get("model") or {}
+    slope = model.get("slope")
+    sentences = []
+    if len(means) > 1 and means[0] is not None and means[-1] is not None:
+        first, final = format_number(means[0], 1, lang), format_number(means[-1], 1, lang)
+        if lang == "nl":
+            sentences.append(
+                f"Het welbevinden (0–100, hoger is beter) was bij de start gemiddeld {first} "
+                f"en bij de laatste meting {final}."
+            )
+        else:
+            sentences.append(
+                f"Wellbeing (0–100, higher is better) averaged {first} at the start and {final} "
+                "at the last wave."
+            )
+    if slope and slope.get("estimate") is not None:
+        est = slope["estimate"]
+        size = points(abs(est), SLOPE_TEXT_DECIMALS, lang)
+        interval = format_interval(slope["ci_low"], slope["ci_high"], SLOPE_TEXT_DECIMALS, lang)
+        crosses = slope["ci_low"] is not None and slope["ci_low"] <= 0 <= slope["ci_high"]
+        if lang == "nl":
+            direction = "steeg" if est > 0 else "daalde"
+            sentences.append(
+                f"Volgens het statistische model, dat alle metingen van alle deelnemers "
+                f"gebruikt, {direction} het welbevinden met gemiddeld {size} per jaar "
+                f"(95%-betrouwbaarheidsinterval {interval})."
+            )
+            if crosses:
+                sentences.append("Die verandering is zo klein dat ze ook op toeval kan berusten.")
+        else:
+            direction = "rose" if est > 0 else "fell"
+            sentences.append(
+                f"According to the statistical model, which uses every assessment of every "
+                f"participant, wellbeing {direction} by {size} per year on average "
+                f"(95% confidence interval {interval})."
+            )
+            if crosses:
+                sentences.append("This change is small enough to be due to chance.")
+    if sentences:
+        paragraphs.append(" ".join(sentences))
+    matthew = matthew_verdict_sentence(tables, lang)
+    if matthew:
+        paragraphs.append(matthew)
+    if lang == "nl":
+        paragraphs.append(
+            "Er was geen controlegroep. Een verbetering laat dus zien hoe het de deelnemers "
+            "verging, maar bewijst niet dat de interventie die verbetering veroorzaakte."
+        )
+    else:
+        paragraphs.append(
+            "There was no control group. An improvement shows how participants fared, but does "
+            "not prove that the intervention caused it."
+        )
+    return paragraphs
+
+
+def methods_text(tables: Mapping[str, Any], lang: str) -> list[str]:
+    """Return the methods and limitations paragraphs (design, model, no control group,
+    regression to the mean, attrition), with the numbers of this report filled in."""
+    lang = check_language(lang)
+    model = tables.get("model") or {}
+    waves = tables.get("waves") or []
+    labels = [wave_label(w["wave"], w["months"], lang) for w in waves]
+    attrition = None
+    if tables.get("participation") and len(waves) > 1:
+        _, pct = _participation_total(tables, len(waves) - 1)
+        attrition = None if pct is None else 100.0 - pct
+    n_obs, n_part = model.get("n_observations"), model.get("n_participants")
+    paragraphs = []
+    instruments = tables.get("instruments") or []
+    names = [i["name_nl" if lang == "nl" else "name_en"] for i in instruments]
+    primary = next((i for i in instruments if i.get("primary")), None)
+    if lang == "nl":
+        paragraphs.append(
+            f"Deelnemers vulden vragenlijsten in op de metingen {', '.join(labels)}. "
+            + (
+                f"Gebruikte vragenlijsten: {join_names(names, lang)}. "
+                if names
+                else "Welbevinden, eenzaamheid en netwerkgrootte zijn gemeten met gevalideerde "
+                "vragenlijsten. "
+            )
+            + (
+                f"Welbevinden is de score op de {primary['name_nl']}, omgerekend naar 0–100. "
+                if primary
+                else ""
+            )
+            + "Deelnemers zijn ingedeeld in een klein, middelgroot of groot netwerk naar het "
+            "aantal mensen in hun netwerk bij de start."
+        )
+        if model:
+            paragraphs.append(
+                f"De verandering per jaar is geschat met een lineair gemengd model (REML) op "
+                f"{n_obs} metingen van {n_part} deelnemers. Het model gebruikt ook deelnemers die "
+                "niet alle metingen invulden. Het Mattheuseffect is de samenhang tussen de "
+                "netwerkgrootte bij de start en de verandering per jaar."
+            )
+        limits = [
+            "Geen controlegroep: we weten niet hoe het de deelnemers zonder de interventie was "
+            "vergaan.",
+            "Regressie naar het gemiddelde: wie zich bij de start erg slecht voelde, scoort bij "
+            "een volgende meting vaak vanzelf wat beter.",
+        ]
+        if attrition is not None:
+            limits.append(
+                f"Uitval: {format_percent(attrition, 0, lang)} van de startgroep deed bij de "
+                "laatste meting niet meer mee. Als vooral mensen bij wie het minder goed ging "
+                "afhaakten, is het beeld te rooskleurig."
+            )
+        else:
+            limits.append(
+                "Uitval: deelnemers die afhaakten kunnen anders zijn dan wie bleef meedoen."
+            )
+        limits.append("Zelfrapportage: alle uitkomsten zijn door deelnemers zelf ingevuld.")
+    else:
+        paragraphs.append(
+            f"Participants completed questionnaires at the waves {', '.join(labels)}. "
+            + (
+                f"Questionnaires used: {join_names(names, lang)}. "
+                if names
+                else "Wellbeing, loneliness and network size were measured with validated "
+                "questionnaires. "
+            )
+            + (
+                f"Wellbeing is the score on the {primary['name_en']}, rescaled to 0–100. "
+                if primary
+                else ""
+            )
+            + "Participants are grouped into a small, medium or large network by the number of "
+            "people in their network at the start."
+        )
+        if model:
+            paragraphs.append(
+                f"The change per year was estimated with a linear mixed model (REML) on {n_obs} "
+                f"assessments of {n_part} participants. The model also uses participants who "
+                "missed assessments. The Matthew effect is the association between network "
+                "size at the start and the change per year."
+            )
+        limits = [
+            "No control group: we do not know how participants would have fared without the "
+            "intervention.",
+            "Regression to the mean: people who felt very bad at the start often score somewhat "
+            "better at the next assessment anyway.",
+        ]
+        if attrition is not None:
+            limits.append(
+                f"Attrition: {format_percent(attrition, 0, lang)} of the starting group no "
+                "longer took part at the last wave. If mainly people who fared worse dropped "
+                "out, the picture is too rosy."
+            )
+        else:
+            limits.append("Attrition: people who dropped out may differ from those who stayed.")
+        limits.append("Self-report: all outcomes were reported by participants themselves.")
+    method = matthew_method_text(tables, lang)
+    if method:
+        paragraphs.append(method)
+    return [*paragraphs, *limits]
