@@ -10,15 +10,14 @@ import statsmodels.formula.api as smf
 from outcomes.models.formula import ModelInputError
 from outcomes.models.matthew import (
     analysed_column,
-    credibility_checklist,
     higher_is_better,
     interaction_test,
-    subgroup_slopes,
     treated_indicator,
     verdict_for,
 )
 from outcomes.models.power import fitted_design, minimal_detectable_effect
 from outcomes.models.simulate import simulate_m1_panel
+from outcomes.models.subgroups import credibility_checklist, subgroup_slopes
 
 
 @pytest.fixture(scope="module")

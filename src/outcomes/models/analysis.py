@@ -41,14 +41,13 @@ from outcomes.models.growth import network_growth
 from outcomes.models.m1 import PANEL_COLUMNS, fit_m1
 from outcomes.models.matthew import (
     METHOD_NAMES,
-    credibility_checklist,
     holm,
     interaction_test,
     is_controlled,
-    subgroup_slopes,
     treated_indicator,
 )
 from outcomes.models.meta import MetaAnalysisError, pool_effects
+from outcomes.models.subgroups import credibility_checklist, subgroup_slopes
 
 #: Outcomes analysed by default, when present (``mhi5`` is left out: it is ``wellbeing`` in the
 #: demo projects; network scores are moderators and the subject of ``network_growth``).
