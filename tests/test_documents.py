@@ -11,10 +11,12 @@ import pytest
 from outcomes.atomic import write_json
 from outcomes.documents import (
     DOCUMENTS,
+    ArchiveIndex,
     DocumentError,
     MatthewDocument,
     ModelResult,
     PooledDocument,
+    ReportTables,
     ValidationSummary,
     checked,
 )
@@ -53,7 +55,10 @@ def test_the_demo_writes_no_undeclared_json_document(demo_workspace: Workspace) 
     declared = set(_written(demo_workspace))
     analysis = set(demo_workspace.analysis.glob("*.json"))
     validation = set(demo_workspace.validation.glob("*.json"))
-    assert analysis | validation <= declared
+    tables = set((demo_workspace.home / "reports" / "tables").glob("*.json"))
+    archive = set(demo_workspace.archive.glob("*.json"))
+    assert tables and archive
+    assert analysis | validation | tables | archive <= declared
 
 
 def _model(demo_workspace: Workspace) -> dict:
@@ -110,3 +115,43 @@ def test_architecture_lists_every_document_as_declared() -> None:
         "docs/architecture.md's Documents section differs from the declarations; regenerate it "
         "with outcomes.documents.reference.documents_markdown()"
     )
+
+
+def _tables(demo_workspace: Workspace, report: str) -> dict:
+    path = demo_workspace.home / "reports" / "tables" / f"{report}.json"
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def test_report_tables_read_typed_with_empty_parts_as_none(demo_workspace: Workspace) -> None:
+    project = ReportTables.from_json(_tables(demo_workspace, "stamtafel"))
+    synthesis = ReportTables.from_json(_tables(demo_workspace, "synthesis"))
+    assert project.kind == "project" and project.quality is not None and project.projects is None
+    assert synthesis.kind == "synthesis" and synthesis.quality is None
+    assert synthesis.projects is not None and synthesis.pooled
+    assert synthesis.to_json()["quality"] == {} and project.to_json()["projects"] == {}
+
+
+def test_a_report_table_that_differs_from_its_declaration_fails_when_written(
+    demo_workspace: Workspace,
+) -> None:
+    data = _tables(demo_workspace, "stamtafel")
+    del data["participation"]["groups"]
+    with pytest.raises(
+        DocumentError, match=r"reports/tables/<project>\.json\.participation.*'groups'"
+    ):
+        checked(ReportTables, data)
+    data = _tables(demo_workspace, "synthesis")
+    data["matthew_by_project"][0]["verdict"] = 1
+    with pytest.raises(DocumentError, match=r"matthew_by_project\[0\]\.verdict: expected"):
+        checked(ReportTables, data)
+
+
+def test_the_archive_index_is_one_object_keyed_by_export(demo_workspace: Workspace) -> None:
+    data = json.loads((demo_workspace.archive / "index.json").read_text(encoding="utf-8"))
+    index = ArchiveIndex.from_json(data)
+    assert set(index.exports) == set(data) and all("/" in key for key in index.exports)
+    assert index.to_json() == data
+    first = next(iter(data))
+    data[first][0]["size"] = "big"
+    with pytest.raises(DocumentError, match=r"archive/index\.json\..*\[0\]\.size: expected"):
+        checked(ArchiveIndex, data)

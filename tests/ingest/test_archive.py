@@ -67,8 +67,8 @@ def test_reingest_changes_nothing_and_new_content_is_a_new_version(workspace: Wo
     land(workspace, "t0.csv", changed)
     third = ingest_project(spec, workspace, KEY, registry=fake_registry())
     versions = export_versions(workspace, "testproj", "t0.csv")
-    assert [v["version"] for v in versions] == [1, 2]
-    assert all((workspace.archive / v["file"]).is_file() for v in versions)
+    assert [v.version for v in versions] == [1, 2]
+    assert all((workspace.archive / v.file).is_file() for v in versions)
     info = third.files[0]
     assert (info.name, info.version, info.new_version) == ("t0.csv", 2, True)
     # only the newest version of t0.csv (the one in landing) contributes rows
@@ -77,7 +77,7 @@ def test_reingest_changes_nothing_and_new_content_is_a_new_version(workspace: Wo
     assert set(t0_rows["source_sha256"]) == {hashlib.sha256(changed.encode()).hexdigest()}
     index = json.loads((workspace.archive / "index.json").read_text())
     assert set(index) == {"testproj/t0.csv", "testproj/t1.csv"}
-    assert read_index(workspace) == index
+    assert read_index(workspace).to_json() == index
 
 
 def test_ingest_project_provenance_and_summary(workspace: Workspace) -> None:

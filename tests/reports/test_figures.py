@@ -13,7 +13,7 @@ def tables(panel, model, matthew, validation, files, names):
     return build_report_tables(
         panel, model, matthew, validation, files, project="netwerkcoach",
         project_name=names["netwerkcoach"],
-    ).to_dict()  # fmt: skip
+    ).to_json()  # fmt: skip
 
 
 def test_svg_bytes_are_identical_across_runs(tables, pooled, names):

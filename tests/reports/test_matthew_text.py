@@ -127,7 +127,8 @@ def test_exploratory_count_comes_from_the_multiplicity_of_the_whole_analysis(
     tables = build_report_tables(
         panel, None, matthew, None, None, project=None if scope == "all" else scope
     )
-    assert tables.matthew["exploratory_tests"] == shapes.exploratory_tests
+    assert tables.matthew is not None
+    assert tables.matthew.exploratory_tests == shapes.exploratory_tests
 
 
 # ----------------------------------------------------------------------------- pooled texts

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 import re
 import shutil
 import subprocess
@@ -13,6 +12,8 @@ import polars as pl
 import pypdf
 import pytest
 
+from outcomes.atomic import write_json
+from outcomes.documents import ReportTables, read
 from outcomes.language import format_number, word
 from outcomes.reports.labels import format_interval, network_size_value
 from outcomes.reports.project_content import project_content
@@ -122,9 +123,9 @@ def test_rerender_is_byte_identical(reports, tmp_path):
     again = render_project_report(reports["project"], tmp_path / "again.pdf", "nl")
     assert again.path.read_bytes() == first
     # Tables stored as JSON and read back give the same PDF as the in-memory tables.
-    stored = json.loads(json.dumps(reports["synthesis"].to_dict()))
+    stored = write_json(tmp_path / "synthesis.json", reports["synthesis"].to_json())
     first = reports["rendered"][("synthesis", "en")].path.read_bytes()
-    again = render_synthesis_report(stored, tmp_path / "s.pdf", "en")
+    again = render_synthesis_report(read(ReportTables, stored), tmp_path / "s.pdf", "en")
     assert again.path.read_bytes() == first
 
 
@@ -206,7 +207,7 @@ def test_tiny_project_without_models_renders_with_everything_hidden(panel, tmp_p
     )
     tables = build_report_tables(tiny, None, None, None, None, project="stamtafel")
     assert all(
-        cell in ("<10", "x", "–") for row in tables.participation["display"] for cell in row[1:]
+        cell in ("<10", "x", "–") for row in tables.participation.display for cell in row[1:]
     )
     info = render_project_report(tables, tmp_path / "tiny.pdf", "nl")
     text = _text(info.path)

@@ -9,6 +9,7 @@ import polars as pl
 import pytest
 from scipy import stats
 
+from outcomes.documents import ShownTable
 from outcomes.reports.panel_tables import mean_ci
 from outcomes.reports.tables import ReportDataError, ReportTables, build_report_tables
 
@@ -30,8 +31,9 @@ def project_tables(model, matthew, validation, files, names):
     return build
 
 
-def _rows(table: dict) -> list[dict]:
-    return [dict(zip(table["columns"], row, strict=True)) for row in table["display"]]
+def _rows(table: ShownTable | None) -> list[dict]:
+    assert table is not None
+    return [dict(zip(table.columns, row, strict=True)) for row in table.display]
 
 
 def test_participants_per_wave_and_group_match_the_panel(panel, project_tables):
@@ -41,15 +43,13 @@ def test_participants_per_wave_and_group_match_the_panel(panel, project_tables):
     for shown in _rows(part):
         at_wave = mine.filter(pl.col("wave") == int(shown["wave"]))
         assert shown["total"] == str(at_wave["participant_id"].n_unique())
-        for group in part["groups"]:
+        for group in part.groups:
             expected = at_wave.filter(pl.col("network_group") == group)["participant_id"]
             count = expected.n_unique()
             assert shown[group] == (str(count) if count >= 10 else "<10")
     baseline = mine.filter(pl.col("wave") == 0)["participant_id"].n_unique()
     last = mine.filter(pl.col("wave") == 2)["participant_id"].n_unique()
-    assert part["values"][-1][part["columns"].index("pct_total")] == pytest.approx(
-        100 * last / baseline
-    )
+    assert part.values[-1][part.columns.index("pct_total")] == pytest.approx(100 * last / baseline)
 
 
 def test_small_gender_and_site_groups_are_hidden_with_their_means(panel, project_tables):
@@ -74,20 +74,20 @@ def test_threshold_is_passed_through(panel, project_tables):
     gender = {row["category"]: row for row in _rows(tables.composition["gender"])}
     assert gender["other"]["n"] == "<5"
     strict = project_tables(panel, threshold=40)
-    by_group = strict.outcomes["wellbeing"]["by_group"]
+    by_group = strict.outcomes["wellbeing"].by_group
     hidden = [row for row in _rows(by_group) if row["n"] == "<40"]
     assert hidden and all(row["mean"] == "–" for row in hidden)
 
 
 def test_means_and_intervals_per_wave(panel, project_tables):
     tables = project_tables(panel)
-    overall = tables.outcomes["wellbeing"]["overall"]
-    values = [dict(zip(overall["columns"], r, strict=True)) for r in overall["values"]]
+    overall = tables.outcomes["wellbeing"].overall
+    values = [dict(zip(overall.columns, r, strict=True)) for r in overall.values]
     wave1 = panel.filter((pl.col("project") == "netwerkcoach") & (pl.col("wave") == 1))
     assert values[1]["mean"] == pytest.approx(wave1["wellbeing"].mean())
     assert values[1]["ci_high"] > values[1]["mean"] > values[1]["ci_low"]
-    assert tables.outcomes["loneliness"]["column"] == "loneliness"
-    assert tables.outcomes["network"]["column"] == "network_size"
+    assert tables.outcomes["loneliness"].column == "loneliness"
+    assert tables.outcomes["network"].column == "network_size"
 
 
 def test_mean_ci_is_the_t_interval():
@@ -102,11 +102,14 @@ def test_mean_ci_is_the_t_interval():
 
 def test_model_verdict_quality_and_provenance(panel, project_tables, model):
     tables = project_tables(panel)
-    assert tables.model["slope"]["estimate"] == model.fixed_effects["years"].estimate
-    assert tables.matthew["primary"]["verdict"] == "matthew"
-    assert tables.quality["rows_quarantined"] == 6
-    assert [r["rule"] for r in tables.quality["rules"]] == ["bad_date", "item_out_of_range"]
-    assert [f["file"] for f in tables.provenance["files"]] == [
+    assert tables.model is not None and tables.model.slope is not None
+    assert tables.model.slope.estimate == model.fixed_effects["years"].estimate
+    assert tables.matthew is not None and tables.matthew.primary is not None
+    assert tables.matthew.primary.verdict == "matthew"
+    assert tables.quality is not None
+    assert tables.quality.rows_quarantined == 6
+    assert [r.rule for r in tables.quality.rules] == ["bad_date", "item_out_of_range"]
+    assert [f.file for f in tables.provenance.files] == [
         "netwerkcoach_T0.csv",
         "netwerkcoach_T1.csv",
         "netwerkcoach_T2.csv",
@@ -118,15 +121,15 @@ def test_model_verdict_quality_and_provenance(panel, project_tables, model):
 
 def test_tables_are_json_without_pseudonyms_and_independent_of_row_order(panel, project_tables):
     tables = project_tables(panel)
-    text = json.dumps(tables.to_dict())
+    text = json.dumps(tables.to_json())
     for pid in panel["participant_id"].unique().to_list():
         assert pid not in text
     shuffled = project_tables(panel.sample(fraction=1.0, shuffle=True, seed=3))
-    assert json.dumps(shuffled.to_dict(), sort_keys=True) == json.dumps(
-        tables.to_dict(), sort_keys=True
+    assert json.dumps(shuffled.to_json(), sort_keys=True) == json.dumps(
+        tables.to_json(), sort_keys=True
     )
-    again = ReportTables.from_dict(json.loads(text))
-    assert again.to_dict() == tables.to_dict()
+    again = ReportTables.from_json(json.loads(text))
+    assert again == tables
 
 
 def test_synthesis_rows_and_pooled(
@@ -145,10 +148,12 @@ def test_synthesis_rows_and_pooled(
     rows = _rows(tables.projects)
     assert [r["project"] for r in rows] == ["kwartiertafel", "netwerkcoach", "stamtafel", "total"]
     assert rows[-1]["n_start"] == str(panel.filter(pl.col("wave") == 0).height)
-    assert [p["outcome"] for p in tables.pooled] == ["wellbeing_slope", "matthew_interaction"]
-    assert tables.pooled[0]["i2"] == 27.4
-    assert tables.model["slope"]["estimand"] == synthesis_model.yearly_change.estimand
-    values = dict(zip(tables.projects["columns"], tables.projects["values"][1], strict=True))
+    assert [p.outcome for p in tables.pooled] == ["wellbeing_slope", "matthew_interaction"]
+    assert tables.pooled[0].i2 == 27.4
+    assert tables.model is not None and tables.model.slope is not None
+    assert tables.model.slope.estimand == synthesis_model.yearly_change.estimand
+    assert tables.projects is not None
+    values = dict(zip(tables.projects.columns, tables.projects.values[1], strict=True))
     assert math.isclose(values["slope"], 4.2113)
 
 

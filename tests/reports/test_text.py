@@ -52,7 +52,7 @@ def tables_for(panel, model, validation, files, make_matthew_for):
         return build_report_tables(
             panel, model, matthew, validation, files, project="netwerkcoach",
             project_name="Natuurlijk een Netwerkcoach",
-        ).to_dict()  # fmt: skip
+        ).to_json()  # fmt: skip
 
     return build
 

@@ -13,6 +13,7 @@ import os
 from pathlib import Path
 from typing import Any, TypeVar
 
+from outcomes.documents.archive import ArchivedVersion, ArchiveIndex
 from outcomes.documents.attrition import Attrition
 from outcomes.documents.codec import Document, DocumentError, declared_keys
 from outcomes.documents.effects import ProjectEffect, ProjectEffects
@@ -20,10 +21,21 @@ from outcomes.documents.growth import NetworkGrowth
 from outcomes.documents.matthew import InteractionTest, MatthewDocument, MatthewScope, Subgroup
 from outcomes.documents.model import Estimate, FittedModel, ModelResult, YearlyChange
 from outcomes.documents.pooled import MetaAnalysis, PooledDocument, PooledResult, Study
+from outcomes.documents.report_tables import (
+    MatthewGridEntry,
+    MatthewSummary,
+    ModelSummary,
+    OutcomeTables,
+    Participation,
+    ReportTables,
+    ShownEstimate,
+    ShownTable,
+)
 from outcomes.documents.validation import FileCounts, ValidationSummary
 
 #: Every document the pipeline writes, in the order docs/architecture.md lists them.
 DOCUMENTS: tuple[type[Document], ...] = (
+    ArchiveIndex,
     ValidationSummary,
     ModelResult,
     ProjectEffects,
@@ -31,6 +43,7 @@ DOCUMENTS: tuple[type[Document], ...] = (
     PooledDocument,
     NetworkGrowth,
     Attrition,
+    ReportTables,
 )
 
 #: The documents under ``analysis/`` by file name.
@@ -58,6 +71,8 @@ def read(kind: type[D], path: str | os.PathLike[str]) -> D:
 __all__ = [
     "ANALYSIS_DOCUMENTS",
     "DOCUMENTS",
+    "ArchiveIndex",
+    "ArchivedVersion",
     "Attrition",
     "Document",
     "DocumentError",
@@ -66,14 +81,22 @@ __all__ = [
     "FittedModel",
     "InteractionTest",
     "MatthewDocument",
+    "MatthewGridEntry",
     "MatthewScope",
+    "MatthewSummary",
     "MetaAnalysis",
     "ModelResult",
+    "ModelSummary",
     "NetworkGrowth",
+    "OutcomeTables",
+    "Participation",
     "PooledDocument",
     "PooledResult",
     "ProjectEffect",
     "ProjectEffects",
+    "ReportTables",
+    "ShownEstimate",
+    "ShownTable",
     "Study",
     "Subgroup",
     "ValidationSummary",

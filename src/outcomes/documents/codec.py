@@ -6,7 +6,10 @@ kind; nested documents, lists and string-keyed maps are checked recursively) and
 returns the plain JSON data again, equal to what ``from_json`` was given. JSON arrays are held
 as tuples. A field declared with ``metadata=OPTIONAL`` is a key that may be absent: it reads as None
 and is left out when None, unless the document read held the key with null; every other field
-is written, null included (docs/architecture.md, "Documents").
+is written, null included. A field declared with ``metadata=EMPTY`` is an object that is
+written as ``{}`` when there is nothing to hold: ``{}`` reads as None and None is written as ``{}``.
+A document whose ``root`` names one field is that field's value as a whole (a file that is one
+JSON object keyed by name) (docs/architecture.md, "Documents").
 """
 
 from __future__ import annotations
@@ -25,6 +28,11 @@ from outcomes.errors import OutcomesError
 #: key out of ``to_json`` when None (unless the document read held it with null).
 OPTIONAL = {"optional": True}
 
+#: Field metadata of an object written as ``{}`` when it holds nothing:
+#: ``field(metadata=EMPTY)`` on a ``Part | None`` field reads ``{}`` as None and writes None as
+#: ``{}``.
+EMPTY = {"empty": True}
+
 
 class DocumentError(OutcomesError, ValueError):
     """A JSON document does not match its declaration; the message names the document, the key
@@ -39,6 +47,8 @@ class Document:
     """
 
     file: ClassVar[str] = ""
+    #: The one field the file holds as a whole (its JSON is that field's value), or "".
+    root: ClassVar[str] = ""
     #: Optional keys the document read held with null (written back as null).
     _null_keys: ClassVar[frozenset[str]] = frozenset()
 
@@ -50,11 +60,13 @@ class Document:
         undeclared or holds a value of another kind.
         """
         place = where if where is not None else (cls.file or cls.__name__)
+        hints = _hints(cls)
+        if cls.root:
+            return cls(**{cls.root: _read(hints[cls.root], data, place)})
         if not isinstance(data, Mapping):
             raise DocumentError(
                 f"{place}: expected a JSON object ({cls.__name__}), got {_kind(data)}"
             )
-        hints = _hints(cls)
         fields = {f.name: f for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
         unknown = sorted(set(data) - set(fields))
         if unknown:
@@ -70,6 +82,9 @@ class Document:
                     values[name] = None
                     continue
                 raise DocumentError(f"{place}: key {name!r} of {cls.__name__} is missing")
+            if spec.metadata.get("empty") and data[name] == {}:
+                values[name] = None
+                continue
             values[name] = _read(hints[name], data[name], f"{place}.{name}")
             if values[name] is None and spec.metadata.get("optional"):
                 null_keys.append(name)
@@ -80,22 +95,36 @@ class Document:
 
     def to_json(self) -> dict[str, Any]:
         """Return the document as plain JSON data (dicts, lists, str, numbers, bool, None)."""
+        if self.root:
+            whole: dict[str, Any] = _write(getattr(self, self.root))
+            return whole
         out: dict[str, Any] = {}
         for spec in dataclasses.fields(self):  # type: ignore[arg-type]
             value = getattr(self, spec.name)
             if value is None and spec.metadata.get("optional") and spec.name not in self._null_keys:
+                continue
+            if value is None and spec.metadata.get("empty"):
+                out[spec.name] = {}
                 continue
             out[spec.name] = _write(value)
         return out
 
 
 def declared_keys(cls: type[Document]) -> list[tuple[str, str, bool]]:
-    """Return (key, type as written, optional) for every field of ``cls`` in declaration order."""
+    """Return (key, type as written, optional) for every field of ``cls`` in declaration order;
+    an ``EMPTY`` field's type reads ``Part | {}``."""
     hints = _hints(cls)
     return [
-        (f.name, _type_name(hints[f.name]), bool(f.metadata.get("optional")))
+        (f.name, _field_type_name(hints[f.name], f), bool(f.metadata.get("optional")))
         for f in dataclasses.fields(cls)  # type: ignore[arg-type]
     ]
+
+
+def _field_type_name(hint: Any, spec: dataclasses.Field[Any]) -> str:
+    if not spec.metadata.get("empty"):
+        return _type_name(hint)
+    held = [a for a in typing.get_args(hint) if a is not type(None)]
+    return " | ".join([*(_type_name(a) for a in held), "{}"])
 
 
 _HINTS: dict[type, dict[str, Any]] = {}

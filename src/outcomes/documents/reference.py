@@ -41,6 +41,10 @@ def documents_markdown() -> str:
         lines.append(f"#### `{kind.file}` — `{kind.__module__}.{kind.__name__}`")
         lines.append("")
         for part in _nested(kind):
+            if part.root:
+                ((name, type_name, _),) = declared_keys(part)
+                lines.append(f"- `{part.__name__}`: the whole file, `{name}` ({type_name})")
+                continue
             keys = ", ".join(
                 f"`{name}`{'?' if optional else ''} ({type_name})"
                 for name, type_name, optional in declared_keys(part)

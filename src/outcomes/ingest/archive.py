@@ -1,8 +1,8 @@
 """The export archive: an immutable, content-addressed copy of every export ever ingested.
 
 ``archive/<sha256>.<ext>`` holds each distinct file content once, read-only (mode 0444).
-``archive/index.json`` maps ``<project>/<file name>`` to its versions in order of first sight:
-``[{"version": 1, "sha256": …, "file": "<sha256>.csv", "size": …, "first_seen": …}, …]``.
+``archive/index.json`` maps ``<project>/<file name>`` to its versions in order of first sight
+(declared as :class:`outcomes.documents.ArchiveIndex`; docs/architecture.md, "Documents").
 
 Rules:
 - ingesting the same file again changes nothing (neither the copy nor the index);
@@ -21,16 +21,16 @@ from __future__ import annotations
 import datetime as dt
 import fcntl
 import hashlib
-import json
 import os
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
+from outcomes import documents
 from outcomes.atomic import write_json, write_with
+from outcomes.documents import ArchivedVersion, ArchiveIndex, checked
 from outcomes.workspace import Workspace
 
 INDEX_NAME = "index.json"
@@ -77,13 +77,14 @@ def _copy(source: Path, target: Path) -> None:
     shutil.copyfile(source, target)
 
 
-def read_index(workspace: Workspace) -> dict[str, list[dict[str, Any]]]:
-    """Return the archive index (``{}`` when nothing was archived yet)."""
+def read_index(workspace: Workspace) -> ArchiveIndex:
+    """Return the archive index ``archive/index.json`` as its typed document (no exports when
+    nothing was archived yet); raises :class:`~outcomes.documents.DocumentError` when the file
+    does not match its declaration (docs/architecture.md, "Documents")."""
     path = workspace.archive / INDEX_NAME
     if not path.is_file():
-        return {}
-    data: dict[str, list[dict[str, Any]]] = json.loads(path.read_text(encoding="utf-8"))
-    return data
+        return ArchiveIndex(exports={})
+    return documents.read(ArchiveIndex, path)
 
 
 def archive_export(
@@ -104,24 +105,23 @@ def archive_export(
             write_with(target, lambda temporary: _copy(path, temporary))
             os.chmod(target, 0o444)
         index = read_index(workspace)
-        versions = index.setdefault(key, [])
+        versions = index.exports.get(key, ())
         for entry in versions:
-            if entry["sha256"] == sha:
-                return ArchivedExport(name, sha, target, int(entry["version"]), new=False)
+            if entry.sha256 == sha:
+                return ArchivedExport(name, sha, target, entry.version, new=False)
         version = len(versions) + 1
-        versions.append(
-            {
-                "version": version,
-                "sha256": sha,
-                "file": target.name,
-                "size": path.stat().st_size,
-                "first_seen": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            }
+        added = ArchivedVersion(
+            version=version,
+            sha256=sha,
+            file=target.name,
+            size=path.stat().st_size,
+            first_seen=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         )
-        write_json(workspace.archive / INDEX_NAME, index)
+        updated = ArchiveIndex(exports={**index.exports, key: (*versions, added)})
+        write_json(workspace.archive / INDEX_NAME, checked(ArchiveIndex, updated.to_json()))
     return ArchivedExport(name, sha, target, version, new=True)
 
 
-def export_versions(workspace: Workspace, project: str, name: str) -> list[dict[str, Any]]:
+def export_versions(workspace: Workspace, project: str, name: str) -> tuple[ArchivedVersion, ...]:
     """Return every archived version of ``landing/<project>/<name>``, oldest first."""
-    return list(read_index(workspace).get(f"{project}/{name}", []))
+    return read_index(workspace).exports.get(f"{project}/{name}", ())

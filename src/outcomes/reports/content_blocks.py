@@ -15,9 +15,9 @@ Does not belong here: blocks that only one document shows (``project_content.py`
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
 from typing import Any
 
+from outcomes.documents import ReportTables, ShownTable
 from outcomes.language import format_date, format_number, word
 from outcomes.reports.labels import (
     SLOPE_TABLE_DECIMALS,
@@ -26,13 +26,12 @@ from outcomes.reports.labels import (
     percentile_label,
 )
 from outcomes.reports.matthew_text import simple_slopes_note
-from outcomes.reports.tables import ReportTables
 
 
-def report_data(tables: ReportTables | Mapping[str, Any]) -> dict[str, Any]:
-    """Return the report tables as the plain dict the content is built from (a stored
-    ``report_tables`` document passes through as it is)."""
-    return tables.to_dict() if isinstance(tables, ReportTables) else dict(tables)
+def report_data(tables: ReportTables) -> dict[str, Any]:
+    """Return the report tables as plain JSON data, for the sentence and figure functions that
+    read them as dicts (docs/architecture.md, "Documents")."""
+    return tables.to_json()
 
 
 def capitalise(text: str) -> str:
@@ -40,33 +39,32 @@ def capitalise(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def zipped_rows(table: Mapping[str, Any]) -> list[tuple[dict[str, Any], dict[str, str]]]:
+def zipped_rows(table: ShownTable) -> list[tuple[dict[str, Any], dict[str, str]]]:
     """Return each row of a protected table as ``(values, display)`` dicts keyed by column:
     the values (hidden cells null) and the strings the report shows."""
-    columns = table["columns"]
+    columns = table.columns
     return [
         (dict(zip(columns, values, strict=True)), dict(zip(columns, shown, strict=True)))
-        for values, shown in zip(table["values"], table["display"], strict=True)
+        for values, shown in zip(table.values, table.display, strict=True)
     ]
 
 
-def provenance_blocks(data: Mapping[str, Any], lang: str) -> list[dict[str, Any]]:
+def provenance_blocks(tables: ReportTables, lang: str) -> list[dict[str, Any]]:
     """Return the provenance section: software version, data and report date, and the SHA-256
     of every export file read."""
-    prov = data.get("provenance") or {}
+    prov = tables.provenance
     facts = [
-        [word("software", lang), f"outcomes {prov.get('software_version', '')}"],
-        [word("data_date", lang), format_date(prov.get("data_date"), lang)],
-        [word("report_date", lang), format_date(prov.get("report_timestamp"), lang)],
+        [word("software", lang), f"outcomes {prov.software_version}"],
+        [word("data_date", lang), format_date(prov.data_date, lang)],
+        [word("report_date", lang), format_date(prov.report_timestamp, lang)],
     ]
     blocks: list[dict[str, Any]] = [{"kind": "facts", "items": facts}]
-    files = prov.get("files") or []
-    if files:
+    if prov.files:
         blocks.append(
             {
                 "kind": "hashes",
                 "header": [capitalise(word("file", lang)), word("sha256", lang)],
-                "rows": [[f["file"], f["sha256"] or "–"] for f in files],
+                "rows": [[f.file, f.sha256 or "–"] for f in prov.files],
             }
         )
     return blocks
@@ -77,46 +75,45 @@ def figure_block(name: str, caption: str, alt: str, width: str = "100%") -> dict
     return {"kind": "figure", "file": name, "caption": caption, "alt": alt, "width": width}
 
 
-def document_head(data: Mapping[str, Any], lang: str, subtitle: str, kicker: str) -> dict[str, Any]:
+def document_head(tables: ReportTables, lang: str, subtitle: str, kicker: str) -> dict[str, Any]:
     """Return the head of ``data.json``: language, title, kicker, dateline, footer and the
     document date (from ``report_timestamp``), and the words for "table" and "figure"."""
-    stamp = dt.datetime.fromisoformat(data["report_timestamp"])
-    org = data.get("organisation")
+    stamp = dt.datetime.fromisoformat(tables.report_timestamp)
+    org = tables.organisation
     dateline = (
-        f"{word('data_date', lang)}: {format_date(data.get('data_date'), lang)}"
-        if data.get("data_date")
+        f"{word('data_date', lang)}: {format_date(tables.data_date, lang)}"
+        if tables.data_date
         else ""
     )
     return {
         "lang": lang,
         "title": subtitle,
-        "subtitle": data.get("project_name") or word("synthesis", lang),
+        "subtitle": tables.project_name or word("synthesis", lang),
         "kicker": kicker + (f" · {org}" if org else ""),
         "author": org or "outcomes",
         "dateline": dateline,
-        "footer": f"outcomes {data.get('software_version', '')} · "
-        + format_date(data["report_timestamp"], lang),
+        "footer": f"outcomes {tables.software_version} · "
+        + format_date(tables.report_timestamp, lang),
         "date": {"year": stamp.year, "month": stamp.month, "day": stamp.day},
         "words": {"table": "Tabel" if lang == "nl" else "Table", "figure": "Figuur"
                   if lang == "nl" else "Figure"},
     }  # fmt: skip
 
 
-def simple_slopes_blocks(data: Mapping[str, Any], lang: str) -> list[dict[str, Any]]:
+def simple_slopes_blocks(tables: ReportTables, lang: str) -> list[dict[str, Any]]:
     """Return the sentence and the table of the model-based yearly change at fixed baseline
     network sizes (the declared primary test's ``simple_slopes``); none without them."""
-    matthew = data.get("matthew") or {}
-    slopes = matthew.get("simple_slopes") or []
-    if not slopes:
+    matthew = tables.matthew
+    if matthew is None or not matthew.simple_slopes:
         return []
     rows = [
         [
-            network_size_value(s.get("moderator_value"), lang),
-            percentile_label(s.get("percentile"), lang),
-            format_number(s.get("estimate"), SLOPE_TABLE_DECIMALS, lang),
-            format_interval(s.get("ci_low"), s.get("ci_high"), SLOPE_TABLE_DECIMALS, lang),
+            network_size_value(s.moderator_value, lang),
+            percentile_label(s.percentile, lang),
+            format_number(s.estimate, SLOPE_TABLE_DECIMALS, lang),
+            format_interval(s.ci_low, s.ci_high, SLOPE_TABLE_DECIMALS, lang),
         ]
-        for s in slopes
+        for s in matthew.simple_slopes
     ]
     table = {
         "kind": "table",
@@ -130,6 +127,6 @@ def simple_slopes_blocks(data: Mapping[str, Any], lang: str) -> list[dict[str, A
         "align": ["l", "l", "r", "r"],
         "widths": ["1fr", "auto", "auto", "auto"],
         "caption": word("tab_simple_slopes", lang),
-        "note": simple_slopes_note(matthew.get("primary") or {}, lang),
+        "note": simple_slopes_note(matthew.primary, lang),
     }
     return [table]

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from outcomes.documents import InteractionTest
 from outcomes.language import check_language, format_number, has_word, word
 from outcomes.reports.labels import (
     INTERACTION_TEXT_DECIMALS,
@@ -258,10 +259,11 @@ def structure_note_sentence(row: Mapping[str, Any], lang: str) -> str:
     return lead + "."
 
 
-def simple_slopes_note(row: Mapping[str, Any], lang: str) -> str:
-    """Return the sentence under the table of yearly changes at fixed network sizes: they are
-    model-based (as emmeans' emtrends), the network-group slopes are descriptive."""
-    weighted = row.get("project") == "all" or bool(row.get("project_slopes"))
+def simple_slopes_note(row: InteractionTest | None, lang: str) -> str:
+    """Return the sentence under the table of yearly changes at fixed network sizes (``row``:
+    the report's primary Matthew test): they are model-based (as emmeans' emtrends), the
+    network-group slopes are descriptive (docs/architecture.md, "Simple slopes")."""
+    weighted = row is not None and (row.project == "all" or bool(row.project_slopes))
     if lang == "nl":
         weights = ", met projecten gewogen naar aantal deelnemers" if weighted else ""
         return (

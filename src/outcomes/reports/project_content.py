@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from outcomes.documents import InteractionTest, ReportTables, ShownEstimate
 from outcomes.language import check_language, format_number, format_percent, word
 from outcomes.reports import figures
 from outcomes.reports.content_blocks import (
@@ -39,7 +40,6 @@ from outcomes.reports.labels import (
 )
 from outcomes.reports.matthew_text import matthew_explanation
 from outcomes.reports.project_text import methods_text, project_summary
-from outcomes.reports.tables import ReportTables
 from outcomes.validation.messages import rule_label
 
 
@@ -55,21 +55,21 @@ def _mean_ci(row: Mapping[str, Any], shown: Mapping[str, str], lang: str, decima
     return format_number(row["mean"], decimals, lang) + interval
 
 
-def _wave_names(data: Mapping[str, Any], lang: str) -> dict[int, str]:
-    return {w["wave"]: wave_label(w["wave"], w["months"], lang) for w in data["waves"]}
+def _wave_names(tables: ReportTables, lang: str) -> dict[int, str]:
+    return {w.wave: wave_label(w.wave, w.months, lang) for w in tables.waves}
 
 
-def _participation_block(data: Mapping[str, Any], lang: str) -> dict[str, Any]:
-    part = data["participation"]
-    groups = [*part["groups"], "total"]
-    names = _wave_names(data, lang)
+def _participation_block(tables: ReportTables, lang: str) -> dict[str, Any]:
+    part = tables.participation
+    groups = [*part.groups, "total"]
+    names = _wave_names(tables, lang)
     rows = []
     for values, shown in zipped_rows(part):
         cells = [names.get(values["wave"], str(values["wave"]))]
         for group in groups:
             count = shown[group]
             pct = values.get(f"pct_{group}")
-            if values["wave"] != data["waves"][0]["wave"]:
+            if values["wave"] != tables.waves[0].wave:
                 count += f" ({format_percent(pct, 0, lang)})" if pct is not None else ""
             cells.append(count)
         rows.append(cells)
@@ -83,12 +83,12 @@ def _participation_block(data: Mapping[str, Any], lang: str) -> dict[str, Any]:
         "align": ["l"] + ["r"] * len(groups),
         "widths": ["1fr"] + ["auto"] * len(groups),
         "caption": word("tab_participation", lang),
-        "note": word("disclosure", lang, t=data["threshold"]),
+        "note": word("disclosure", lang, t=tables.threshold),
     }
 
 
-def _composition_block(data: Mapping[str, Any], key: str, lang: str) -> dict[str, Any]:
-    table = data["composition"][key]
+def _composition_block(tables: ReportTables, key: str, lang: str) -> dict[str, Any]:
+    table = tables.composition[key]
     rows = []
     for values, shown in zipped_rows(table):
         pct = values.get("pct")
@@ -116,21 +116,20 @@ def _composition_block(data: Mapping[str, Any], key: str, lang: str) -> dict[str
     }
 
 
-def _means_block(data: Mapping[str, Any], lang: str) -> dict[str, Any]:
-    families = [f for f in ("wellbeing", "loneliness", "network") if f in data["outcomes"]]
-    names = _wave_names(data, lang)
-    per_family = {f: zipped_rows(data["outcomes"][f]["overall"]) for f in families}
+def _means_block(tables: ReportTables, lang: str) -> dict[str, Any]:
+    families = [f for f in ("wellbeing", "loneliness", "network") if f in tables.outcomes]
+    names = _wave_names(tables, lang)
+    per_family = {f: zipped_rows(tables.outcomes[f].overall) for f in families}
     rows = []
-    for index, wave in enumerate(data["waves"]):
+    for index, wave in enumerate(tables.waves):
         _, first_shown = per_family[families[0]][index]
-        cells = [names[wave["wave"]], first_shown["n"]]
+        cells = [names[wave.wave], first_shown["n"]]
         for family in families:
             values, shown = per_family[family][index]
             cells.append(_mean_ci(values, shown, lang))
         rows.append(cells)
     header = [word("wave", lang), word("n", lang)] + [
-        f"{outcome_label(data['outcomes'][f]['column'], lang)} ({word('ci', lang)})"
-        for f in families
+        f"{outcome_label(tables.outcomes[f].column, lang)} ({word('ci', lang)})" for f in families
     ]
     return {
         "kind": "table",
@@ -143,35 +142,35 @@ def _means_block(data: Mapping[str, Any], lang: str) -> dict[str, Any]:
 
 
 def _effect_row(
-    label: str, effect: Mapping[str, Any] | None, decimals: int, lang: str
+    label: str, effect: ShownEstimate | InteractionTest | None, decimals: int, lang: str
 ) -> list[str]:
-    if not effect:
+    if effect is None:
         return [label, "–", "–", "–"]
     return [
         label,
-        format_number(effect.get("estimate"), decimals, lang),
-        format_interval(effect.get("ci_low"), effect.get("ci_high"), decimals, lang),
-        format_p(effect.get("p"), lang).removeprefix("p ").removeprefix("= "),
+        format_number(effect.estimate, decimals, lang),
+        format_interval(effect.ci_low, effect.ci_high, decimals, lang),
+        format_p(effect.p, lang).removeprefix("p ").removeprefix("= "),
     ]
 
 
-def _model_block(data: Mapping[str, Any], lang: str) -> dict[str, Any] | None:
-    model = data.get("model") or {}
-    if not model:
+def _model_block(tables: ReportTables, lang: str) -> dict[str, Any] | None:
+    model = tables.model
+    if model is None:
         return None
-    primary = (data.get("matthew") or {}).get("primary") or {}
+    primary = tables.matthew.primary if tables.matthew is not None else None
     rows = [
-        _effect_row(word("slope_row", lang), model.get("slope"), SLOPE_TABLE_DECIMALS, lang),
+        _effect_row(word("slope_row", lang), model.slope, SLOPE_TABLE_DECIMALS, lang),
         _effect_row(
             word("interaction_row", lang),
-            model.get("interaction") or primary,
+            model.interaction or primary,
             INTERACTION_TABLE_DECIMALS,
             lang,
         ),
     ]
     note = ""
-    if primary.get("verdict"):
-        note = f"{capitalise(word('verdict', lang))}: {verdict_label(primary['verdict'], lang)}."
+    if primary is not None and primary.verdict:
+        note = f"{capitalise(word('verdict', lang))}: {verdict_label(primary.verdict, lang)}."
     return {
         "kind": "table",
         "header": ["", capitalise(word("estimate", lang)), word("ci", lang), "p"],
@@ -183,15 +182,15 @@ def _model_block(data: Mapping[str, Any], lang: str) -> dict[str, Any] | None:
     }
 
 
-def _quality_blocks(data: Mapping[str, Any], lang: str) -> list[dict[str, Any]]:
-    quality = data.get("quality") or {}
-    if not quality:
+def _quality_blocks(tables: ReportTables, lang: str) -> list[dict[str, Any]]:
+    quality = tables.quality
+    if quality is None:
         return []
-    share = quality.get("quarantine_share")
+    share = quality.quarantine_share
     received, valid, quarantined = (
-        quality.get("rows_received"),
-        quality.get("rows_valid"),
-        quality.get("rows_quarantined"),
+        quality.rows_received,
+        quality.rows_valid,
+        quality.rows_quarantined,
     )
     share_text = "" if share is None else f" ({format_percent(share, 1, lang)})"
     if lang == "nl":
@@ -209,13 +208,13 @@ def _quality_blocks(data: Mapping[str, Any], lang: str) -> list[dict[str, Any]]:
             "review and resubmit them."
         )
     blocks: list[dict[str, Any]] = [{"kind": "para", "text": text}]
-    rules = quality.get("rules") or []
+    rules = quality.rules
     if rules:
         blocks.append(
             {
                 "kind": "table",
                 "header": [capitalise(word("rule", lang)), capitalise(word("rows", lang))],
-                "rows": [[capitalise(rule_label(r["rule"], lang)), str(r["count"])] for r in rules],
+                "rows": [[capitalise(rule_label(r.rule, lang)), str(r.count)] for r in rules],
                 "align": ["l", "r"],
                 "widths": ["1fr", "auto"],
                 "caption": word("tab_quality", lang),
@@ -224,14 +223,13 @@ def _quality_blocks(data: Mapping[str, Any], lang: str) -> list[dict[str, Any]]:
     return blocks
 
 
-def project_content(
-    tables: ReportTables | Mapping[str, Any], lang: str
-) -> tuple[dict[str, Any], dict[str, bytes]]:
-    """Return the localised content (``data.json``) and the figure files of a project report."""
+def project_content(tables: ReportTables, lang: str) -> tuple[dict[str, Any], dict[str, bytes]]:
+    """Return the localised content (``data.json``) and the figure files of a project report
+    from its report tables (``reports/tables/<project>.json``)."""
     lang = check_language(lang)
     data = report_data(tables)
     files: dict[str, bytes] = {}
-    content = document_head(data, lang, word("report", lang), word("prepared_for", lang))
+    content = document_head(tables, lang, word("report", lang), word("prepared_for", lang))
     sections: list[dict[str, Any]] = [
         {
             "heading": "",
@@ -244,10 +242,10 @@ def project_content(
             ],
         }
     ]
-    who: list[dict[str, Any]] = [_participation_block(data, lang)]
+    who: list[dict[str, Any]] = [_participation_block(tables, lang)]
     for key in ("gender", "site"):
-        if key in (data.get("composition") or {}):
-            who.append(_composition_block(data, key, lang))
+        if key in tables.composition:
+            who.append(_composition_block(tables, key, lang))
     sections.append({"heading": word("participants", lang), "blocks": who})
     over_time: list[dict[str, Any]] = []
     if figures.plotted_families(data):
@@ -255,29 +253,29 @@ def project_content(
         over_time.append(
             figure_block(
                 "trajectories.svg",
-                word("fig_trajectories", lang, t=data["threshold"]),
+                word("fig_trajectories", lang, t=tables.threshold),
                 word("over_time", lang),
             )
         )
     else:
-        over_time.append({"kind": "para", "text": word("too_few", lang, t=data["threshold"])})
-    if data.get("outcomes"):
-        over_time.append(_means_block(data, lang))
+        over_time.append({"kind": "para", "text": word("too_few", lang, t=tables.threshold)})
+    if tables.outcomes:
+        over_time.append(_means_block(tables, lang))
     sections.append({"heading": word("over_time", lang), "blocks": over_time})
     matthew_blocks: list[dict[str, Any]] = [
         {"kind": "para", "text": p} for p in matthew_explanation(data, lang)
     ]
-    matthew_blocks.extend(simple_slopes_blocks(data, lang))
-    if (data.get("matthew") or {}).get("subgroups"):
+    matthew_blocks.extend(simple_slopes_blocks(tables, lang))
+    if tables.matthew is not None and tables.matthew.subgroups is not None:
         files["matthew.svg"] = figures.matthew_figure(data, lang)
         matthew_blocks.append(
             figure_block("matthew.svg", word("fig_matthew", lang), word("matthew", lang), "70%")
         )
-    model_block = _model_block(data, lang)
+    model_block = _model_block(tables, lang)
     if model_block:
         matthew_blocks.append(model_block)
     sections.append({"heading": word("matthew", lang), "blocks": matthew_blocks})
-    quality = _quality_blocks(data, lang)
+    quality = _quality_blocks(tables, lang)
     if quality:
         sections.append({"heading": word("quality", lang), "blocks": quality})
     methods = methods_text(data, lang)
@@ -289,10 +287,12 @@ def project_content(
             + [{"kind": "list", "items": methods[limits_start:]}],
         }
     )
-    citations = [i["citation"] for i in data.get("instruments") or []]
+    citations = [i.citation for i in tables.instruments]
     if citations:
         sections[-1]["blocks"].append({"kind": "sources", "title": word("sources", lang),
                                        "items": citations})  # fmt: skip
-    sections.append({"heading": word("provenance", lang), "blocks": provenance_blocks(data, lang)})
+    sections.append(
+        {"heading": word("provenance", lang), "blocks": provenance_blocks(tables, lang)}
+    )
     content["sections"] = sections
     return content, files

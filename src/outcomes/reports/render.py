@@ -26,10 +26,9 @@ from typing import Any, Literal
 import typst
 
 from outcomes.atomic import write_bytes
-from outcomes.reports.content_blocks import report_data
+from outcomes.documents import ReportTables
 from outcomes.reports.project_content import project_content
 from outcomes.reports.synthesis_content import synthesis_content
-from outcomes.reports.tables import ReportTables
 
 TEMPLATE = "report.typ"
 PDF_STANDARD: Literal["a-2b"] = "a-2b"
@@ -112,21 +111,16 @@ def _render(
     return ReportInfo(path=Path(path), pages=count_pages(pdf), figures=figures)
 
 
-def render_project_report(
-    tables: ReportTables | Mapping[str, Any], out_path: Path, lang: str = "nl"
-) -> ReportInfo:
-    """Render one project's funder report (``reports/<project>.<lang>.pdf``) and return its
-    path and page count. Dutch by default, English with ``lang="en"``."""
-    data = report_data(tables)
-    content, files = project_content(data, lang)
-    return _render(content, files, data["report_timestamp"], Path(out_path))
+def render_project_report(tables: ReportTables, out_path: Path, lang: str = "nl") -> ReportInfo:
+    """Render one project's funder report (``reports/<project>.<lang>.pdf``) from its report
+    tables (``reports/tables/<project>.json``) and return its path and page count. Dutch by
+    default, English with ``lang="en"``."""
+    content, files = project_content(tables, lang)
+    return _render(content, files, tables.report_timestamp, Path(out_path))
 
 
-def render_synthesis_report(
-    tables: ReportTables | Mapping[str, Any], out_path: Path, lang: str = "nl"
-) -> ReportInfo:
-    """Render the synthesis across projects (``reports/synthesis.<lang>.pdf``) and return its
-    path and page count."""
-    data = report_data(tables)
-    content, files = synthesis_content(data, lang)
-    return _render(content, files, data["report_timestamp"], Path(out_path))
+def render_synthesis_report(tables: ReportTables, out_path: Path, lang: str = "nl") -> ReportInfo:
+    """Render the synthesis across projects (``reports/synthesis.<lang>.pdf``) from its report
+    tables (``reports/tables/synthesis.json``) and return its path and page count."""
+    content, files = synthesis_content(tables, lang)
+    return _render(content, files, tables.report_timestamp, Path(out_path))

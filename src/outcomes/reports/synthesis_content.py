@@ -15,9 +15,10 @@ report (``project_content.py``), compiling (``render.py``), what may be shown
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+from outcomes.documents import MatthewGridEntry, PooledResult, ReportTables, ShownTable
 from outcomes.language import check_language, format_number, format_percent, word
 from outcomes.reports import figures
 from outcomes.reports.content_blocks import (
@@ -50,7 +51,6 @@ from outcomes.reports.synthesis_text import (
     synthesis_summary,
     verdict_counts_text,
 )
-from outcomes.reports.tables import ReportTables
 
 
 def _cell(display: str, value: Any, decimals: int, lang: str) -> str:
@@ -62,9 +62,9 @@ def _cell(display: str, value: Any, decimals: int, lang: str) -> str:
     return display
 
 
-def _projects_block(data: Mapping[str, Any], lang: str) -> dict[str, Any]:
+def _projects_block(projects: ShownTable, threshold: int, lang: str) -> dict[str, Any]:
     rows = []
-    for values, shown in zipped_rows(data["projects"]):
+    for values, shown in zipped_rows(projects):
         name = word("total", lang) if values["project"] == "total" else values["name"]
         pct = values.get("pct_last")
         last = shown["n_last"] + (f" ({format_percent(pct, 0, lang)})" if pct is not None else "")
@@ -99,36 +99,28 @@ def _projects_block(data: Mapping[str, Any], lang: str) -> dict[str, Any]:
         "align": ["l", "r", "r", "r", "r", "r"],
         "widths": ["1fr", "auto", "auto", "auto", "auto", "auto"],
         "caption": word("tab_projects", lang),
-        "note": word("disclosure", lang, t=data["threshold"]),
+        "note": word("disclosure", lang, t=threshold),
         "bold_last": True,
     }
 
 
-def _matthew_grid_block(data: Mapping[str, Any], lang: str) -> dict[str, Any] | None:
-    entries = data.get("matthew_by_project") or []
+def _matthew_grid_block(entries: Sequence[MatthewGridEntry], lang: str) -> dict[str, Any] | None:
     if not entries:
         return None
     rows = []
     for entry in entries:
-        name = word("all_projects", lang) if entry["project"] == "all" else entry["name"]
-        verdict_row = _has_verdict(entry)
-        low, high, p = (
-            ("verdict_ci_low", "verdict_ci_high", "verdict_p")
-            if verdict_row
-            else ("ci_low", "ci_high", "p")
-        )
+        name = word("all_projects", lang) if entry.project == "all" else entry.name
+        if _has_verdict(entry):
+            low, high, p = entry.verdict_ci_low, entry.verdict_ci_high, entry.verdict_p
+        else:
+            low, high, p = entry.ci_low, entry.ci_high, entry.p
         rows.append(
             [
                 capitalise(name),
-                outcome_label(str(entry.get("outcome")), lang),
-                format_number(entry.get("estimate"), INTERACTION_TABLE_DECIMALS, lang),
-                format_interval(
-                    entry.get(low, entry.get("ci_low")),
-                    entry.get(high, entry.get("ci_high")),
-                    INTERACTION_TABLE_DECIMALS,
-                    lang,
-                ),
-                _p_cell(entry.get(p, entry.get("p")), lang),
+                outcome_label(entry.outcome, lang),
+                format_number(entry.estimate, INTERACTION_TABLE_DECIMALS, lang),
+                format_interval(low, high, INTERACTION_TABLE_DECIMALS, lang),
+                _p_cell(p, lang),
                 _grid_verdict_cell(entry, lang),
             ]
         )
@@ -149,9 +141,9 @@ def _matthew_grid_block(data: Mapping[str, Any], lang: str) -> dict[str, Any] | 
     }
 
 
-def _has_verdict(entry: Mapping[str, Any]) -> bool:
+def _has_verdict(entry: MatthewGridEntry) -> bool:
     """Return True for the row of the declared primary test (the only one with a verdict)."""
-    return entry.get("role") != "exploratory" and entry.get("verdict") is not None
+    return entry.role != "exploratory" and entry.verdict is not None
 
 
 def _p_cell(p: float | None, lang: str) -> str:
@@ -159,48 +151,49 @@ def _p_cell(p: float | None, lang: str) -> str:
     return format_p(p, lang).removeprefix("p ").removeprefix("= ")
 
 
-def _grid_verdict_cell(entry: Mapping[str, Any], lang: str) -> str:
+def _grid_verdict_cell(entry: MatthewGridEntry, lang: str) -> str:
     """Return the verdict cell of the Matthew grid: the verdict of the declared primary test,
     else ``"Verkennend (Holm = 1,000)"`` (no verdict word for an exploratory row)."""
     if _has_verdict(entry):
-        return capitalise(verdict_short(entry.get("verdict"), lang))
+        return capitalise(verdict_short(entry.verdict, lang))
     label = capitalise(verdict_short("exploratory", lang))
-    if entry.get("p_holm") is None:
+    if entry.p_holm is None:
         return label
-    return f"{label} (Holm {format_p(entry.get('p_holm'), lang).removeprefix('p ')})"
+    return f"{label} (Holm {format_p(entry.p_holm, lang).removeprefix('p ')})"
 
 
-def _synthesis_matthew_blocks(data: Mapping[str, Any], lang: str) -> list[dict[str, Any]]:
+def _synthesis_matthew_blocks(
+    tables: ReportTables, data: Mapping[str, Any], lang: str
+) -> list[dict[str, Any]]:
     """Return the synthesis' section on the declared Matthew test: the verdict with its method's
     interval and p, a simplified random part, how the verdict was reached, and the yearly
-    change at different network sizes."""
-    primary = (data.get("matthew") or {}).get("primary")
-    if not primary:
+    change at different network sizes (``data``: ``tables`` as JSON data)."""
+    if tables.matthew is None or tables.matthew.primary is None:
         return []
     verdict = " ".join(
         s
         for s in (
             matthew_verdict_sentence(data, lang, with_p=True),
-            structure_note_sentence(primary, lang),
+            structure_note_sentence(tables.matthew.primary.to_json(), lang),
         )
         if s
     )
     paragraphs = [p for p in (verdict, matthew_method_text(data, lang)) if p]
     return [
         *({"kind": "para", "text": p} for p in paragraphs),
-        *simple_slopes_blocks(data, lang),
+        *simple_slopes_blocks(tables, lang),
     ]
 
 
-def _pooled_facts(pooled: Mapping[str, Any], lang: str) -> list[list[str]]:
+def _pooled_facts(pooled: PooledResult, lang: str) -> list[list[str]]:
     """Return τ², I² (each with its 95% interval when given) and Q of a pooled estimate."""
-    q_text = format_number(pooled.get("q"), 2, lang)
+    q_text = format_number(pooled.q, 2, lang)
     return [
-        [word("tau2", lang), format_number(pooled.get("tau2"), 2, lang)
-         + _interval_suffix(pooled.get("tau2_ci_low"), pooled.get("tau2_ci_high"), 2, lang)],
-        [word("i2", lang), format_percent(pooled.get("i2"), 0, lang)
-         + _interval_suffix(pooled.get("i2_ci_low"), pooled.get("i2_ci_high"), 0, lang, "%")],
-        [word("q", lang), f"{q_text} ({format_p(pooled.get('q_p'), lang)})"],
+        [word("tau2", lang), format_number(pooled.tau2, 2, lang)
+         + _interval_suffix(pooled.tau2_ci_low, pooled.tau2_ci_high, 2, lang)],
+        [word("i2", lang), format_percent(pooled.i2, 0, lang)
+         + _interval_suffix(pooled.i2_ci_low, pooled.i2_ci_high, 0, lang, "%")],
+        [word("q", lang), f"{q_text} ({format_p(pooled.q_p, lang)})"],
     ]  # fmt: skip
 
 
@@ -213,14 +206,13 @@ def _interval_suffix(
     return f" ({word('ci', lang)} {format_interval(low, high, decimals, lang)}{unit})"
 
 
-def synthesis_content(
-    tables: ReportTables | Mapping[str, Any], lang: str
-) -> tuple[dict[str, Any], dict[str, bytes]]:
-    """Return the localised content (``data.json``) and the figure files of the synthesis."""
+def synthesis_content(tables: ReportTables, lang: str) -> tuple[dict[str, Any], dict[str, bytes]]:
+    """Return the localised content (``data.json``) and the figure files of the synthesis from
+    its report tables (``reports/tables/synthesis.json``)."""
     lang = check_language(lang)
     data = report_data(tables)
     files: dict[str, bytes] = {}
-    content = document_head(data, lang, word("synthesis", lang), word("prepared_for", lang))
+    content = document_head(tables, lang, word("synthesis", lang), word("prepared_for", lang))
     content["subtitle"] = word("synthesis", lang)
     content["title"] = word("report", lang)
     sections: list[dict[str, Any]] = [
@@ -235,19 +227,22 @@ def synthesis_content(
             ],
         }
     ]
-    if data.get("projects"):
+    names: dict[str, str] = {}
+    if tables.projects is not None:
         sections.append(
-            {"heading": word("projects", lang), "blocks": [_projects_block(data, lang)]}
+            {
+                "heading": word("projects", lang),
+                "blocks": [_projects_block(tables.projects, tables.threshold, lang)],
+            }
         )
-    names = {
-        values["project"]: values["name"] for values, _ in zipped_rows(data["projects"])
-    } if data.get("projects") else {}  # fmt: skip
-    for index, pooled in enumerate(data.get("pooled") or []):
+        names = {values["project"]: values["name"] for values, _ in zipped_rows(tables.projects)}
+    for index, entry in enumerate(tables.pooled):
+        pooled = entry.to_json()
         name = f"forest_{index}.svg"
         kind = pooled_kind(pooled)
         decimals = pooled_decimals(pooled, table=True)
         files[name] = figures.forest_figure(pooled, names, lang)
-        facts = _pooled_facts(pooled, lang)
+        facts = _pooled_facts(entry, lang)
         sections.append(
             {
                 "heading": f"{word('pooled', lang)}: {word(f'pooled_{kind}', lang)}",
@@ -257,24 +252,23 @@ def synthesis_content(
                         word("fig_forest" if kind == "slope" else "fig_forest_interaction", lang),
                         word("pooled", lang),
                     ),
-                    _forest_table(pooled, names, decimals, lang),
+                    _forest_table(entry, names, decimals, lang),
                     {"kind": "para", "text": heterogeneity_text(pooled, lang)},
                     {"kind": "facts", "items": facts},
                 ],
             }
         )
-    declared = _synthesis_matthew_blocks(data, lang)
+    declared = _synthesis_matthew_blocks(tables, data, lang)
     if declared:
         sections.append({"heading": word("matthew", lang), "blocks": declared})
-    grid = _matthew_grid_block(data, lang)
+    grid = _matthew_grid_block(tables.matthew_by_project, lang)
     if grid:
         blocks: list[dict[str, Any]] = []
-        entries = data.get("matthew_by_project") or []
-        counts = verdict_counts_text(entries, lang)
+        counts = verdict_counts_text(data["matthew_by_project"], lang)
         if counts:
             blocks.append({"kind": "para", "text": counts})
         blocks.append(grid)
-        if any(_has_verdict(e) and e.get("verdict") == "no_evidence" for e in entries):
+        if any(_has_verdict(e) and e.verdict == "no_evidence" for e in tables.matthew_by_project):
             blocks.append({"kind": "para", "text": _synthesis_no_evidence(lang)})
         sections.append({"heading": word("matthew_all", lang), "blocks": blocks})
     sections.append(
@@ -283,32 +277,32 @@ def synthesis_content(
             "blocks": [{"kind": "list", "items": _synthesis_methods(data, lang)}],
         }
     )
-    sections.append({"heading": word("provenance", lang), "blocks": provenance_blocks(data, lang)})
+    sections.append(
+        {"heading": word("provenance", lang), "blocks": provenance_blocks(tables, lang)}
+    )
     content["sections"] = sections
     return content, files
 
 
 def _forest_table(
-    pooled: Mapping[str, Any], names: Mapping[str, str], decimals: int, lang: str
+    pooled: PooledResult, names: Mapping[str, str], decimals: int, lang: str
 ) -> dict[str, Any]:
     """Return the numbers of a forest plot as a table: project, estimate, 95% CI, weight."""
     rows = []
-    for study in pooled.get("studies") or []:
-        label = str(study.get("label"))
-        weight = study.get("weight")
+    for study in pooled.studies:
         rows.append(
             [
-                names.get(label, label),
-                format_number(study.get("estimate"), decimals, lang),
-                format_interval(study.get("ci_low"), study.get("ci_high"), decimals, lang),
-                format_percent(weight, 0, lang),
+                names.get(study.label, study.label),
+                format_number(study.estimate, decimals, lang),
+                format_interval(study.ci_low, study.ci_high, decimals, lang),
+                format_percent(study.weight, 0, lang),
             ]
         )
     rows.append(
         [
             capitalise(word("all_projects", lang)),
-            format_number(pooled.get("estimate"), decimals, lang),
-            format_interval(pooled.get("ci_low"), pooled.get("ci_high"), decimals, lang),
+            format_number(pooled.estimate, decimals, lang),
+            format_interval(pooled.ci_low, pooled.ci_high, decimals, lang),
             "100%",
         ]
     )

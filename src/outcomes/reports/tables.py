@@ -1,11 +1,12 @@
 """The ``report_tables`` step: everything a report shows, computed from the data and protected.
 
-What belongs here: :class:`ReportTables` — plain JSON (``to_dict``/``from_dict``) so the pipeline
-can store it; the renderer needs nothing else — and :func:`build_report_tables`, which fills it
-from the outcome panel, ``model.json``, ``matthew.json``, the validation summary, the export file
-list and ``pooled.json`` (docs/architecture.md, "Documents"), with data quality, provenance,
-instruments and the record of every hidden cell. Every person count and every mean is already
-passed through :mod:`outcomes.reports.disclosure` by the modules that compute the tables:
+What belongs here: :func:`build_report_tables`, which fills the typed
+:class:`~outcomes.documents.ReportTables` document (the pipeline stores it as JSON; the renderer
+needs nothing else) from the outcome panel, ``model.json``, ``matthew.json``, the validation
+summary, the export file list and ``pooled.json`` (docs/architecture.md, "Documents"), with data
+quality, provenance, instruments and the record of every hidden cell. Every person count and
+every mean is already passed through :mod:`outcomes.reports.disclosure` by the modules that
+compute the tables:
 ``panel_tables.py`` (participation and means per wave), ``analysis_tables.py`` (M1 and the
 Matthew test) and ``synthesis_tables.py`` (pooled estimates, projects, the Matthew grid).
 What does not belong here: wording and number formatting (``labels.py``, ``*_text.py``), figures
@@ -17,13 +18,18 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
 from importlib import metadata
 from typing import Any
 
 import polars as pl
 
-from outcomes.documents import FittedModel, MatthewScope, PooledDocument, ValidationSummary
+from outcomes.documents import (
+    FittedModel,
+    MatthewScope,
+    PooledDocument,
+    ReportTables,
+    ValidationSummary,
+)
 from outcomes.errors import OutcomesError
 from outcomes.reports.analysis_tables import matthew_summary, model_summary
 from outcomes.reports.disclosure import DEFAULT_THRESHOLD
@@ -39,47 +45,6 @@ from outcomes.reports.synthesis_tables import matthew_grid, shown_pooled, synthe
 
 class ReportDataError(OutcomesError, ValueError):
     """The inputs of a report are unusable; the message says which input and what is missing."""
-
-
-@dataclass
-class ReportTables:
-    """Everything one report shows, disclosure-controlled and JSON-serialisable.
-
-    ``kind`` is ``"project"`` or ``"synthesis"``. Protected tables are stored in the shape of
-    :meth:`ProtectedTable.to_dict` (columns, display strings, values with hidden cells null,
-    suppressions). Dates are ISO strings.
-    """
-
-    kind: str
-    project: str | None
-    project_name: str
-    organisation: str | None
-    threshold: int
-    data_date: str | None
-    report_timestamp: str
-    software_version: str
-    waves: list[dict[str, Any]] = field(default_factory=list)
-    participation: dict[str, Any] = field(default_factory=dict)
-    composition: dict[str, dict[str, Any]] = field(default_factory=dict)
-    outcomes: dict[str, dict[str, Any]] = field(default_factory=dict)
-    model: dict[str, Any] = field(default_factory=dict)
-    matthew: dict[str, Any] = field(default_factory=dict)
-    quality: dict[str, Any] = field(default_factory=dict)
-    provenance: dict[str, Any] = field(default_factory=dict)
-    projects: dict[str, Any] = field(default_factory=dict)
-    pooled: list[dict[str, Any]] = field(default_factory=list)
-    matthew_by_project: list[dict[str, Any]] = field(default_factory=list)
-    suppressed: list[dict[str, Any]] = field(default_factory=list)
-    instruments: list[dict[str, Any]] = field(default_factory=list)
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return the tables as plain JSON-serialisable data."""
-        return _jsonable(asdict(self))
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> ReportTables:
-        """Return the tables stored by :meth:`to_dict`."""
-        return cls(**dict(data))
 
 
 def _jsonable(value: Any) -> Any:
@@ -176,7 +141,8 @@ def build_report_tables(
     instruments: Sequence[str] | None = None,
     primary_wellbeing: str | None = None,
 ) -> ReportTables:
-    """Return the disclosure-controlled tables of one project's report, or of the synthesis.
+    """Return the disclosure-controlled tables of one project's report, or of the synthesis, as
+    the typed ``reports/tables/<project>.json`` document (docs/architecture.md, "Documents").
 
     ``panel`` is the outcome panel (all projects or one); with ``project`` set the panel is
     filtered to that project and a project report's tables are built; with ``project=None`` the
@@ -189,7 +155,8 @@ def build_report_tables(
     ``primary_wellbeing`` (the spec's keys) name the questionnaires in the methods text, from
     the instrument registry.
 
-    Raises :class:`ReportDataError` when the panel lacks canonical columns or the project.
+    Raises :class:`ReportDataError` when the panel lacks canonical columns or the project, and
+    :class:`~outcomes.documents.DocumentError` when the tables do not match their declaration.
     """
     _require(panel, ["participant_id", "project", "wave", "wellbeing", "network_group"])
     names = dict(project_names or {})
@@ -201,47 +168,51 @@ def build_report_tables(
     panel = panel.sort("project", "participant_id", "wave")
     data_date, stamp = _dates(panel)
     waves = wave_table(panel)
-    tables = ReportTables(
-        kind="project" if project is not None else "synthesis",
-        project=project,
-        project_name=names.get(project, project) if project is not None else "",
-        organisation=organisation,
-        threshold=threshold,
-        data_date=data_date,
-        report_timestamp=stamp,
-        software_version=software_version(),
-        waves=waves,
-        model=model_summary(model),
-        matthew=matthew_summary(matthew, threshold),
-        provenance={"files": _files(files), "software_version": software_version(),
-                    "data_date": data_date, "report_timestamp": stamp},
-    )  # fmt: skip
-    tables.participation = participation_table(panel, waves, threshold)
+    tables: dict[str, Any] = {
+        "kind": "project" if project is not None else "synthesis",
+        "project": project,
+        "project_name": names.get(project, project) if project is not None else "",
+        "organisation": organisation,
+        "threshold": threshold,
+        "data_date": data_date,
+        "report_timestamp": stamp,
+        "software_version": software_version(),
+        "waves": waves,
+        "participation": participation_table(panel, waves, threshold),
+        "composition": {},
+        "outcomes": {},
+        "model": model_summary(model),
+        "matthew": matthew_summary(matthew, threshold),
+        "quality": _quality(validation),
+        "provenance": {"files": _files(files), "software_version": software_version(),
+                       "data_date": data_date, "report_timestamp": stamp},
+        "projects": {},
+        "pooled": [],
+        "matthew_by_project": [],
+    }  # fmt: skip
     for family, candidates in OUTCOME_CANDIDATES.items():
         column = next(
             (c for c in candidates if c in panel.columns and panel[c].drop_nulls().len()), None
         )
         if column is not None:
-            tables.outcomes[family] = outcome_tables(panel, column, waves, threshold)
+            tables["outcomes"][family] = outcome_tables(panel, column, waves, threshold)
     if project is not None:
         first = waves[0]["wave"] if waves else 0
         baseline = panel.filter(pl.col("wave") == first)
         if "gender" in panel.columns:
-            tables.composition["gender"] = composition_table(
+            tables["composition"]["gender"] = composition_table(
                 baseline, "gender", ("female", "male", "other"), threshold
             )
         if "site" in panel.columns and baseline["site"].n_unique() > 1:
-            tables.composition["site"] = composition_table(baseline, "site", (), threshold)
-        tables.quality = _quality(validation)
+            tables["composition"]["site"] = composition_table(baseline, "site", (), threshold)
     else:
         shown = shown_pooled(pooled)
-        tables.pooled = [entry.to_json() for entry in shown]
-        tables.projects = synthesis_projects(panel, names, shown, threshold)
-        tables.matthew_by_project = matthew_grid(matthew, matthew_by_project, names)
-        tables.quality = _quality(validation)
-    tables.instruments = _instrument_entries(instruments or [], primary_wellbeing)
-    tables.suppressed = _suppression_record(tables)
-    return tables
+        tables["pooled"] = [entry.to_json() for entry in shown]
+        tables["projects"] = synthesis_projects(panel, names, shown, threshold)
+        tables["matthew_by_project"] = matthew_grid(matthew, matthew_by_project, names)
+    tables["instruments"] = _instrument_entries(instruments or [], primary_wellbeing)
+    tables["suppressed"] = _suppression_record(tables)
+    return ReportTables.from_json(_jsonable(tables))
 
 
 def _instrument_entries(keys: Sequence[str], primary: str | None) -> list[dict[str, Any]]:
@@ -267,18 +238,20 @@ def _instrument_entries(keys: Sequence[str], primary: str | None) -> list[dict[s
     return entries
 
 
-def _suppression_record(tables: ReportTables) -> list[dict[str, Any]]:
-    """Return every hidden cell of the report as ``{table, row, column, reason}``."""
+def _suppression_record(tables: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Return every hidden cell of the report (``tables``: the report tables as JSON data) as
+    ``{table, row, column, reason}``."""
+    matthew = tables["matthew"]
     named: list[tuple[str, dict[str, Any] | None]] = [
-        ("participation", tables.participation),
-        *[(f"composition.{k}", v) for k, v in sorted(tables.composition.items())],
+        ("participation", tables["participation"]),
+        *[(f"composition.{k}", v) for k, v in sorted(tables["composition"].items())],
         *[
             (f"outcomes.{family}.{part}", outcome[part])
-            for family, outcome in sorted(tables.outcomes.items())
+            for family, outcome in sorted(tables["outcomes"].items())
             for part in ("overall", "by_group")
         ],
-        ("matthew.subgroups", tables.matthew.get("subgroups") if tables.matthew else None),
-        ("projects", tables.projects),
+        ("matthew.subgroups", matthew["subgroups"] if matthew else None),
+        ("projects", tables["projects"]),
     ]
     record = []
     for name, table in named:

@@ -7,13 +7,15 @@ from typing import Any
 
 import polars as pl
 
-from outcomes import atomic
+from outcomes import atomic, documents
 from outcomes.documents import (
     MatthewDocument,
     ModelResult,
     PooledDocument,
     ProjectEffects,
+    ReportTables,
     ValidationSummary,
+    checked,
 )
 from outcomes.specs import ProjectSpec
 from outcomes.stages.lineage import (
@@ -29,6 +31,7 @@ from outcomes.stages.lineage import (
     VALID,
     WELLBEING_MODEL,
     StageFiles,
+    StageInputMissing,
     stage,
 )
 from outcomes.stages.records import StageRecord
@@ -83,7 +86,6 @@ def report_tables_stage(
     names = {pid: spec.name for pid, spec in specs.items()}
     written: dict[str, Path] = {}
     projects = [p for p in sorted(panel["project"].unique().to_list()) if p in specs]
-    suppressed = 0
     for project in projects:
         tables = build_report_tables(
             panel,
@@ -98,9 +100,9 @@ def report_tables_stage(
             instruments=specs[project].instruments,
             primary_wellbeing=specs[project].primary_wellbeing,
         )
-        data = tables.to_dict()
-        suppressed += len(data.get("suppressed", []) or [])
-        written[project] = atomic.write_json(files.output(REPORT_TABLES, report=project), data)
+        written[project] = atomic.write_json(
+            files.output(REPORT_TABLES, report=project), checked(ReportTables, tables.to_json())
+        )
     synthesis = build_report_tables(
         panel,
         model,
@@ -114,7 +116,7 @@ def report_tables_stage(
         matthew_by_project={p: matthew.scope(p) for p in projects},
     )
     written[SYNTHESIS] = atomic.write_json(
-        files.output(REPORT_TABLES, report=SYNTHESIS), synthesis.to_dict()
+        files.output(REPORT_TABLES, report=SYNTHESIS), checked(ReportTables, synthesis.to_json())
     )
     return StageRecord(
         REPORT_TABLES,
@@ -124,10 +126,15 @@ def report_tables_stage(
     )
 
 
-def _load_tables(files: StageFiles, name: str) -> Any:
-    from outcomes.reports.tables import ReportTables
-
-    return ReportTables.from_dict(files.json(REPORT_TABLES, report=name))
+def _load_tables(files: StageFiles, name: str) -> ReportTables:
+    """Return ``reports/tables/<name>.json`` as its typed document; :class:`StageInputMissing`
+    when ``report_tables`` has not been materialized (docs/architecture.md, "Documents")."""
+    path = files.input(REPORT_TABLES, report=name)
+    if not path.exists():
+        raise StageInputMissing(
+            f"{path} is missing; materialize {REPORT_TABLES} (the step that writes it) first"
+        )
+    return documents.read(ReportTables, path)
 
 
 @stage(reads=(REPORT_TABLES,), writes=(FUNDER_REPORT,))
