@@ -1,104 +1,162 @@
 """A blocking schema check on every warehouse table, generated from the catalog.
 
-Belongs here: :func:`catalog_check`, the one factory that turns a table of the catalog
-(``outcomes.catalog``) into a blocking Dagster asset check — read the materialized parquet file
-(one project's partition for a per-project table) and validate it against the table's pandera
-schema (``outcomes.validation.table_schema``) — and :func:`catalog_checks`, one per table.
-A failed check stops every downstream step of the run and says which columns broke which
-constraint (docs/architecture.md, "Catalog"). Does not belong here: the schemas themselves.
+Belongs here: :func:`catalog_check_specs`, the blocking ``catalog_schema`` check every table
+asset declares, and :func:`catalog_check_result`, its result — the file the asset's step just
+wrote (one project's file for a per-project table) validated against the table's pandera schema
+(``outcomes.validation.table_schema``) by :func:`schema_check_result`. The check runs inside the
+asset's own step (``pipelines.metadata.materialize_result`` attaches it), so it adds no step to
+a run; a failed check fails that step, which stops every downstream step, and says which
+columns broke which constraint (docs/architecture.md, "Catalog"). Does not belong here: the
+schemas themselves.
 """
 
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
 import dagster as dg
+import pandera.errors as pa_errors
 import polars as pl
 
-from outcomes import catalog
+from outcomes import catalog, markdown
 from outcomes.validation import table_schema
-from pipelines.metadata import schema_check_result
-from pipelines.resources import OutcomesWorkspace, project_specs
+from pipelines.resources import project_specs
 
 #: Name of the check on every table asset.
 CHECK_NAME = "catalog_schema"
 
-
-def _missing(key: dg.AssetKey, message: str) -> dg.AssetCheckResult:
-    return dg.AssetCheckResult(
-        asset_key=key,
-        check_name=CHECK_NAME,
-        passed=False,
-        severity=dg.AssetCheckSeverity.ERROR,
-        metadata={"error": dg.MetadataValue.text(message)},
-    )
+#: Pandera failure cases of these columns are counted, never shown (pseudonyms stay out of
+#: the event log even though they are not direct identifiers).
+_HIDDEN_CASE_COLUMNS = frozenset({"participant_id"})
 
 
-def catalog_check(table: catalog.Table) -> dg.AssetChecksDefinition:
-    """Return the blocking check of ``table``'s asset (same name as the table).
+def catalog_check_specs(*assets: str) -> list[dg.AssetCheckSpec]:
+    """Return the blocking ``catalog_schema`` check spec of each of ``assets`` that is a table
+    of the catalog (``outcomes.catalog.TABLES``), in the order given; none for other assets.
 
-    The check reads ``warehouse/<table>.parquet`` — for a per-project table
-    ``<table>/<project>.parquet`` of the run's project, or of every project materialized when
-    the check runs on its own — and validates it against the catalog: every column with its
-    type, nullability, allowed values and ranges, the primary key unique and no undeclared
-    column. It fails, with severity ERROR, when the file is missing or breaks the schema (for
-    several projects: the first project that breaks it, named in the metadata).
+    The check passes when the asset's file matches the table's declaration: every column with
+    its type, nullability, allowed values and ranges, the primary key unique and no undeclared
+    column (docs/architecture.md, "Catalog").
     """
-    key = dg.AssetKey(table.name)
+    specs = []
+    for name in assets:
+        table = catalog.TABLES.get(name)
+        if table is None:
+            continue
+        specs.append(
+            dg.AssetCheckSpec(
+                CHECK_NAME,
+                asset=name,
+                blocking=True,
+                description=(
+                    f"{name} matches its declaration in the catalog: every column with its "
+                    "type, nullability, allowed values and ranges"
+                    + (", the primary key unique" if table.primary_key else "")
+                    + " and no undeclared column."
+                ),
+            )
+        )
+    return specs
 
-    @dg.asset_check(
-        asset=key,
-        name=CHECK_NAME,
-        blocking=True,
-        description=(
-            f"{table.name} matches its declaration in the catalog: every column with its type, "
-            "nullability, allowed values and ranges"
-            + (", the primary key unique" if table.primary_key else "")
-            + " and no undeclared column."
-        ),
-    )
-    def check(
-        context: dg.AssetCheckExecutionContext, outcomes: OutcomesWorkspace
-    ) -> dg.AssetCheckResult:
-        workspace = outcomes.workspace()
-        if not table.per_project:
-            path = workspace.table(table.name)
-            if not path.exists():
-                return _missing(key, f"{path} is missing: materialize {table.name} first")
-            return schema_check_result(pl.read_parquet(path), table_schema(table), key, CHECK_NAME)
-        specs = project_specs()
-        if context.has_partition_key:
-            projects = [context.partition_key]
-        else:
-            projects = [p for p in sorted(specs) if workspace.table(table.name, p).exists()]
-        results = []
-        for project in projects:
-            path = workspace.table(table.name, project)
-            if not path.exists():
-                return _missing(key, f"{path} is missing: materialize {table.name} first")
-            schema = table_schema(table, specs[project] if table.needs_spec else None)
-            result = schema_check_result(pl.read_parquet(path), schema, key, CHECK_NAME)
-            if not result.passed:
-                return dg.AssetCheckResult(
-                    asset_key=key,
-                    check_name=CHECK_NAME,
-                    passed=False,
-                    severity=dg.AssetCheckSeverity.ERROR,
-                    metadata={**result.metadata, "project": dg.MetadataValue.text(project)},
-                )
-            results.append(result)
-        if not results:
-            return _missing(key, f"no project has materialized {table.name} yet")
+
+def catalog_check_result(
+    table: str, path: Path | None, project: str | None = None
+) -> dg.AssetCheckResult:
+    """Return the ``catalog_schema`` result of warehouse table ``table`` written to ``path``
+    (for a per-project table, ``project``'s file).
+
+    Validates the file against ``table_schema`` (a table whose columns follow a project's
+    instruments with that project's spec) and fails, with severity ERROR, when the file is
+    missing or breaks the schema, listing the failing columns and constraints
+    (:func:`schema_check_result`; docs/architecture.md, "Catalog").
+    """
+    key = dg.AssetKey(table)
+    entry = catalog.table(table)
+    if path is None or not Path(path).exists():
+        where = f"{path} is missing" if path is not None else "no file was written"
         return dg.AssetCheckResult(
             asset_key=key,
             check_name=CHECK_NAME,
-            passed=True,
+            passed=False,
+            severity=dg.AssetCheckSeverity.ERROR,
+            metadata={"error": dg.MetadataValue.text(f"{where}: materialize {table} to write it")},
+        )
+    spec = project_specs()[project] if entry.needs_spec and project is not None else None
+    result = schema_check_result(pl.read_parquet(path), table_schema(entry, spec), key, CHECK_NAME)
+    if project is None:
+        return result
+    return dg.AssetCheckResult(
+        asset_key=key,
+        check_name=CHECK_NAME,
+        passed=result.passed,
+        severity=result.severity,
+        metadata={**result.metadata, "project": dg.MetadataValue.text(project)},
+    )
+
+
+def schema_check_result(
+    frame: pl.DataFrame,
+    schema: Any,
+    asset_key: dg.AssetKey,
+    check_name: str = "schema",
+    examples: int = 5,
+) -> dg.AssetCheckResult:
+    """Return the result of validating ``frame`` against the pandera ``schema``.
+
+    On failure the metadata lists each failing column and check with the number of failing
+    cases and a few example values (pudl's ``asset_check_from_schema`` habit), so a researcher
+    sees what broke without opening the data.
+    """
+    try:
+        schema.validate(frame, lazy=True)
+    except pa_errors.SchemaErrors as error:
+        cases = error.failure_cases
+        if not isinstance(cases, pl.DataFrame):
+            cases = pl.from_pandas(cases)
+        summary = (
+            cases.with_columns(pl.col("failure_case").cast(pl.Utf8))
+            .group_by(["schema_context", "column", "check"], maintain_order=True)
+            .agg(
+                pl.len().alias("cases"),
+                pl.col("failure_case").drop_nulls().unique(maintain_order=True).head(examples),
+            )
+        )
+        rows: list[list[object]] = []
+        failing: dict[str, int] = {}
+        for row in summary.iter_rows(named=True):
+            # Frame-level cases (uniqueness, missing columns) quote whole rows, pseudonyms
+            # included, so only column-level values are shown.
+            hidden = (
+                row["schema_context"] != "Column" and row["check"] != "column_in_dataframe"
+            ) or row["column"] in _HIDDEN_CASE_COLUMNS
+            shown = "(hidden)" if hidden else ", ".join(str(v) for v in row["failure_case"])
+            rows.append([row["column"], row["check"], row["cases"], shown])
+            failing[f"{row['column']}: {row['check']}"] = int(row["cases"])
+        return dg.AssetCheckResult(
+            asset_key=asset_key,
+            check_name=check_name,
+            passed=False,
+            severity=dg.AssetCheckSeverity.ERROR,
             metadata={
-                "rows": sum(r.metadata["rows"].value for r in results),
-                "columns_checked": results[0].metadata["columns_checked"],
-                "projects": dg.MetadataValue.text(", ".join(projects)),
+                "failing_checks": dg.MetadataValue.json(failing),
+                "failures": dg.MetadataValue.md(
+                    markdown.table(["column", "check", "cases", "examples"], rows)
+                ),
+                "rows": frame.height,
             },
         )
-
-    return check
-
-
-def catalog_checks() -> list[dg.AssetChecksDefinition]:
-    """Return the blocking catalog check of every warehouse table (:func:`catalog_check`)."""
-    return [catalog_check(table) for table in catalog.TABLES.values()]
+    except pa_errors.SchemaError as error:  # raised despite lazy=True for frame-level errors
+        return dg.AssetCheckResult(
+            asset_key=asset_key,
+            check_name=check_name,
+            passed=False,
+            severity=dg.AssetCheckSeverity.ERROR,
+            metadata={"error": dg.MetadataValue.text(str(error)), "rows": frame.height},
+        )
+    return dg.AssetCheckResult(
+        asset_key=asset_key,
+        check_name=check_name,
+        passed=True,
+        metadata={"rows": frame.height, "columns_checked": len(schema.columns)},
+    )

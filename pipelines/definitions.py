@@ -5,7 +5,6 @@ from __future__ import annotations
 import dagster as dg
 
 from pipelines.analysis import assets as analysis
-from pipelines.checks import catalog_checks
 from pipelines.ingest import assets as ingest
 from pipelines.ingest.sensors import build_landing_sensor
 from pipelines.jobs import project_job, report_job, synthesis_job
@@ -25,7 +24,7 @@ everything = materialize_all_job()
 defs = with_owners(
     dg.Definitions(
         assets=assets,
-        asset_checks=[*dg.load_asset_checks_from_modules(STAGES), *catalog_checks()],
+        asset_checks=dg.load_asset_checks_from_modules(STAGES),
         jobs=[project_job, synthesis_job, report_job, everything],
         schedules=[
             build_rerun_schedule(everything, assets, [project_job, synthesis_job, report_job])

@@ -2,9 +2,9 @@
 
 Belongs here: how numbers, tables, files and figures of a :class:`StageRecord` appear in the
 Dagster UI — a warehouse table with its column schema from the catalog and its row count — and
-the result of validating a frame against a pandera schema (``pipelines/checks.py`` builds the
-blocking checks from it). Does not belong here: computing any of those numbers
-(``outcomes.stages``).
+the check results a materialization carries: the stage's own checks and, for a warehouse table,
+its ``catalog_schema`` check (``pipelines/checks.py``). Does not belong here: computing any of
+those numbers (``outcomes.stages``).
 """
 
 from __future__ import annotations
@@ -15,20 +15,16 @@ from pathlib import Path
 from typing import Any
 
 import dagster as dg
-import pandera.errors as pa_errors
 import polars as pl
 
-from outcomes import catalog, markdown
+from outcomes import catalog
 from outcomes.stages import StageRecord
+from pipelines.checks import catalog_check_result
 
 #: Figures larger than this are linked by path only; metadata lives in the event log.
 MAX_FIGURE_BYTES = 256_000
 
 _IMAGE_TYPES = {".svg": "image/svg+xml", ".png": "image/png"}
-
-#: Pandera failure cases of these columns are counted, never shown (pseudonyms stay out of
-#: the event log even though they are not direct identifiers).
-_HIDDEN_CASE_COLUMNS = frozenset({"participant_id"})
 
 
 def figure_markdown(title: str, image: bytes, mime: str = "image/svg+xml") -> dg.MetadataValue:
@@ -137,8 +133,10 @@ def _check_metadata(details: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def to_check_results(record: StageRecord, asset_key: dg.AssetKey) -> list[dg.AssetCheckResult]:
-    """Return one check result per check the stage evaluated."""
-    return [
+    """Return one check result per check the stage evaluated and, when the stage wrote a
+    warehouse table, the result of its ``catalog_schema`` check on the file written
+    (:func:`pipelines.checks.catalog_check_result`; docs/architecture.md, "Catalog")."""
+    results = [
         dg.AssetCheckResult(
             asset_key=asset_key,
             check_name=name,
@@ -148,79 +146,16 @@ def to_check_results(record: StageRecord, asset_key: dg.AssetKey) -> list[dg.Ass
         )
         for name, (passed, details) in record.checks.items()
     ]
+    if record.name in catalog.TABLES:
+        results.append(catalog_check_result(record.name, table_path(record), record.partition))
+    return results
 
 
 def materialize_result(record: StageRecord, asset_key: dg.AssetKey) -> dg.MaterializeResult:
-    """Return the ``MaterializeResult`` of ``record`` for ``asset_key``."""
+    """Return the ``MaterializeResult`` of ``record`` for ``asset_key``: its metadata
+    (:func:`to_metadata`) and its check results (:func:`to_check_results`)."""
     return dg.MaterializeResult(
         asset_key=asset_key,
         metadata=to_metadata(record),
         check_results=to_check_results(record, asset_key),
-    )
-
-
-def schema_check_result(
-    frame: pl.DataFrame,
-    schema: Any,
-    asset_key: dg.AssetKey,
-    check_name: str = "schema",
-    examples: int = 5,
-) -> dg.AssetCheckResult:
-    """Return the result of validating ``frame`` against the pandera ``schema``.
-
-    On failure the metadata lists each failing column and check with the number of failing
-    cases and a few example values (pudl's ``asset_check_from_schema`` habit), so a researcher
-    sees what broke without opening the data.
-    """
-    try:
-        schema.validate(frame, lazy=True)
-    except pa_errors.SchemaErrors as error:
-        cases = error.failure_cases
-        if not isinstance(cases, pl.DataFrame):
-            cases = pl.from_pandas(cases)
-        summary = (
-            cases.with_columns(pl.col("failure_case").cast(pl.Utf8))
-            .group_by(["schema_context", "column", "check"], maintain_order=True)
-            .agg(
-                pl.len().alias("cases"),
-                pl.col("failure_case").drop_nulls().unique(maintain_order=True).head(examples),
-            )
-        )
-        rows: list[list[object]] = []
-        failing: dict[str, int] = {}
-        for row in summary.iter_rows(named=True):
-            # Frame-level cases (uniqueness, missing columns) quote whole rows, pseudonyms
-            # included, so only column-level values are shown.
-            hidden = (
-                row["schema_context"] != "Column" and row["check"] != "column_in_dataframe"
-            ) or row["column"] in _HIDDEN_CASE_COLUMNS
-            shown = "(hidden)" if hidden else ", ".join(str(v) for v in row["failure_case"])
-            rows.append([row["column"], row["check"], row["cases"], shown])
-            failing[f"{row['column']}: {row['check']}"] = int(row["cases"])
-        return dg.AssetCheckResult(
-            asset_key=asset_key,
-            check_name=check_name,
-            passed=False,
-            severity=dg.AssetCheckSeverity.ERROR,
-            metadata={
-                "failing_checks": dg.MetadataValue.json(failing),
-                "failures": dg.MetadataValue.md(
-                    markdown.table(["column", "check", "cases", "examples"], rows)
-                ),
-                "rows": frame.height,
-            },
-        )
-    except pa_errors.SchemaError as error:  # raised despite lazy=True for frame-level errors
-        return dg.AssetCheckResult(
-            asset_key=asset_key,
-            check_name=check_name,
-            passed=False,
-            severity=dg.AssetCheckSeverity.ERROR,
-            metadata={"error": dg.MetadataValue.text(str(error)), "rows": frame.height},
-        )
-    return dg.AssetCheckResult(
-        asset_key=asset_key,
-        check_name=check_name,
-        passed=True,
-        metadata={"rows": frame.height, "columns_checked": len(schema.columns)},
     )

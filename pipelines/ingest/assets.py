@@ -1,10 +1,12 @@
-"""Assets ``raw_responses[project]`` and ``responses[project]``."""
+"""Assets ``raw_responses[project]`` and ``responses[project]``, each with its blocking
+``catalog_schema`` check."""
 
 from collections.abc import Iterator
 
 import dagster as dg
 
 from outcomes import stages
+from pipelines.checks import catalog_check_specs
 from pipelines.lineage import stage_spec
 from pipelines.metadata import materialize_result
 from pipelines.partitions import PROJECTS
@@ -40,6 +42,7 @@ GROUP = "ingest"
             ),
         ),
     ],
+    check_specs=catalog_check_specs(*stages.ingest_stage.io.writes),
     partitions_def=PROJECTS,
     can_subset=False,
 )

@@ -1,11 +1,12 @@
-"""Assets ``outcome_panel`` and ``attrition``; their blocking ``catalog_schema`` checks come from
-the catalog (``pipelines/checks.py``)."""
+"""Assets ``outcome_panel`` and ``attrition``, each with its blocking ``catalog_schema`` check
+(``pipelines/checks.py``)."""
 
 from collections.abc import Iterator
 
 import dagster as dg
 
 from outcomes import stages
+from pipelines.checks import catalog_check_specs
 from pipelines.lineage import stage_spec
 from pipelines.metadata import materialize_result
 from pipelines.resources import OutcomesWorkspace, project_specs
@@ -38,6 +39,7 @@ PANEL = dg.AssetKey(stages.PANEL)
             "network group, and the share still taking part since baseline: who drops out.",
         ),
     ],
+    check_specs=catalog_check_specs(*stages.panel_stage.io.writes),
     can_subset=False,
 )
 def outcome_panel(outcomes: OutcomesWorkspace) -> Iterator[dg.MaterializeResult]:

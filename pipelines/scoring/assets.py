@@ -1,10 +1,11 @@
-"""Asset ``scored_responses[project]``."""
+"""Asset ``scored_responses[project]`` with its blocking ``catalog_schema`` check."""
 
 import dagster as dg
 
 from outcomes import stages
+from pipelines.checks import catalog_check_specs
 from pipelines.lineage import stage_asset
-from pipelines.metadata import to_metadata
+from pipelines.metadata import materialize_result
 from pipelines.partitions import PROJECTS
 from pipelines.resources import OutcomesWorkspace, project_specs
 
@@ -14,6 +15,7 @@ from pipelines.resources import OutcomesWorkspace, project_specs
     group_name="scoring",
     kinds={"polars", "parquet"},
     partitions_def=PROJECTS,
+    check_specs=catalog_check_specs(*stages.score_stage.io.writes),
     description=(
         "The instrument scores of every valid questionnaire, computed by each instrument's "
         "published scoring rules (MHI-5, De Jong Gierveld loneliness, SWEMWBS, LSNS-6, the "
@@ -26,4 +28,4 @@ def scored_responses(
 ) -> dg.MaterializeResult:
     spec = project_specs()[context.partition_key]
     record = stages.score_stage(outcomes.workspace(), spec)
-    return dg.MaterializeResult(metadata=to_metadata(record))
+    return materialize_result(record, dg.AssetKey(stages.SCORED))

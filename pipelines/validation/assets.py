@@ -7,6 +7,7 @@ import dagster as dg
 
 from outcomes import documents, markdown, stages
 from outcomes.validation import rule_label
+from pipelines.checks import catalog_check_specs
 from pipelines.lineage import stage_spec
 from pipelines.metadata import materialize_result
 from pipelines.partitions import PROJECTS
@@ -64,6 +65,7 @@ def quarantine_by_rule(validation_json: Path, lang: str = "en") -> dict[str, dg.
         ),
     ],
     check_specs=[
+        *catalog_check_specs(*stages.validate_stage.io.writes),
         dg.AssetCheckSpec(
             "reconciliation",
             asset=VALID,

@@ -1,16 +1,19 @@
-"""Every table asset carries a blocking catalog check, and its materializations the column
-schema and row count of the file written."""
+"""Every table asset carries a blocking catalog check, evaluated in the asset's own step, and
+its materializations the column schema and row count of the file written."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
 import polars as pl
 import pytest
 
-from outcomes import catalog
-from pipelines.checks import CHECK_NAME, catalog_check, catalog_checks
+from outcomes import catalog, stages
+from outcomes.stages import StageRecord
+from pipelines.checks import CHECK_NAME, catalog_check_result
 from pipelines.definitions import defs
 from pipelines.ingest.assets import ingest
 from pipelines.resources import OutcomesWorkspace, PseudonymKey
@@ -40,6 +43,8 @@ def test_every_table_asset_has_a_blocking_catalog_check(graph) -> None:
         spec = graph.get_check_spec(dg.AssetCheckKey(dg.AssetKey(table), CHECK_NAME))
         assert spec.blocking, table
         assert spec.description and table in spec.description
+    # the check is part of the asset's own step, not a step of its own
+    assert not defs.asset_checks
 
 
 def test_per_project_tables_are_the_partitioned_assets(graph) -> None:
@@ -55,7 +60,7 @@ def checked(small_demo: Path) -> dg.ExecuteInProcessResult:
     with pytest.MonkeyPatch.context() as patch, dg.instance_for_test() as instance:
         patch.setenv("OUTCOMES_PSEUDONYM_KEY", key)
         result = dg.materialize(
-            [ingest, validate, scored_responses, *map(catalog_check, PER_PROJECT_TABLES)],
+            [ingest, validate, scored_responses],
             partition_key=PROJECT,
             instance=instance,
             resources={
@@ -76,6 +81,45 @@ def test_the_checks_pass_on_a_project_run(checked: dg.ExecuteInProcessResult) ->
     assert set(evaluations) == {t.name for t in PER_PROJECT_TABLES}
     for name, evaluation in evaluations.items():
         assert evaluation.passed, (name, evaluation.metadata)
+
+
+def test_a_failed_check_fails_the_step_and_blocks_downstream(
+    checked: dg.ExecuteInProcessResult,
+    small_demo: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    home = tmp_path / "workspace"
+    shutil.copytree(small_demo, home)
+    validate_stage = stages.validate_stage
+
+    def validate_and_break(*args: Any, **kwargs: Any) -> tuple[StageRecord, StageRecord]:
+        valid, quarantined = validate_stage(*args, **kwargs)
+        path = valid.paths["valid"]
+        pl.read_parquet(path).with_columns(pl.lit("unknown").alias("gender")).write_parquet(path)
+        return valid, quarantined
+
+    monkeypatch.setattr(stages, "validate_stage", validate_and_break)
+    with dg.instance_for_test() as instance:
+        result = dg.materialize(
+            [validate, scored_responses],
+            partition_key=PROJECT,
+            instance=instance,
+            resources={"outcomes": OutcomesWorkspace(home=str(home))},
+            raise_on_error=False,
+        )
+    assert not result.success
+    evaluations = {
+        e.asset_key.to_user_string(): e
+        for e in result.get_asset_check_evaluations()
+        if e.check_name == CHECK_NAME
+    }
+    assert evaluations["quarantined_responses"].passed
+    broken = evaluations["valid_responses"]
+    assert not broken.passed
+    assert any(k.startswith("gender") for k in broken.metadata["failing_checks"].value)
+    assert [e.step_key for e in result.get_step_failure_events()] == ["validate"]
+    assert not result.asset_materializations_for_node(stages.SCORED)
 
 
 def test_materializations_carry_column_schema_and_row_count(
@@ -107,11 +151,7 @@ def test_a_broken_file_fails_the_check_and_names_the_column(
     target.parent.mkdir(parents=True)
     frame = pl.read_parquet(source)
     frame.with_columns(pl.lit("unknown").alias("gender")).write_parquet(target)
-    check = next(c for c in catalog_checks() if c.check_key.asset_key.path == ["valid_responses"])
-    context = dg.build_asset_check_context(
-        resources={"outcomes": OutcomesWorkspace(home=str(home))}
-    )
-    result = check(context)
+    result = catalog_check_result("valid_responses", target, PROJECT)
     assert not result.passed
     assert result.severity == dg.AssetCheckSeverity.ERROR
     assert result.metadata["project"].value == PROJECT
@@ -119,10 +159,9 @@ def test_a_broken_file_fails_the_check_and_names_the_column(
 
 
 def test_a_missing_table_fails_the_check(tmp_path: Path) -> None:
-    check = catalog_check(catalog.table("outcome_panel"))
-    context = dg.build_asset_check_context(
-        resources={"outcomes": OutcomesWorkspace(home=str(tmp_path / "workspace"))}
+    result = catalog_check_result(
+        "outcome_panel", tmp_path / "workspace" / "warehouse" / "outcome_panel.parquet"
     )
-    result = check(context)
     assert not result.passed
+    assert result.severity == dg.AssetCheckSeverity.ERROR
     assert "materialize outcome_panel" in result.metadata["error"].value

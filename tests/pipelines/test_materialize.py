@@ -11,7 +11,7 @@ import dagster as dg
 import polars as pl
 import pytest
 
-from outcomes import stages
+from outcomes import catalog, stages
 from outcomes.specs import load_specs
 from pipelines.ingest.assets import ingest
 from pipelines.resources import OutcomesWorkspace, PseudonymKey
@@ -38,8 +38,15 @@ def materialized(small_demo: Path) -> dict[str, dg.AssetMaterialization]:
             },
         )
         assert result.success
-        checks = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
-        assert checks == {"reconciliation": True, "quarantine_share": True}
+        checks = {
+            (e.asset_key.to_user_string(), e.check_name): e.passed
+            for e in result.get_asset_check_evaluations()
+        }
+        assert checks == {
+            ("valid_responses", "reconciliation"): True,
+            ("valid_responses", "quarantine_share"): True,
+            **{(t.name, "catalog_schema"): True for t in catalog.TABLES.values() if t.per_project},
+        }
         events = {
             m.asset_key.to_user_string(): m
             for m in result.asset_materializations_for_node("ingest")

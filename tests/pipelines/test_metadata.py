@@ -11,7 +11,8 @@ import polars as pl
 
 from outcomes.stages import StageRecord
 from outcomes.validation import panel_schema
-from pipelines.metadata import figure_markdown, schema_check_result, to_metadata
+from pipelines.checks import schema_check_result
+from pipelines.metadata import figure_markdown, to_metadata
 
 PANEL = dg.AssetKey("outcome_panel")
 
