@@ -1,7 +1,7 @@
 """The declared Matthew test in words (its method, the bootstrap check, the Holm family, a
 simplified random part), exploratory rows without a verdict word, and the pooled texts with few
 projects. Inputs are matthew.json's tests and pooled.json's entries (conftest) as the report
-tables hold them (``to_json``)."""
+tables hold them."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from outcomes.documents import InteractionTest
+from outcomes.documents import InteractionTest, MatthewSummary
 from outcomes.reports import labels, matthew_text, synthesis_text
 from outcomes.reports.analysis_tables import shown_simple_slopes
 from outcomes.reports.tables import build_report_tables
@@ -22,11 +22,17 @@ def _exploratory_above_zero(shapes: SimpleNamespace) -> InteractionTest:
     return shapes.exploratory_row("netwerkcoach", "wellbeing", 0.6410, (0.4570, 0.8240), 1e-5, 3e-4)
 
 
+def _summary(row: InteractionTest, exploratory_tests: int = 0) -> MatthewSummary:
+    """Return the report tables' Matthew test holding ``row`` as the test the report describes."""
+    return MatthewSummary(
+        project=row.project, primary=row, results=(row,), subgroups=None,
+        exploratory_tests=exploratory_tests, simple_slopes=(),
+    )  # fmt: skip
+
+
 @pytest.mark.parametrize("lang", ["nl", "en"])
 def test_method_text_names_the_method_the_bootstrap_check_and_the_holm_family(lang, shapes):
-    said = matthew_text.primary_method_text(
-        shapes.primary_row().to_json(), shapes.exploratory_tests, lang
-    )
+    said = matthew_text.primary_method_text(shapes.primary_row(), shapes.exploratory_tests, lang)
     if lang == "nl":
         assert "t-toets met Satterthwaite-vrijheidsgraden" in said
         assert "parametrische bootstrap 95%-BI 0,10 tot 0,48 en p = 0,005" in said
@@ -46,11 +52,11 @@ def test_failed_and_non_converged_replicates_are_counted_when_there_are_any(shap
         shapes.primary_row(), bootstrap=shapes.bootstrap(195, failed=3, not_converged=2)
     )
     assert "195 bruikbare herhalingen (3 mislukte en 2 niet-geconvergeerde weggelaten)" in (
-        matthew_text.primary_method_text(row.to_json(), shapes.exploratory_tests, "nl")
+        matthew_text.primary_method_text(row, shapes.exploratory_tests, "nl")
     )
     only_failed = dataclasses.replace(shapes.primary_row(), bootstrap=shapes.bootstrap(199, 1))
     assert "199 usable replicates (1 failed left out)" in matthew_text.primary_method_text(
-        only_failed.to_json(), shapes.exploratory_tests, "en"
+        only_failed, shapes.exploratory_tests, "en"
     )
 
 
@@ -60,7 +66,7 @@ def test_bootstrap_as_declared_method_has_the_satterthwaite_test_as_check(shapes
         row, method="bootstrap", verdict_ci_low=row.boot_ci_low, verdict_ci_high=row.boot_ci_high,
         verdict_p=row.boot_lrt_p,
     )  # fmt: skip
-    said = matthew_text.primary_method_text(row.to_json(), shapes.exploratory_tests, "nl")
+    said = matthew_text.primary_method_text(row, shapes.exploratory_tests, "nl")
     assert "vooraf vastgelegde toets: een parametrische bootstrap" in said
     assert "Satterthwaite t-toets 95%-BI 0,10 tot 0,47, p = 0,002" in said
     assert "De bootstrap gebruikte 200 bruikbare herhalingen." in said
@@ -68,13 +74,13 @@ def test_bootstrap_as_declared_method_has_the_satterthwaite_test_as_check(shapes
 
 @pytest.mark.parametrize("lang", ["nl", "en"])
 def test_exploratory_rows_get_no_verdict_word(lang, shapes):
-    row = _exploratory_above_zero(shapes).to_json()
-    tables = {"matthew": {"primary": row, "exploratory_tests": shapes.exploratory_tests}}
+    row = _exploratory_above_zero(shapes)
+    matthew = _summary(row, shapes.exploratory_tests)
     said = " ".join(
         [
-            matthew_text.matthew_verdict_sentence(tables, lang, with_p=True),
-            *matthew_text.matthew_explanation(tables, lang),
-            matthew_text.matthew_method_text(tables, lang),
+            matthew_text.matthew_verdict_sentence(row, lang, with_p=True),
+            *matthew_text.matthew_explanation(matthew, lang),
+            matthew_text.matthew_method_text(matthew, lang),
         ]
     )
     assert not [w for w in shapes.verdict_words[lang] if w in said], said
@@ -92,15 +98,12 @@ def test_exploratory_rows_get_no_verdict_word(lang, shapes):
 )  # fmt: skip
 def test_a_simplified_random_part_is_said_plainly(structure, nl, en, shapes):
     note = "the fit with correlated random terms (1 + years | participant_id) was singular; ..."
-    row = dataclasses.replace(
-        shapes.primary_row(), random_structure=structure, structure_note=note
-    ).to_json()
+    row = dataclasses.replace(shapes.primary_row(), random_structure=structure, structure_note=note)
     assert "singulier" in matthew_text.structure_note_sentence(row, "nl")
     assert nl in matthew_text.structure_note_sentence(row, "nl")
     assert en in matthew_text.structure_note_sentence(row, "en")
-    tables = {"matthew": {"primary": row}}
-    assert nl in " ".join(matthew_text.matthew_explanation(tables, "nl"))
-    assert matthew_text.structure_note_sentence(shapes.primary_row().to_json(), "nl") == ""
+    assert nl in " ".join(matthew_text.matthew_explanation(_summary(row), "nl"))
+    assert matthew_text.structure_note_sentence(shapes.primary_row(), "nl") == ""
 
 
 def test_simple_slopes_only_for_the_declared_test_on_enough_participants(shapes):
@@ -136,7 +139,7 @@ def test_exploratory_count_comes_from_the_multiplicity_of_the_whole_analysis(
 
 @pytest.mark.parametrize("lang", ["nl", "en"])
 def test_below_five_projects_i2_has_no_label_and_is_called_imprecise(pooled, lang):
-    four = {**pooled.to_json(), "k": 4, "df": 3, "i2_label": None}
+    four = dataclasses.replace(pooled, k=4, df=3, i2_label=None)
     said = synthesis_text.heterogeneity_text(four, lang)
     if lang == "nl":
         assert "met 4 projecten niet nauwkeurig te zeggen (I² = 27%, 95%-BI 0 tot 96%" in said
@@ -145,18 +148,17 @@ def test_below_five_projects_i2_has_no_label_and_is_called_imprecise(pooled, lan
         assert "precisely with 4 projects (I² = 27%, 95% CI 0 to 96%" in said
         levels = ("little", "moderate", "substantial", "considerable", "large variation")
     assert not [w for w in levels if w in said], said
-    no_interval = {**four, "i2_ci_low": None, "i2_ci_high": None}
+    no_interval = dataclasses.replace(four, i2_ci_low=None, i2_ci_high=None)
     assert "– tot –" not in synthesis_text.heterogeneity_text(no_interval, "nl")
     assert "I² = 27%;" in synthesis_text.heterogeneity_text(no_interval, "nl")
 
 
 @pytest.mark.parametrize("lang", ["nl", "en"])
 def test_below_three_projects_no_prediction_interval_is_given(pooled, lang):
-    two = {
-        **pooled.to_json(), "k": 2, "df": 1, "i2_label": None, "pi_low": None, "pi_high": None,
-        "pi_df": None, "pi_method": "none: fewer than 3 projects",
-        "studies": [s.to_json() for s in pooled.studies[:2]],
-    }  # fmt: skip
+    two = dataclasses.replace(
+        pooled, k=2, df=1, i2_label=None, pi_low=None, pi_high=None, pi_df=None,
+        pi_method="none: fewer than 3 projects", studies=pooled.studies[:2],
+    )  # fmt: skip
     said = synthesis_text.heterogeneity_text(two, lang)
     assert (
         "Met minder dan 3 projecten geven we geen voorspellingsinterval"
@@ -168,7 +170,7 @@ def test_below_three_projects_no_prediction_interval_is_given(pooled, lang):
 
 
 def test_pooled_methods_name_knapp_hartung_with_k_minus_one_df(pooled, pooled_interaction):
-    entries = [pooled.to_json(), pooled_interaction.to_json()]
+    entries = [pooled, pooled_interaction]
     nl = " ".join(synthesis_text.pooled_method_items(entries, "nl"))
     en = " ".join(synthesis_text.pooled_method_items(entries, "en"))
     assert "Knapp–Hartung" in nl and "k − 1 vrijheidsgraden" in nl and "hier 3" in nl

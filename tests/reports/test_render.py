@@ -78,17 +78,17 @@ def reports(tmp_path_factory, panel, model, synthesis_model, matthew, validation
 def test_project_report_shows_the_model_numbers_as_rounded(reports, model, matthew, lang):
     text = _flat(reports["texts"][("project", lang)])
     fmt = _nl if lang == "nl" else (lambda s: s.replace("-", "−"))
-    slope = model.fixed_effects["years"].to_json()
-    inter = model.fixed_effects["years:network_size_bl_c"].to_json()
+    slope = model.fixed_effects["years"]
+    inter = model.fixed_effects["years:network_size_bl_c"]
     word = " tot " if lang == "nl" else " to "
     # Sentences: slope 1 decimal, interaction 2; the results table: 2 and 3 decimals.
-    assert fmt(f"{slope['estimate']:.1f}") in text
-    assert fmt(f"{slope['ci_low']:.1f}") + word + fmt(f"{slope['ci_high']:.1f}") in text
-    assert fmt(f"{slope['estimate']:.2f}") in text
-    assert fmt(f"{slope['ci_low']:.2f}") + word + fmt(f"{slope['ci_high']:.2f}") in text
-    assert fmt(f"{inter['estimate']:.2f}") in text
-    assert fmt(f"{inter['estimate']:.3f}") in text
-    assert fmt(f"{inter['ci_low']:.3f}") + word + fmt(f"{inter['ci_high']:.3f}") in text
+    assert fmt(f"{slope.estimate:.1f}") in text
+    assert fmt(f"{slope.ci_low:.1f}") + word + fmt(f"{slope.ci_high:.1f}") in text
+    assert fmt(f"{slope.estimate:.2f}") in text
+    assert fmt(f"{slope.ci_low:.2f}") + word + fmt(f"{slope.ci_high:.2f}") in text
+    assert fmt(f"{inter.estimate:.2f}") in text
+    assert fmt(f"{inter.estimate:.3f}") in text
+    assert fmt(f"{inter.ci_low:.3f}") + word + fmt(f"{inter.ci_high:.3f}") in text
     for group in matthew.subgroups:
         assert fmt(f"{group.slope:+.1f}") in text
     assert "Natuurlijk een Netwerkcoach" in text
@@ -145,15 +145,14 @@ def test_pdf_is_pdfa_2b_in_the_report_language_with_the_data_date(reports):
 def test_synthesis_report_shows_projects_pooled_and_matthew(reports, pooled, names, lang):
     text = _flat(reports["texts"][("synthesis", lang)])
     fmt = _nl if lang == "nl" else (lambda s: s)
-    pooled = pooled.to_json()
     for name in names.values():
         assert name in text
-    assert fmt(f"{pooled['estimate']:.2f}") in text
-    assert fmt(f"{pooled['estimate']:.1f}") in text
-    assert f"I² = {pooled['i2']:.0f}%" in text
-    assert fmt(f"{pooled['pi_low']:.1f}") in text and fmt(f"{pooled['pi_high']:.1f}") in text
-    for study in pooled["studies"]:
-        assert fmt(f"{study['estimate']:.2f}") in text
+    assert fmt(f"{pooled.estimate:.2f}") in text
+    assert fmt(f"{pooled.estimate:.1f}") in text
+    assert f"I² = {pooled.i2:.0f}%" in text
+    assert fmt(f"{pooled.pi_low:.1f}") in text and fmt(f"{pooled.pi_high:.1f}") in text
+    for study in pooled.studies:
+        assert fmt(f"{study.estimate:.2f}") in text
     # three projects: I² gets no label, its interval is given
     assert ("met 3 projecten niet nauwkeurig" if lang == "nl" else "precisely with 3") in text
     assert ("Knapp–Hartung") in text
@@ -163,15 +162,15 @@ def test_synthesis_report_shows_projects_pooled_and_matthew(reports, pooled, nam
 def test_synthesis_report_shows_the_pooled_matthew_interaction(reports, pooled_interaction, lang):
     text = _flat(reports["texts"][("synthesis", lang)])
     fmt = _nl if lang == "nl" else (lambda s: s.replace("-", "−"))
-    inter = pooled_interaction.to_json()
-    assert fmt(f"{inter['estimate']:.3f}") in text
-    assert fmt(f"{inter['estimate']:.2f}") in text
-    for study in inter["studies"]:
-        assert fmt(f"{study['estimate']:.3f}") in text
-        assert fmt(f"{study['ci_low']:.3f}") in text
+    inter = pooled_interaction
+    assert fmt(f"{inter.estimate:.3f}") in text
+    assert fmt(f"{inter.estimate:.2f}") in text
+    for study in inter.studies:
+        assert fmt(f"{study.estimate:.3f}") in text
+        assert fmt(f"{study.ci_low:.3f}") in text
     # I² with its interval (three projects: no label)
     assert "I² = 0%" in text
-    assert (f"0 tot {inter['i2_ci_high']:.0f}%" if lang == "nl" else "0 to 89%") in text
+    assert (f"0 tot {inter.i2_ci_high:.0f}%" if lang == "nl" else "0 to 89%") in text
 
 
 def test_pages_render_to_png(reports, tmp_path):

@@ -8,6 +8,7 @@ import re
 import pytest
 
 from outcomes import language
+from outcomes.documents import ReportTables
 from outcomes.reports import labels, matthew_text, project_text, synthesis_text
 from outcomes.reports.tables import build_report_tables
 
@@ -35,7 +36,7 @@ def test_number_formats_per_language():
 )  # fmt: skip
 def test_heterogeneity_words_come_from_the_i2_label(pooled, label, nl, en):
     # The label decides, not I² itself: 27% labelled "considerable" reads as considerable.
-    five = {**pooled.to_json(), "k": 5, "df": 4, "i2_label": label}
+    five = dataclasses.replace(pooled, k=5, df=4, i2_label=label)
     assert f"er {nl} verschil" in synthesis_text.heterogeneity_text(five, "nl")
     assert f"there was {en} variation" in synthesis_text.heterogeneity_text(five, "en")
     assert "I² = 27%, 95%-BI 0 tot 96%" in synthesis_text.heterogeneity_text(five, "nl")
@@ -43,7 +44,7 @@ def test_heterogeneity_words_come_from_the_i2_label(pooled, label, nl, en):
 
 @pytest.fixture(scope="module")
 def tables_for(panel, model, validation, files, make_matthew_for):
-    def build(verdict: str, mde: float | None = None) -> dict:
+    def build(verdict: str, mde: float | None = None) -> ReportTables:
         matthew = make_matthew_for("netwerkcoach", verdict)
         primary, *others = matthew.results
         matthew = dataclasses.replace(
@@ -52,15 +53,15 @@ def tables_for(panel, model, validation, files, make_matthew_for):
         return build_report_tables(
             panel, model, matthew, validation, files, project="netwerkcoach",
             project_name="Natuurlijk een Netwerkcoach",
-        ).to_json()  # fmt: skip
+        )  # fmt: skip
 
     return build
 
 
 def test_no_evidence_is_explained_with_what_it_does_not_mean(tables_for):
     data = tables_for("no_evidence", mde=0.2614)
-    nl = " ".join(matthew_text.matthew_explanation(data, "nl"))
-    en = " ".join(matthew_text.matthew_explanation(data, "en"))
+    nl = " ".join(matthew_text.matthew_explanation(data.matthew, "nl"))
+    en = " ".join(matthew_text.matthew_explanation(data.matthew, "en"))
     assert "geen aanwijzing" in nl and "niet aangetoond dat er geen verschil is" in nl
     assert "0,26 punt" in nl
     assert "does not show that there is none" in en and "0.26 point" in en
@@ -72,28 +73,28 @@ def test_no_evidence_is_explained_with_what_it_does_not_mean(tables_for):
      ("reverse", "omgekeerde van een Mattheuseffect", "reverse of a Matthew effect")],
 )  # fmt: skip
 def test_verdict_sentences(tables_for, verdict, nl, en):
-    data = tables_for(verdict)
-    assert nl in matthew_text.matthew_verdict_sentence(data, "nl")
-    assert en in matthew_text.matthew_verdict_sentence(data, "en")
+    primary = tables_for(verdict).matthew.primary
+    assert nl in matthew_text.matthew_verdict_sentence(primary, "nl")
+    assert en in matthew_text.matthew_verdict_sentence(primary, "en")
 
 
 def test_every_number_in_the_summary_comes_from_the_tables(tables_for, model):
     data = tables_for("matthew")
     summary = " ".join(project_text.project_summary(data, "en"))
     numbers = set(re.findall(r"\d+(?:\.\d+)?", summary))
-    part = data["participation"]
-    means = data["outcomes"]["wellbeing"]["overall"]
-    mean_index = means["columns"].index("mean")
-    total_index = part["columns"].index("total")
-    pct_index = part["columns"].index("pct_total")
-    slope = model.fixed_effects["years"].to_json()
-    inter = model.fixed_effects["years:network_size_bl_c"].to_json()
+    part = data.participation
+    means = data.outcomes["wellbeing"].overall
+    mean_index = means.columns.index("mean")
+    total_index = part.columns.index("total")
+    pct_index = part.columns.index("pct_total")
+    slope = model.fixed_effects["years"]
+    inter = model.fixed_effects["years:network_size_bl_c"]
     allowed = {
-        part["display"][0][total_index], part["display"][-1][total_index],
-        f"{part['values'][-1][pct_index]:.0f}", str(data["waves"][-1]["months"]),
-        f"{means['values'][0][mean_index]:.1f}", f"{means['values'][-1][mean_index]:.1f}",
-        f"{slope['estimate']:.1f}", f"{slope['ci_low']:.1f}", f"{slope['ci_high']:.1f}",
-        f"{inter['estimate']:.2f}", f"{inter['ci_low']:.2f}", f"{inter['ci_high']:.2f}",
+        part.display[0][total_index], part.display[-1][total_index],
+        f"{part.values[-1][pct_index]:.0f}", str(data.waves[-1].months),
+        f"{means.values[0][mean_index]:.1f}", f"{means.values[-1][mean_index]:.1f}",
+        f"{slope.estimate:.1f}", f"{slope.ci_low:.1f}", f"{slope.ci_high:.1f}",
+        f"{inter.estimate:.2f}", f"{inter.ci_low:.2f}", f"{inter.ci_high:.2f}",
         "0", "100", "95",
     }  # fmt: skip
     assert numbers <= allowed, numbers - allowed

@@ -10,6 +10,13 @@ is written, null included. A field declared with ``metadata=EMPTY`` is an object
 written as ``{}`` when there is nothing to hold: ``{}`` reads as None and None is written as ``{}``.
 A document whose ``root`` names one field is that field's value as a whole (a file that is one
 JSON object keyed by name) (docs/architecture.md, "Documents").
+
+The keys are written in the order of the dataclass fields, and a dataclass takes the fields of
+its bases in reverse order of the bases. So a document that ends with the keys of another lists
+that one first and, after it, a plain frozen dataclass with the keys that come before:
+``class SimpleSlope(Estimate, ModeratorPoint)`` writes ``percentile``, ``moderator_value`` and
+then the keys of ``Estimate``. A document that starts with another's keys simply derives from
+it.
 """
 
 from __future__ import annotations

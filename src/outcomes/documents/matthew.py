@@ -11,40 +11,38 @@ from typing import ClassVar
 from outcomes.documents.attrition import Attrition
 from outcomes.documents.codec import OPTIONAL, Document
 from outcomes.documents.growth import NetworkGrowth
-from outcomes.documents.model import RandomEffectInterval
+from outcomes.documents.model import Estimate, RandomEffectInterval
 
 
 @dataclass(frozen=True)
-class ProjectSlope(Document):
-    """One project's yearly change at the mean baseline moderator and its weight (participants)
-    in the all-project average."""
+class ProjectWeight:
+    """A project and its weight (participants) in the all-project average (the keys
+    ``ProjectSlope`` holds before its estimate)."""
 
     project: str
     n_participants: int
     weight: float
-    estimate: float | None
-    se: float | None
-    df: float | None
-    t: float | None
-    p: float | None
-    ci_low: float | None
-    ci_high: float | None
 
 
 @dataclass(frozen=True)
-class SimpleSlope(Document):
-    """The model-based yearly change at one baseline moderator value (a percentile, or a fixed
-    size when ``percentile`` is null)."""
+class ProjectSlope(Estimate, ProjectWeight):
+    """One project's yearly change at the mean baseline moderator and its weight (participants)
+    in the all-project average, with the keys of its estimate."""
+
+
+@dataclass(frozen=True)
+class ModeratorPoint:
+    """A baseline moderator value: at a percentile, or a fixed size when ``percentile`` is null
+    (the keys ``SimpleSlope`` holds before its estimate)."""
 
     percentile: float | None
     moderator_value: float
-    estimate: float | None
-    se: float | None
-    df: float | None
-    t: float | None
-    p: float | None
-    ci_low: float | None
-    ci_high: float | None
+
+
+@dataclass(frozen=True)
+class SimpleSlope(Estimate, ModeratorPoint):
+    """The model-based yearly change at one baseline moderator value, with the keys of its
+    estimate."""
 
 
 @dataclass(frozen=True)

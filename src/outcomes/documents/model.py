@@ -25,19 +25,18 @@ class Estimate(Document):
 
 
 @dataclass(frozen=True)
-class YearlyChange(Document):
-    """The yearly change at the mean baseline moderator: the participant-weighted average of
-    the project slopes (``weights`` holds nⱼ) or β_years."""
+class Estimand:
+    """What a yearly change estimates and the participants (nⱼ) per project it weights by
+    (the keys ``YearlyChange`` holds before its estimate)."""
 
     estimand: str
     weights: dict[str, int]
-    estimate: float | None
-    se: float | None
-    df: float | None
-    t: float | None
-    p: float | None
-    ci_low: float | None
-    ci_high: float | None
+
+
+@dataclass(frozen=True)
+class YearlyChange(Estimate, Estimand):
+    """The yearly change at the mean baseline moderator: the participant-weighted average of
+    the project slopes (``weights`` holds nⱼ) or β_years, with the keys of its estimate."""
 
 
 @dataclass(frozen=True)

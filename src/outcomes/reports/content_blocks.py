@@ -28,12 +28,6 @@ from outcomes.reports.labels import (
 from outcomes.reports.matthew_text import simple_slopes_note
 
 
-def report_data(tables: ReportTables) -> dict[str, Any]:
-    """Return the report tables as plain JSON data, for the sentence and figure functions that
-    read them as dicts (docs/architecture.md, "Documents")."""
-    return tables.to_json()
-
-
 def capitalise(text: str) -> str:
     """Return ``text`` with its first letter in upper case (the rest as it is)."""
     return text[:1].upper() + text[1:]

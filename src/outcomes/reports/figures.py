@@ -1,6 +1,6 @@
 """Report figures as deterministic SVG: trajectories per wave, the Matthew figure, the forest plot.
 
-Belongs here: drawing from the disclosure-controlled :class:`ReportTables` (as a dict), in one
+Belongs here: drawing from the disclosure-controlled :class:`ReportTables`, in one
 accessible style — the Okabe–Ito palette (Okabe & Ito 2008, "Color Universal Design"), which
 colour-blind readers can tell apart, plus a distinct marker and line style per group so the
 figures also read in greyscale — with axis labels in the report's language. Output is SVG text
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import io
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any, cast
 
 import matplotlib
@@ -25,6 +25,8 @@ from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
+from outcomes.documents import PooledResult, ReportTables, ShownTable
+from outcomes.documents.report_tables import Wave
 from outcomes.language import format_number, word
 from outcomes.reports.labels import axis_label, group_label, outcome_label, wave_label
 from outcomes.reports.synthesis_text import pooled_kind
@@ -74,36 +76,37 @@ def _decimal_formatter(lang: str, decimals: int | None = None) -> FuncFormatter:
     return FuncFormatter(fmt)
 
 
-def _rows(table: Mapping[str, Any]) -> list[dict[str, Any]]:
-    return [dict(zip(table["columns"], row, strict=True)) for row in table["values"]]
+def _rows(table: ShownTable) -> list[dict[str, Any]]:
+    """Return the values of a protected table's rows keyed by column (hidden cells null)."""
+    return [dict(zip(table.columns, row, strict=True)) for row in table.values]
 
 
-def _tick(wave: Mapping[str, Any], lang: str) -> str:
+def _tick(wave: Wave, lang: str) -> str:
     """Return a wave's tick: ``Start`` at baseline, else the months (the axis names the unit)."""
-    if wave["wave"] == 0 or wave["months"] is None:
-        return wave_label(wave["wave"], wave["months"], lang)
-    return str(wave["months"])
+    if wave.wave == 0 or wave.months is None:
+        return wave_label(wave.wave, wave.months, lang)
+    return str(wave.months)
 
 
-def plotted_families(tables: Mapping[str, Any]) -> list[str]:
+def plotted_families(tables: ReportTables) -> list[str]:
     """Return the outcome families with at least one visible group mean (those are plotted)."""
     families = []
     for family in ("wellbeing", "loneliness", "network"):
-        outcome = (tables.get("outcomes") or {}).get(family)
-        if outcome and any(r["mean"] is not None for r in _rows(outcome["by_group"])):
+        outcome = tables.outcomes.get(family)
+        if outcome is not None and any(r["mean"] is not None for r in _rows(outcome.by_group)):
             families.append(family)
     return families
 
 
-def trajectory_figure(tables: Mapping[str, Any], lang: str) -> bytes:
+def trajectory_figure(tables: ReportTables, lang: str) -> bytes:
     """Return an SVG of wellbeing, loneliness and network size per wave by network group.
 
     Points are means with 95% CI bars; a group's point is missing where its base is below the
     disclosure threshold (the tables hold null there).
     """
     families = plotted_families(tables)
-    waves = tables["waves"]
-    positions = {w["wave"]: (w["months"] if w["months"] is not None else w["wave"]) for w in waves}
+    waves = tables.waves
+    positions = {w.wave: (w.months if w.months is not None else w.wave) for w in waves}
     with rc_context(cast(Any, RC)):
         figure = Figure(figsize=(WIDTH_IN, 2.75), layout="constrained")
         axes_list = figure.subplots(1, max(1, len(families)), squeeze=False)[0]
@@ -111,9 +114,9 @@ def trajectory_figure(tables: Mapping[str, Any], lang: str) -> bytes:
         offset = 0.018 * (span or 1)
         handles = {}
         for axes, family in zip(axes_list, families, strict=False):
-            outcome = tables["outcomes"][family]
-            column = outcome["column"]
-            rows = _rows(outcome["by_group"])
+            outcome = tables.outcomes[family]
+            column = outcome.column
+            rows = _rows(outcome.by_group)
             groups = [g for g in GROUP_STYLE if any(r["network_group"] == g for r in rows)]
             for index, group in enumerate(groups):
                 style = GROUP_STYLE[group]
@@ -143,7 +146,7 @@ def trajectory_figure(tables: Mapping[str, Any], lang: str) -> bytes:
             axes.set_ylabel(axis_label(column, lang))
             axes.set_xticks(list(positions.values()))
             axes.set_xticklabels([_tick(w, lang) for w in waves])
-            if any(w["months"] is not None for w in waves):
+            if any(w.months is not None for w in waves):
                 axes.set_xlabel(word("months_axis", lang))
             axes.yaxis.set_major_formatter(_decimal_formatter(lang))
             axes.grid(axis="y", color=GRID, linewidth=0.6)
@@ -164,19 +167,20 @@ def trajectory_figure(tables: Mapping[str, Any], lang: str) -> bytes:
         return _svg(figure)
 
 
-def matthew_figure(tables: Mapping[str, Any], lang: str) -> bytes:
+def matthew_figure(tables: ReportTables, lang: str) -> bytes:
     """Return an SVG of the yearly change in wellbeing per network group with 95% CIs.
 
     Groups withheld by disclosure control are named on the axis and marked ``<10``.
     """
-    subgroups = (tables.get("matthew") or {}).get("subgroups")
-    rows = [r for r in _rows(subgroups) if r["outcome"] == "wellbeing"] if subgroups else []
+    subgroups = tables.matthew.subgroups if tables.matthew is not None else None
+    rows = _rows(subgroups) if subgroups is not None else []
+    rows = [r for r in rows if r["outcome"] == "wellbeing"]
     display = (
         {
-            (row[0], row[1]): dict(zip(subgroups["columns"], row, strict=True))
-            for row in subgroups["display"]
+            (row[0], row[1]): dict(zip(subgroups.columns, row, strict=True))
+            for row in subgroups.display
         }
-        if subgroups
+        if subgroups is not None
         else {}
     )
     with rc_context(cast(Any, RC)):
@@ -221,10 +225,10 @@ def matthew_figure(tables: Mapping[str, Any], lang: str) -> bytes:
         return _svg(figure)
 
 
-def forest_figure(pooled: Mapping[str, Any], names: Mapping[str, str], lang: str) -> bytes:
+def forest_figure(pooled: PooledResult, names: Mapping[str, str], lang: str) -> bytes:
     """Return an SVG forest plot: one row per project (square sized by weight, 95% CI), the
     pooled estimate as a diamond and its 95% prediction interval as a thin line."""
-    studies: Sequence[Mapping[str, Any]] = pooled.get("studies") or []
+    studies = pooled.studies
     n = len(studies)
     with rc_context(cast(Any, RC)):
         figure = Figure(figsize=(WIDTH_IN, 0.36 * (n + 2) + 0.7), layout="constrained")
@@ -232,27 +236,26 @@ def forest_figure(pooled: Mapping[str, Any], names: Mapping[str, str], lang: str
         labels: list[tuple[float, str]] = []
         for index, study in enumerate(studies):
             y = n - index + 1
-            weight = float(study.get("weight") or 0.0)
-            axes.plot([study["ci_low"], study["ci_high"]], [y, y], color=NEUTRAL, linewidth=1.1)
+            weight = float(study.weight)
+            axes.plot([study.ci_low, study.ci_high], [y, y], color=NEUTRAL, linewidth=1.1)
             axes.plot(
-                [study["estimate"]],
+                [study.estimate],
                 [y],
                 marker="s",
                 color="#0072B2",
                 markersize=4 + 10 * math.sqrt(max(weight, 0.0) / 100.0),
                 linestyle="none",
             )
-            label = str(study.get("label"))
-            labels.append((y, names.get(label, label)))
+            labels.append((y, names.get(study.label, study.label)))
         y0 = 0.6
-        est, low, high = pooled["estimate"], pooled["ci_low"], pooled["ci_high"]
+        est, low, high = pooled.estimate, pooled.ci_low, pooled.ci_high
         axes.fill(
             [low, est, high, est], [y0, y0 + 0.28, y0, y0 - 0.28], color="#E69F00",
             edgecolor=NEUTRAL, linewidth=0.8,
         )  # fmt: skip
-        if pooled.get("pi_low") is not None and pooled.get("pi_high") is not None:
+        if pooled.pi_low is not None and pooled.pi_high is not None:
             axes.plot(
-                [pooled["pi_low"], pooled["pi_high"]], [y0 - 0.42, y0 - 0.42], color=NEUTRAL,
+                [pooled.pi_low, pooled.pi_high], [y0 - 0.42, y0 - 0.42], color=NEUTRAL,
                 linewidth=0.8, linestyle=(0, (3, 2)),
             )  # fmt: skip
         labels.append((y0, word("all_projects", lang)[:1].upper() + word("all_projects", lang)[1:]))
@@ -262,8 +265,8 @@ def forest_figure(pooled: Mapping[str, Any], names: Mapping[str, str], lang: str
         axes.set_ylim(-0.1, n + 1.7)
         axes.spines["left"].set_visible(False)
         axes.tick_params(axis="y", length=0)
-        xmin = min([low, *[s["ci_low"] for s in studies], pooled.get("pi_low") or low, 0.0])
-        xmax = max([high, *[s["ci_high"] for s in studies], pooled.get("pi_high") or high, 0.0])
+        xmin = min([low, *[s.ci_low for s in studies], pooled.pi_low or low, 0.0])
+        xmax = max([high, *[s.ci_high for s in studies], pooled.pi_high or high, 0.0])
         pad = 0.06 * (xmax - xmin or 1.0)
         axes.set_xlim(xmin - pad, xmax + pad)
         axes.xaxis.set_major_formatter(_decimal_formatter(lang))

@@ -15,10 +15,8 @@ paragraphs (``project_text.py``), pooling and the synthesis summary (``synthesis
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
-from outcomes.documents import InteractionTest
+from outcomes.documents import InteractionTest, MatthewGridEntry, MatthewSummary, ShownTable
+from outcomes.documents.matthew import Bootstrap, ReplicateCounts
 from outcomes.language import check_language, format_number, has_word, word
 from outcomes.reports.labels import (
     INTERACTION_TEXT_DECIMALS,
@@ -30,29 +28,31 @@ from outcomes.reports.labels import (
     protected_count,
 )
 
+#: A Matthew test as a report reads it: a test of ``matthew.json`` or a row of the synthesis'
+#: grid by project (both carry the verdict with its method's interval and p, the role and the
+#: Holm-adjusted p).
+MatthewRow = InteractionTest | MatthewGridEntry
 
-def matthew_verdict_sentence(tables: Mapping[str, Any], lang: str, *, with_p: bool = False) -> str:
-    """Return one sentence stating the Matthew verdict with its interaction and interval
-    (and its p-value with ``with_p``)."""
-    primary = (tables.get("matthew") or {}).get("primary")
-    if not primary:
+
+def matthew_verdict_sentence(primary: MatthewRow | None, lang: str, *, with_p: bool = False) -> str:
+    """Return one sentence stating the Matthew verdict of ``primary`` (the test a report
+    describes) with its interaction and interval (and its p-value with ``with_p``); the
+    sentence of an exploratory test for a row without a verdict, ``""`` without a test."""
+    if primary is None:
         return ""
-    verdict = primary.get("verdict")
-    if primary.get("role") == "exploratory" or verdict is None:
+    verdict = primary.verdict
+    if primary.role == "exploratory" or verdict is None:
         return exploratory_sentence(primary, lang)
-    est = points(abs(primary.get("estimate") or 0.0), INTERACTION_TEXT_DECIMALS, lang)
+    est = points(abs(primary.estimate or 0.0), INTERACTION_TEXT_DECIMALS, lang)
     # the interval and p of the method the verdict comes from (docs/architecture.md, "Models")
     interval = format_interval(
-        primary.get("verdict_ci_low", primary.get("ci_low")),
-        primary.get("verdict_ci_high", primary.get("ci_high")),
-        INTERACTION_TEXT_DECIMALS,
-        lang,
+        primary.verdict_ci_low, primary.verdict_ci_high, INTERACTION_TEXT_DECIMALS, lang
     )
-    more = (primary.get("estimate") or 0.0) >= 0
+    more = (primary.estimate or 0.0) >= 0
     if with_p:
-        interval += f"; {format_p(primary.get('verdict_p', primary.get('p')), lang)}"
+        interval += f"; {format_p(primary.verdict_p, lang)}"
     sentence = _verdict_sentence(verdict, est, interval, more, lang)
-    if primary.get("evidence") == "borderline":
+    if primary.evidence == "borderline":
         sentence += " " + (
             "De controle met de parametrische bootstrap komt niet tot hetzelfde oordeel over "
             "nul: het bewijs is een grensgeval."
@@ -63,36 +63,34 @@ def matthew_verdict_sentence(tables: Mapping[str, Any], lang: str, *, with_p: bo
     return sentence
 
 
-def exploratory_sentence(row: Mapping[str, Any], lang: str) -> str:
+def exploratory_sentence(row: MatthewRow, lang: str) -> str:
     """Return the sentence of an exploratory Matthew test: its estimate, interval, p and
     Holm-adjusted p, without a verdict word (only the declared primary test has one)."""
-    est = format_number(row.get("estimate"), INTERACTION_TEXT_DECIMALS, lang)
-    interval = format_interval(
-        row.get("ci_low"), row.get("ci_high"), INTERACTION_TEXT_DECIMALS, lang
-    )
+    est = format_number(row.estimate, INTERACTION_TEXT_DECIMALS, lang)
+    interval = format_interval(row.ci_low, row.ci_high, INTERACTION_TEXT_DECIMALS, lang)
     holm = _holm_clause(row, lang)
     if lang == "nl":
         return (
             f"Verkennend (geen oordeel): per persoon meer in het netwerk bij de start veranderde "
             f"het welbevinden {est} punt per jaar (95%-betrouwbaarheidsinterval {interval}; "
-            f"{format_p(row.get('p'), lang)}{holm}). De vooraf vastgelegde toets betreft alle "
+            f"{format_p(row.p, lang)}{holm}). De vooraf vastgelegde toets betreft alle "
             "projecten samen."
         )
     return (
         f"Exploratory (no verdict): per additional network member at the start, wellbeing "
         f"changed {est} points per year (95% confidence interval {interval}; "
-        f"{format_p(row.get('p'), lang)}{holm}). The pre-declared test concerns all projects "
+        f"{format_p(row.p, lang)}{holm}). The pre-declared test concerns all projects "
         "together."
     )
 
 
-def _holm_clause(row: Mapping[str, Any], lang: str) -> str:
+def _holm_clause(row: MatthewRow, lang: str) -> str:
     """Return ``"; na Holm-correctie voor 53 verkennende toetsen p = 1,000"`` (empty without a
     Holm-adjusted p)."""
-    if row.get("p_holm") is None:
+    if row.p_holm is None:
         return ""
-    n = row.get("family_size")
-    holm_p = format_p(row.get("p_holm"), lang)
+    n = row.family_size
+    holm_p = format_p(row.p_holm, lang)
     if lang == "nl":
         tests = f" voor {n} verkennende toetsen" if n else ""
         return f"; na Holm-correctie{tests} {holm_p}"
@@ -100,21 +98,21 @@ def _holm_clause(row: Mapping[str, Any], lang: str) -> str:
     return f"; Holm-adjusted{tests} {holm_p}"
 
 
-def method_words(row: Mapping[str, Any], lang: str) -> str:
+def method_words(row: InteractionTest, lang: str) -> str:
     """Return the method of a Matthew test in plain words (``method_<method>`` of the catalog;
     ``method_description`` when the method has no words there)."""
-    method = str(row.get("method") or "satterthwaite")
+    method = row.method or "satterthwaite"
     if has_word(f"method_{method}", lang):
         return word(f"method_{method}", lang)
-    return str(row.get("method_description") or method)
+    return row.method_description or method
 
 
-def primary_method_text(row: Mapping[str, Any], exploratory_tests: int | None, lang: str) -> str:
+def primary_method_text(row: InteractionTest, exploratory_tests: int | None, lang: str) -> str:
     """Return how the Matthew verdict was reached: the declared method in plain words, the
     robustness check and what it gave, and how many exploratory tests were Holm-adjusted.
     For an exploratory row: its method, and that it belongs to the Holm-adjusted family."""
     lang = check_language(lang)
-    if row.get("role") == "exploratory" or row.get("verdict") is None:
+    if row.role == "exploratory" or row.verdict is None:
         return _exploratory_method_text(row, exploratory_tests, lang)
     if lang == "nl":
         declared = f"Het oordeel komt uit de vooraf vastgelegde toets: {method_words(row, lang)}."
@@ -128,10 +126,8 @@ def primary_method_text(row: Mapping[str, Any], exploratory_tests: int | None, l
     return " ".join(p for p in parts if p)
 
 
-def _exploratory_method_text(
-    row: Mapping[str, Any], exploratory_tests: int | None, lang: str
-) -> str:
-    n = exploratory_tests or row.get("family_size")
+def _exploratory_method_text(row: InteractionTest, exploratory_tests: int | None, lang: str) -> str:
+    n = exploratory_tests or row.family_size
     if lang == "nl":
         family = f"de {n} verkennende toetsen" if n else "de verkennende toetsen"
         return (
@@ -148,27 +144,27 @@ def _exploratory_method_text(
     )
 
 
-def _robustness_sentence(row: Mapping[str, Any], lang: str) -> str:
+def _robustness_sentence(row: InteractionTest, lang: str) -> str:
     """Return what the robustness check gave: the parametric bootstrap (interval, p, usable
     replicates), or the Satterthwaite test when the bootstrap is the declared method."""
     decimals = INTERACTION_TEXT_DECIMALS
-    replicates = _replicates_phrase(row.get("bootstrap"), lang)
-    if row.get("method") == "bootstrap":
-        interval = format_interval(row.get("ci_low"), row.get("ci_high"), decimals, lang)
-        p = format_p(row.get("p"), lang)
+    replicates = _replicates_phrase(row.bootstrap, lang)
+    if row.method == "bootstrap":
+        interval = format_interval(row.ci_low, row.ci_high, decimals, lang)
+        p = format_p(row.p, lang)
         if lang == "nl":
             used = f" De bootstrap gebruikte {replicates}." if replicates else ""
             return f"Ter controle gaf de Satterthwaite t-toets 95%-BI {interval}, {p}.{used}"
         used = f" The bootstrap used {replicates}." if replicates else ""
         return f"As a check, the Satterthwaite t-test gave 95% CI {interval}, {p}.{used}"
-    if row.get("boot_ci_low") is None and row.get("boot_lrt_p") is None:
+    if row.boot_ci_low is None and row.boot_lrt_p is None:
         return (
             "Er is geen parametrische bootstrap ter controle gedaan."
             if lang == "nl"
             else "No parametric bootstrap was run as a check."
         )
-    interval = format_interval(row.get("boot_ci_low"), row.get("boot_ci_high"), decimals, lang)
-    p = format_p(row.get("boot_lrt_p"), lang)
+    interval = format_interval(row.boot_ci_low, row.boot_ci_high, decimals, lang)
+    p = format_p(row.boot_lrt_p, lang)
     if lang == "nl":
         on = f", op {replicates}" if replicates else ""
         return f"Ter controle gaf een parametrische bootstrap 95%-BI {interval} en {p}{on}."
@@ -176,13 +172,13 @@ def _robustness_sentence(row: Mapping[str, Any], lang: str) -> str:
     return f"As a check, a parametric bootstrap gave 95% CI {interval} and {p}{on}."
 
 
-def _replicates_phrase(bootstrap: Mapping[str, Any] | None, lang: str) -> str:
+def _replicates_phrase(bootstrap: Bootstrap | None, lang: str) -> str:
     """Return the usable bootstrap replicates in words, with failed and non-converged ones only
     when there are any; the interval's and the test's when they differ."""
-    if not bootstrap:
+    if bootstrap is None:
         return ""
-    interval = _replicate_counts(bootstrap.get("interval"), lang)
-    test = _replicate_counts(bootstrap.get("lrt"), lang)
+    interval = _replicate_counts(bootstrap.interval, lang)
+    test = _replicate_counts(bootstrap.lrt, lang)
     if not interval or interval == test:
         return test
     if not test:
@@ -192,22 +188,20 @@ def _replicates_phrase(bootstrap: Mapping[str, Any] | None, lang: str) -> str:
     return f"{interval} for the interval and {test} for the test"
 
 
-def _replicate_counts(counts: Mapping[str, Any] | None, lang: str) -> str:
-    if not counts or counts.get("used") is None:
-        return ""
+def _replicate_counts(counts: ReplicateCounts, lang: str) -> str:
     dropped = []
-    if counts.get("failed"):
-        dropped.append(f"{counts['failed']} " + ("mislukte" if lang == "nl" else "failed"))
-    if counts.get("not_converged"):
+    if counts.failed:
+        dropped.append(f"{counts.failed} " + ("mislukte" if lang == "nl" else "failed"))
+    if counts.not_converged:
         dropped.append(
-            f"{counts['not_converged']} "
+            f"{counts.not_converged} "
             + ("niet-geconvergeerde" if lang == "nl" else "non-converged")
         )
     if lang == "nl":
         left_out = f" ({' en '.join(dropped)} weggelaten)" if dropped else ""
-        return f"{counts['used']} bruikbare herhalingen{left_out}"
+        return f"{counts.used} bruikbare herhalingen{left_out}"
     left_out = f" ({' and '.join(dropped)} left out)" if dropped else ""
-    return f"{counts['used']} usable replicates{left_out}"
+    return f"{counts.used} usable replicates{left_out}"
 
 
 def _multiplicity_sentence(exploratory_tests: int | None, lang: str) -> str:
@@ -226,12 +220,12 @@ def _multiplicity_sentence(exploratory_tests: int | None, lang: str) -> str:
     )
 
 
-def structure_note_sentence(row: Mapping[str, Any], lang: str) -> str:
+def structure_note_sentence(row: InteractionTest, lang: str) -> str:
     """Return one plain sentence saying the random part of the model was simplified after a
     singular fit (``structure_note`` set), or ``""``."""
-    if not row.get("structure_note"):
+    if not row.structure_note:
         return ""
-    structure = row.get("random_structure")
+    structure = row.random_structure
     if lang == "nl":
         lead = (
             "Het volledige model was singulier (een variantie van de willekeurige effecten op 0 "
@@ -280,7 +274,7 @@ def simple_slopes_note(row: InteractionTest | None, lang: str) -> str:
     )
 
 
-def _verdict_sentence(verdict: Any, est: str, interval: str, more: bool, lang: str) -> str:
+def _verdict_sentence(verdict: str, est: str, interval: str, more: bool, lang: str) -> str:
     if lang == "nl":
         per = (
             f"per persoon meer in het netwerk bij de start veranderde het welbevinden "
@@ -321,11 +315,11 @@ def _verdict_sentence(verdict: Any, est: str, interval: str, more: bool, lang: s
     )
 
 
-def matthew_explanation(tables: Mapping[str, Any], lang: str) -> list[str]:
-    """Return the lay explanation of the Matthew question, its result and what it means."""
+def matthew_explanation(matthew: MatthewSummary | None, lang: str) -> list[str]:
+    """Return the lay explanation of the Matthew question and, from ``matthew`` (the report
+    tables' Matthew test; None without one), its result and what it means."""
     lang = check_language(lang)
-    matthew = tables.get("matthew") or {}
-    primary = matthew.get("primary") or {}
+    primary = matthew.primary if matthew is not None else None
     paragraphs = []
     if lang == "nl":
         paragraphs.append(
@@ -345,16 +339,16 @@ def matthew_explanation(tables: Mapping[str, Any], lang: str) -> list[str]:
             "asking whether the change per year depends on the number of people in the network "
             "at the start."
         )
-    sentence = matthew_verdict_sentence(tables, lang, with_p=True)
-    if sentence:
+    if primary is not None:
+        sentence = matthew_verdict_sentence(primary, lang, with_p=True)
         note = structure_note_sentence(primary, lang)
         paragraphs.append(f"{sentence} {note}" if note else sentence)
-    subgroup_text = _subgroup_sentence(matthew.get("subgroups"), lang)
+    subgroup_text = _subgroup_sentence(matthew.subgroups if matthew is not None else None, lang)
     if subgroup_text:
         paragraphs.append(subgroup_text)
-    verdict = primary.get("verdict")
-    if verdict == "no_evidence":
-        mde = primary.get("mde80")
+    verdict = primary.verdict if primary is not None else None
+    if primary is not None and verdict == "no_evidence":
+        mde = primary.mde80
         if lang == "nl":
             text = (
                 "Wat ‘geen aanwijzing’ wel en niet betekent: we hebben geen verschil gevonden, "
@@ -404,18 +398,19 @@ def matthew_explanation(tables: Mapping[str, Any], lang: str) -> list[str]:
     return paragraphs
 
 
-def _subgroup_sentence(subgroups: Mapping[str, Any] | None, lang: str) -> str:
-    if not subgroups:
+def _subgroup_sentence(subgroups: ShownTable | None, lang: str) -> str:
+    if subgroups is None:
         return ""
-    columns = subgroups["columns"]
+    columns = subgroups.columns
     parts = []
-    for display, values in zip(subgroups["display"], subgroups["values"], strict=True):
+    for display, values in zip(subgroups.display, subgroups.values, strict=True):
         row = dict(zip(columns, values, strict=True))
         shown = dict(zip(columns, display, strict=True))
         if row["outcome"] != "wellbeing":
             continue
-        label = group_label(row["network_group"], lang)
-        if row["slope"] is None:
+        label = group_label(str(row["network_group"]), lang)
+        slope = row["slope"]
+        if not isinstance(slope, int | float):
             hidden = protected_count(shown["n_participants"], lang)
             parts.append(
                 f"{label}: niet getoond ({hidden} deelnemers)"
@@ -423,9 +418,7 @@ def _subgroup_sentence(subgroups: Mapping[str, Any] | None, lang: str) -> str:
                 else f"{label}: not shown ({hidden} participants)"
             )
         else:
-            parts.append(
-                f"{label} {format_number(row['slope'], SLOPE_TEXT_DECIMALS, lang, signed=True)}"
-            )
+            parts.append(f"{label} {format_number(slope, SLOPE_TEXT_DECIMALS, lang, signed=True)}")
     if not parts:
         return ""
     if lang == "nl":
@@ -433,11 +426,9 @@ def _subgroup_sentence(subgroups: Mapping[str, Any] | None, lang: str) -> str:
     return "Change in wellbeing per year by group: " + "; ".join(parts) + "."
 
 
-def matthew_method_text(tables: Mapping[str, Any], lang: str) -> str:
-    """Return :func:`primary_method_text` for the Matthew test a report describes (``""``
-    without one)."""
-    matthew = tables.get("matthew") or {}
-    primary = matthew.get("primary")
-    if not primary:
+def matthew_method_text(matthew: MatthewSummary | None, lang: str) -> str:
+    """Return :func:`primary_method_text` for the Matthew test a report describes (``matthew``,
+    the report tables' Matthew test; ``""`` without one)."""
+    if matthew is None or matthew.primary is None:
         return ""
-    return primary_method_text(primary, matthew.get("exploratory_tests"), lang)
+    return primary_method_text(matthew.primary, matthew.exploratory_tests, lang)

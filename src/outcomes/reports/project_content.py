@@ -23,7 +23,6 @@ from outcomes.reports.content_blocks import (
     document_head,
     figure_block,
     provenance_blocks,
-    report_data,
     simple_slopes_blocks,
     zipped_rows,
 )
@@ -227,7 +226,6 @@ def project_content(tables: ReportTables, lang: str) -> tuple[dict[str, Any], di
     """Return the localised content (``data.json``) and the figure files of a project report
     from its report tables (``reports/tables/<project>.json``)."""
     lang = check_language(lang)
-    data = report_data(tables)
     files: dict[str, bytes] = {}
     content = document_head(tables, lang, word("report", lang), word("prepared_for", lang))
     sections: list[dict[str, Any]] = [
@@ -237,7 +235,7 @@ def project_content(tables: ReportTables, lang: str) -> tuple[dict[str, Any], di
                 {
                     "kind": "box",
                     "title": word("summary", lang),
-                    "paragraphs": project_summary(data, lang),
+                    "paragraphs": project_summary(tables, lang),
                 }
             ],
         }
@@ -248,8 +246,8 @@ def project_content(tables: ReportTables, lang: str) -> tuple[dict[str, Any], di
             who.append(_composition_block(tables, key, lang))
     sections.append({"heading": word("participants", lang), "blocks": who})
     over_time: list[dict[str, Any]] = []
-    if figures.plotted_families(data):
-        files["trajectories.svg"] = figures.trajectory_figure(data, lang)
+    if figures.plotted_families(tables):
+        files["trajectories.svg"] = figures.trajectory_figure(tables, lang)
         over_time.append(
             figure_block(
                 "trajectories.svg",
@@ -263,11 +261,11 @@ def project_content(tables: ReportTables, lang: str) -> tuple[dict[str, Any], di
         over_time.append(_means_block(tables, lang))
     sections.append({"heading": word("over_time", lang), "blocks": over_time})
     matthew_blocks: list[dict[str, Any]] = [
-        {"kind": "para", "text": p} for p in matthew_explanation(data, lang)
+        {"kind": "para", "text": p} for p in matthew_explanation(tables.matthew, lang)
     ]
     matthew_blocks.extend(simple_slopes_blocks(tables, lang))
     if tables.matthew is not None and tables.matthew.subgroups is not None:
-        files["matthew.svg"] = figures.matthew_figure(data, lang)
+        files["matthew.svg"] = figures.matthew_figure(tables, lang)
         matthew_blocks.append(
             figure_block("matthew.svg", word("fig_matthew", lang), word("matthew", lang), "70%")
         )
@@ -278,7 +276,7 @@ def project_content(tables: ReportTables, lang: str) -> tuple[dict[str, Any], di
     quality = _quality_blocks(tables, lang)
     if quality:
         sections.append({"heading": word("quality", lang), "blocks": quality})
-    methods = methods_text(data, lang)
+    methods = methods_text(tables, lang)
     limits_start = len(methods) - 4
     sections.append(
         {

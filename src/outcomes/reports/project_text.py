@@ -3,7 +3,7 @@
 Belongs here: the plain-language summary (participation at the start and the last wave,
 wellbeing, the yearly change, the Matthew verdict, the missing control group) and the methods and
 limitations paragraphs (design, questionnaires, model, regression to the mean, attrition,
-self-report), every number taken from :class:`~outcomes.reports.tables.ReportTables` so that none
+self-report), every number taken from :class:`~outcomes.documents.ReportTables` so that none
 is typed by hand; hidden counts stay hidden. Sentences built around numbers stay here, per
 language (docs/architecture.md, "Languages and words").
 Does not belong here: labels and number formatting (``labels.py``), the Matthew sentences
@@ -12,9 +12,8 @@ Does not belong here: labels and number formatting (``labels.py``), the Matthew 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
+from outcomes.documents import ReportTables
+from outcomes.documents.report_tables import Wave
 from outcomes.language import check_language, format_number, format_percent, word
 from outcomes.reports.labels import (
     SLOPE_TEXT_DECIMALS,
@@ -27,35 +26,40 @@ from outcomes.reports.labels import (
 from outcomes.reports.matthew_text import matthew_method_text, matthew_verdict_sentence
 
 
-def _last_wave(tables: Mapping[str, Any]) -> dict[str, Any] | None:
-    waves = tables.get("waves") or []
+def _last_wave(tables: ReportTables) -> Wave | None:
+    waves = tables.waves
     return waves[-1] if len(waves) > 1 else None
 
 
-def _participation_total(tables: Mapping[str, Any], row: int) -> tuple[str, float | None]:
-    part = tables["participation"]
-    column = part["columns"].index("total")
-    pct = part["columns"].index("pct_total")
-    return part["display"][row][column], part["values"][row][pct]
+def _number(value: str | float | None) -> float | None:
+    """Return a protected table's cell value as a number (None where hidden or not a number)."""
+    return value if isinstance(value, int | float) else None
 
 
-def _outcome_means(tables: Mapping[str, Any], family: str) -> list[float | None]:
-    outcome = (tables.get("outcomes") or {}).get(family)
-    if not outcome:
+def _participation_total(tables: ReportTables, row: int) -> tuple[str, float | None]:
+    part = tables.participation
+    column = part.columns.index("total")
+    pct = part.columns.index("pct_total")
+    return part.display[row][column], _number(part.values[row][pct])
+
+
+def _outcome_means(tables: ReportTables, family: str) -> list[float | None]:
+    outcome = tables.outcomes.get(family)
+    if outcome is None:
         return []
-    overall = outcome["overall"]
-    index = overall["columns"].index("mean")
-    return [row[index] for row in overall["values"]]
+    overall = outcome.overall
+    index = overall.columns.index("mean")
+    return [_number(row[index]) for row in overall.values]
 
 
-def project_summary(tables: Mapping[str, Any], lang: str) -> list[str]:
+def project_summary(tables: ReportTables, lang: str) -> list[str]:
     """Return the plain-language summary of a project report, one string per paragraph.
 
-    Every number comes from ``tables`` (a :meth:`ReportTables.to_dict`); hidden counts stay
+    Every number comes from ``tables`` (``reports/tables/<project>.json``); hidden counts stay
     hidden (``"minder dan 10"``) and withheld means are not mentioned.
     """
     lang = check_language(lang)
-    name = tables["project_name"]
+    name = tables.project_name
     paragraphs: list[str] = []
     start_n, _ = _participation_total(tables, 0)
     last = _last_wave(tables)
@@ -70,8 +74,8 @@ def project_summary(tables: Mapping[str, Any], lang: str) -> list[str]:
             "questionnaire."
         )
     if last is not None:
-        last_n, pct = _participation_total(tables, len(tables["waves"]) - 1)
-        when = word("after_months", lang, m=last["months"]) if last["months"] is not None else ""
+        last_n, pct = _participation_total(tables, len(tables.waves) - 1)
+        when = word("after_months", lang, m=last.months) if last.months is not None else ""
         pct_text = "" if pct is None else f" ({format_percent(pct, 0, lang)})"
         if lang == "nl":
             text += (
@@ -86,8 +90,7 @@ def project_summary(tables: Mapping[str, Any], lang: str) -> list[str]:
     paragraphs.append(text)
 
     means = _outcome_means(tables, "wellbeing")
-    model = tables.get("model") or {}
-    slope = model.get("slope")
+    slope = tables.model.slope if tables.model is not None else None
     sentences = []
     if len(means) > 1 and means[0] is not None and means[-1] is not None:
         first, final = format_number(means[0], 1, lang), format_number(means[-1], 1, lang)
@@ -101,11 +104,12 @@ def project_summary(tables: Mapping[str, Any], lang: str) -> list[str]:
                 f"Wellbeing (0–100, higher is better) averaged {first} at the start and {final} "
                 "at the last wave."
             )
-    if slope and slope.get("estimate") is not None:
-        est = slope["estimate"]
+    if slope is not None and slope.estimate is not None:
+        est = slope.estimate
         size = points(abs(est), SLOPE_TEXT_DECIMALS, lang)
-        interval = format_interval(slope["ci_low"], slope["ci_high"], SLOPE_TEXT_DECIMALS, lang)
-        crosses = slope["ci_low"] is not None and slope["ci_low"] <= 0 <= slope["ci_high"]
+        interval = format_interval(slope.ci_low, slope.ci_high, SLOPE_TEXT_DECIMALS, lang)
+        low, high = slope.ci_low, slope.ci_high
+        crosses = low is not None and high is not None and low <= 0 <= high
         if lang == "nl":
             direction = "steeg" if est > 0 else "daalde"
             sentences.append(
@@ -126,7 +130,9 @@ def project_summary(tables: Mapping[str, Any], lang: str) -> list[str]:
                 sentences.append("This change is small enough to be due to chance.")
     if sentences:
         paragraphs.append(" ".join(sentences))
-    matthew = matthew_verdict_sentence(tables, lang)
+    matthew = matthew_verdict_sentence(
+        tables.matthew.primary if tables.matthew is not None else None, lang
+    )
     if matthew:
         paragraphs.append(matthew)
     if lang == "nl":
@@ -142,22 +148,21 @@ def project_summary(tables: Mapping[str, Any], lang: str) -> list[str]:
     return paragraphs
 
 
-def methods_text(tables: Mapping[str, Any], lang: str) -> list[str]:
+def methods_text(tables: ReportTables, lang: str) -> list[str]:
     """Return the methods and limitations paragraphs (design, model, no control group,
     regression to the mean, attrition), with the numbers of this report filled in."""
     lang = check_language(lang)
-    model = tables.get("model") or {}
-    waves = tables.get("waves") or []
-    labels = [wave_label(w["wave"], w["months"], lang) for w in waves]
+    model = tables.model
+    waves = tables.waves
+    labels = [wave_label(w.wave, w.months, lang) for w in waves]
     attrition = None
-    if tables.get("participation") and len(waves) > 1:
+    if len(waves) > 1:
         _, pct = _participation_total(tables, len(waves) - 1)
         attrition = None if pct is None else 100.0 - pct
-    n_obs, n_part = model.get("n_observations"), model.get("n_participants")
     paragraphs = []
-    instruments = tables.get("instruments") or []
-    names = [i["name_nl" if lang == "nl" else "name_en"] for i in instruments]
-    primary = next((i for i in instruments if i.get("primary")), None)
+    instruments = tables.instruments
+    names = [i.name_nl if lang == "nl" else i.name_en for i in instruments]
+    primary = next((i for i in instruments if i.primary), None)
     if lang == "nl":
         paragraphs.append(
             f"Deelnemers vulden vragenlijsten in op de metingen {', '.join(labels)}. "
@@ -168,19 +173,20 @@ def methods_text(tables: Mapping[str, Any], lang: str) -> list[str]:
                 "vragenlijsten. "
             )
             + (
-                f"Welbevinden is de score op de {primary['name_nl']}, omgerekend naar 0–100. "
+                f"Welbevinden is de score op de {primary.name_nl}, omgerekend naar 0–100. "
                 if primary
                 else ""
             )
             + "Deelnemers zijn ingedeeld in een klein, middelgroot of groot netwerk naar het "
             "aantal mensen in hun netwerk bij de start."
         )
-        if model:
+        if model is not None:
             paragraphs.append(
                 f"De verandering per jaar is geschat met een lineair gemengd model (REML) op "
-                f"{n_obs} metingen van {n_part} deelnemers. Het model gebruikt ook deelnemers die "
-                "niet alle metingen invulden. Het Mattheuseffect is de samenhang tussen de "
-                "netwerkgrootte bij de start en de verandering per jaar."
+                f"{model.n_observations} metingen van {model.n_participants} deelnemers. Het "
+                "model gebruikt ook deelnemers die niet alle metingen invulden. Het "
+                "Mattheuseffect is de samenhang tussen de netwerkgrootte bij de start en de "
+                "verandering per jaar."
             )
         limits = [
             "Geen controlegroep: we weten niet hoe het de deelnemers zonder de interventie was "
@@ -209,19 +215,19 @@ def methods_text(tables: Mapping[str, Any], lang: str) -> list[str]:
                 "questionnaires. "
             )
             + (
-                f"Wellbeing is the score on the {primary['name_en']}, rescaled to 0–100. "
+                f"Wellbeing is the score on the {primary.name_en}, rescaled to 0–100. "
                 if primary
                 else ""
             )
             + "Participants are grouped into a small, medium or large network by the number of "
             "people in their network at the start."
         )
-        if model:
+        if model is not None:
             paragraphs.append(
-                f"The change per year was estimated with a linear mixed model (REML) on {n_obs} "
-                f"assessments of {n_part} participants. The model also uses participants who "
-                "missed assessments. The Matthew effect is the association between network "
-                "size at the start and the change per year."
+                f"The change per year was estimated with a linear mixed model (REML) on "
+                f"{model.n_observations} assessments of {model.n_participants} participants. "
+                "The model also uses participants who missed assessments. The Matthew effect "
+                "is the association between network size at the start and the change per year."
             )
         limits = [
             "No control group: we do not know how participants would have fared without the "
@@ -238,7 +244,7 @@ def methods_text(tables: Mapping[str, Any], lang: str) -> list[str]:
         else:
             limits.append("Attrition: people who dropped out may differ from those who stayed.")
         limits.append("Self-report: all outcomes were reported by participants themselves.")
-    method = matthew_method_text(tables, lang)
+    method = matthew_method_text(tables.matthew, lang)
     if method:
         paragraphs.append(method)
     return [*paragraphs, *limits]

@@ -26,7 +26,6 @@ from outcomes.reports.content_blocks import (
     document_head,
     figure_block,
     provenance_blocks,
-    report_data,
     simple_slopes_blocks,
     zipped_rows,
 )
@@ -162,23 +161,22 @@ def _grid_verdict_cell(entry: MatthewGridEntry, lang: str) -> str:
     return f"{label} (Holm {format_p(entry.p_holm, lang).removeprefix('p ')})"
 
 
-def _synthesis_matthew_blocks(
-    tables: ReportTables, data: Mapping[str, Any], lang: str
-) -> list[dict[str, Any]]:
+def _synthesis_matthew_blocks(tables: ReportTables, lang: str) -> list[dict[str, Any]]:
     """Return the synthesis' section on the declared Matthew test: the verdict with its method's
     interval and p, a simplified random part, how the verdict was reached, and the yearly
-    change at different network sizes (``data``: ``tables`` as JSON data)."""
-    if tables.matthew is None or tables.matthew.primary is None:
+    change at different network sizes."""
+    matthew = tables.matthew
+    if matthew is None or matthew.primary is None:
         return []
     verdict = " ".join(
         s
         for s in (
-            matthew_verdict_sentence(data, lang, with_p=True),
-            structure_note_sentence(tables.matthew.primary.to_json(), lang),
+            matthew_verdict_sentence(matthew.primary, lang, with_p=True),
+            structure_note_sentence(matthew.primary, lang),
         )
         if s
     )
-    paragraphs = [p for p in (verdict, matthew_method_text(data, lang)) if p]
+    paragraphs = [p for p in (verdict, matthew_method_text(matthew, lang)) if p]
     return [
         *({"kind": "para", "text": p} for p in paragraphs),
         *simple_slopes_blocks(tables, lang),
@@ -210,7 +208,6 @@ def synthesis_content(tables: ReportTables, lang: str) -> tuple[dict[str, Any], 
     """Return the localised content (``data.json``) and the figure files of the synthesis from
     its report tables (``reports/tables/synthesis.json``)."""
     lang = check_language(lang)
-    data = report_data(tables)
     files: dict[str, bytes] = {}
     content = document_head(tables, lang, word("synthesis", lang), word("prepared_for", lang))
     content["subtitle"] = word("synthesis", lang)
@@ -222,7 +219,7 @@ def synthesis_content(tables: ReportTables, lang: str) -> tuple[dict[str, Any], 
                 {
                     "kind": "box",
                     "title": word("summary", lang),
-                    "paragraphs": synthesis_summary(data, lang),
+                    "paragraphs": synthesis_summary(tables, lang),
                 }
             ],
         }
@@ -237,11 +234,10 @@ def synthesis_content(tables: ReportTables, lang: str) -> tuple[dict[str, Any], 
         )
         names = {values["project"]: values["name"] for values, _ in zipped_rows(tables.projects)}
     for index, entry in enumerate(tables.pooled):
-        pooled = entry.to_json()
         name = f"forest_{index}.svg"
-        kind = pooled_kind(pooled)
-        decimals = pooled_decimals(pooled, table=True)
-        files[name] = figures.forest_figure(pooled, names, lang)
+        kind = pooled_kind(entry)
+        decimals = pooled_decimals(entry, table=True)
+        files[name] = figures.forest_figure(entry, names, lang)
         facts = _pooled_facts(entry, lang)
         sections.append(
             {
@@ -253,18 +249,18 @@ def synthesis_content(tables: ReportTables, lang: str) -> tuple[dict[str, Any], 
                         word("pooled", lang),
                     ),
                     _forest_table(entry, names, decimals, lang),
-                    {"kind": "para", "text": heterogeneity_text(pooled, lang)},
+                    {"kind": "para", "text": heterogeneity_text(entry, lang)},
                     {"kind": "facts", "items": facts},
                 ],
             }
         )
-    declared = _synthesis_matthew_blocks(tables, data, lang)
+    declared = _synthesis_matthew_blocks(tables, lang)
     if declared:
         sections.append({"heading": word("matthew", lang), "blocks": declared})
     grid = _matthew_grid_block(tables.matthew_by_project, lang)
     if grid:
         blocks: list[dict[str, Any]] = []
-        counts = verdict_counts_text(data["matthew_by_project"], lang)
+        counts = verdict_counts_text(tables.matthew_by_project, lang)
         if counts:
             blocks.append({"kind": "para", "text": counts})
         blocks.append(grid)
@@ -274,7 +270,7 @@ def synthesis_content(tables: ReportTables, lang: str) -> tuple[dict[str, Any], 
     sections.append(
         {
             "heading": word("methods", lang),
-            "blocks": [{"kind": "list", "items": _synthesis_methods(data, lang)}],
+            "blocks": [{"kind": "list", "items": _synthesis_methods(tables.pooled, lang)}],
         }
     )
     sections.append(
@@ -336,10 +332,10 @@ def _synthesis_no_evidence(lang: str) -> str:
     )
 
 
-def _synthesis_methods(data: Mapping[str, Any], lang: str) -> list[str]:
+def _synthesis_methods(pooled: Sequence[PooledResult], lang: str) -> list[str]:
     """Return the synthesis' methods and limitations: the pooling (Knapp–Hartung intervals,
-    prediction interval) and the missing control group."""
-    items = pooled_method_items(data.get("pooled") or [], lang)
+    prediction interval) of ``pooled`` and the missing control group."""
+    items = pooled_method_items(pooled, lang)
     if lang == "nl":
         return [
             *items,

@@ -12,9 +12,9 @@ Does not belong here: labels and number formatting (``labels.py``), the Matthew 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Sequence
 
+from outcomes.documents import MatthewGridEntry, PooledResult, ReportTables
 from outcomes.language import check_language, format_number, format_percent, has_word, word
 from outcomes.reports.labels import (
     INTERACTION_TABLE_DECIMALS,
@@ -33,14 +33,14 @@ from outcomes.reports.labels import (
 from outcomes.reports.matthew_text import matthew_verdict_sentence
 
 
-def pooled_kind(pooled: Mapping[str, Any]) -> str:
+def pooled_kind(pooled: PooledResult) -> str:
     """Return ``"interaction"`` for a pooled Matthew interaction, else ``"slope"``."""
     from outcomes.reports.synthesis_tables import INTERACTION_OUTCOME
 
-    return "interaction" if pooled.get("outcome") == INTERACTION_OUTCOME else "slope"
+    return "interaction" if pooled.outcome == INTERACTION_OUTCOME else "slope"
 
 
-def pooled_decimals(pooled: Mapping[str, Any], *, table: bool) -> int:
+def pooled_decimals(pooled: PooledResult, *, table: bool) -> int:
     """Return the decimals a pooled estimate is shown with (sentences or tables/figures)."""
     if pooled_kind(pooled) == "interaction":
         return INTERACTION_TABLE_DECIMALS if table else INTERACTION_TEXT_DECIMALS
@@ -52,13 +52,7 @@ MIN_PROJECTS_PREDICTION = 3
 MIN_PROJECTS_I2_LABEL = 5
 
 
-def pooled_projects(pooled: Mapping[str, Any]) -> int:
-    """Return the number of projects (k) behind a pooled estimate."""
-    k = pooled.get("k")
-    return int(k) if k is not None else len(pooled.get("studies") or [])
-
-
-def heterogeneity_text(pooled: Mapping[str, Any], lang: str) -> str:
+def heterogeneity_text(pooled: PooledResult, lang: str) -> str:
     """Return the heterogeneity of a pooled estimate in words, then its prediction interval.
 
     The level word comes from the analysis' ``i2_label``; without one (fewer than 5 projects) the
@@ -70,23 +64,21 @@ def heterogeneity_text(pooled: Mapping[str, Any], lang: str) -> str:
     return " ".join(p for p in parts if p)
 
 
-def _i2_with_interval(pooled: Mapping[str, Any], lang: str) -> str:
+def _i2_with_interval(pooled: PooledResult, lang: str) -> str:
     """Return ``"I² = 77%, 95%-BI 35 tot 97%"``; the interval only when both bounds exist."""
-    text = f"I² = {format_percent(pooled.get('i2'), 0, lang)}"
-    low, high = pooled.get("i2_ci_low"), pooled.get("i2_ci_high")
+    text = f"I² = {format_percent(pooled.i2, 0, lang)}"
+    low, high = pooled.i2_ci_low, pooled.i2_ci_high
     if low is None or high is None:
         return text
     return f"{text}, {word('ci', lang)} {format_interval(low, high, 0, lang)}%"
 
 
-def _heterogeneity_sentence(pooled: Mapping[str, Any], lang: str) -> str:
-    if pooled.get("i2") is None:
-        return ""
+def _heterogeneity_sentence(pooled: PooledResult, lang: str) -> str:
     i2 = _i2_with_interval(pooled, lang)
-    q_p = format_p(pooled.get("q_p"), lang)
-    label = pooled.get("i2_label")
+    q_p = format_p(pooled.q_p, lang)
+    label = pooled.i2_label
     if label is None:
-        k = pooled_projects(pooled)
+        k = pooled.k
         if lang == "nl":
             return (
                 f"Hoeveel de projecten echt van elkaar verschillen, is met {k} projecten niet "
@@ -99,7 +91,7 @@ def _heterogeneity_sentence(pooled: Mapping[str, Any], lang: str) -> str:
             f"({i2}; test of differences {q_p}); below {MIN_PROJECTS_I2_LABEL} projects we "
             "therefore call this variation neither small nor large."
         )
-    level = word(f"i2_{label}", lang) if has_word(f"i2_{label}", lang) else str(label)
+    level = word(f"i2_{label}", lang) if has_word(f"i2_{label}", lang) else label
     if lang == "nl":
         return (
             f"Tussen de projecten was er {level} verschil in uitkomst ({i2}; toets op "
@@ -111,10 +103,10 @@ def _heterogeneity_sentence(pooled: Mapping[str, Any], lang: str) -> str:
     )
 
 
-def prediction_interval_sentence(pooled: Mapping[str, Any], lang: str) -> str:
+def prediction_interval_sentence(pooled: PooledResult, lang: str) -> str:
     """Return the 95% prediction interval of a pooled estimate in words, or that none is given
     (fewer than 3 projects)."""
-    low, high = pooled.get("pi_low"), pooled.get("pi_high")
+    low, high = pooled.pi_low, pooled.pi_high
     if low is None or high is None:
         if lang == "nl":
             return (
@@ -144,13 +136,13 @@ def prediction_interval_sentence(pooled: Mapping[str, Any], lang: str) -> str:
     )
 
 
-def pooled_method_items(pooled: Sequence[Mapping[str, Any]], lang: str) -> list[str]:
+def pooled_method_items(pooled: Sequence[PooledResult], lang: str) -> list[str]:
     """Return the methods of the pooling in words: random effects by REML, Knapp–Hartung
     intervals (t with k − 1 df), the prediction interval (t with k − 2 df, none below 3
     projects)."""
     lang = check_language(lang)
-    k = max((pooled_projects(p) for p in pooled), default=0)
-    knapp_hartung = any(p.get("knapp_hartung") or p.get("df") is not None for p in pooled)
+    k = max((p.k for p in pooled), default=0)
+    knapp_hartung = any(p.knapp_hartung or p.df is not None for p in pooled)
     if lang == "nl":
         items = [
             "De verandering per jaar is per project geschat en daarna samengevoegd met een "
@@ -188,14 +180,14 @@ def pooled_method_items(pooled: Sequence[Mapping[str, Any]], lang: str) -> list[
     return items
 
 
-def synthesis_summary(tables: Mapping[str, Any], lang: str) -> list[str]:
+def synthesis_summary(tables: ReportTables, lang: str) -> list[str]:
     """Return the plain-language summary of the synthesis report, one string per paragraph."""
     lang = check_language(lang)
-    projects = tables.get("projects") or {}
+    projects = tables.projects
     paragraphs: list[str] = []
-    if projects:
-        columns = projects["columns"]
-        rows = projects["display"]
+    if projects is not None:
+        columns = projects.columns
+        rows = projects.display
         total = dict(zip(columns, rows[-1], strict=True))
         k = len(rows) - 1
         if lang == "nl":
@@ -209,13 +201,10 @@ def synthesis_summary(tables: Mapping[str, Any], lang: str) -> list[str]:
                 f"{protected_count(total['n_start'], lang)} participants at the start in total."
             )
     interaction_text = ""
-    for pooled in tables.get("pooled") or []:
-        est = pooled.get("estimate")
-        if est is None:
-            continue
+    for pooled in tables.pooled:
         decimals = pooled_decimals(pooled, table=False)
-        size = points(abs(est), decimals, lang)
-        interval = format_interval(pooled.get("ci_low"), pooled.get("ci_high"), decimals, lang)
+        size = points(abs(pooled.estimate), decimals, lang)
+        interval = format_interval(pooled.ci_low, pooled.ci_high, decimals, lang)
         if pooled_kind(pooled) == "interaction":
             interaction_text = _pooled_interaction_sentence(pooled, size, interval, lang)
             continue
@@ -227,19 +216,17 @@ def synthesis_summary(tables: Mapping[str, Any], lang: str) -> list[str]:
     return paragraphs
 
 
-def _all_project_change_sentence(
-    tables: Mapping[str, Any], pooled: Mapping[str, Any], lang: str
-) -> str:
+def _all_project_change_sentence(tables: ReportTables, pooled: PooledResult, lang: str) -> str:
     """Return the sentence of the all-project yearly change: M1's participant-weighted average
     of the project slopes (docs/architecture.md, "Models") when model.json has it, else the
     pooled slope of the meta-analysis, each named as what it is."""
-    change = (tables.get("model") or {}).get("slope") or {}
-    weighted = change.get("estimand") is not None and change.get("estimate") is not None
-    source = change if weighted else pooled
-    est = source.get("estimate") or 0.0
+    change = tables.model.slope if tables.model is not None else None
+    weighted = change is not None and change.estimand is not None and change.estimate is not None
+    source = change if change is not None and weighted else pooled
+    est = source.estimate or 0.0
     decimals = pooled_decimals(pooled, table=False)
     size = points(abs(est), decimals, lang)
-    interval = format_interval(source.get("ci_low"), source.get("ci_high"), decimals, lang)
+    interval = format_interval(source.ci_low, source.ci_high, decimals, lang)
     outcome = outcome_scale("wellbeing", lang)
     if lang == "nl":
         direction = "steeg" if est > 0 else "daalde"
@@ -264,11 +251,9 @@ def _all_project_change_sentence(
     )
 
 
-def _pooled_interaction_sentence(
-    pooled: Mapping[str, Any], size: str, interval: str, lang: str
-) -> str:
-    more = pooled.get("estimate", 0.0) >= 0
-    i2 = format_percent(pooled.get("i2"), 0, lang)
+def _pooled_interaction_sentence(pooled: PooledResult, size: str, interval: str, lang: str) -> str:
+    more = pooled.estimate >= 0
+    i2 = format_percent(pooled.i2, 0, lang)
     if lang == "nl":
         return (
             f"Gepoold over de projecten, waarbij projecten van elkaar mogen verschillen, "
@@ -283,29 +268,27 @@ def _pooled_interaction_sentence(
     )
 
 
-def _synthesis_matthew_paragraph(
-    tables: Mapping[str, Any], lang: str, interaction_text: str
-) -> str:
+def _synthesis_matthew_paragraph(tables: ReportTables, lang: str, interaction_text: str) -> str:
     """Return the synthesis summary's Matthew paragraph: all participants in one model, the
     verdict per project, and the pooled interaction."""
-    entries = [m for m in tables.get("matthew_by_project") or [] if m.get("outcome") == "wellbeing"]
-    primary = next((m for m in entries if m.get("project") == "all"), None)
+    entries = [m for m in tables.matthew_by_project if m.outcome == "wellbeing"]
+    primary = next((m for m in entries if m.project == "all"), None)
     parts = []
-    if primary:
-        sentence = matthew_verdict_sentence({"matthew": {"primary": primary}}, lang)
+    if primary is not None:
+        sentence = matthew_verdict_sentence(primary, lang)
         lead = (
             "In één model over alle deelnemers samen: "
             if lang == "nl"
             else ("In one model of all participants together: ")
         )
         parts.append(lead + sentence[:1].lower() + sentence[1:])
-    per_project = [m for m in entries if m.get("project") != "all"]
+    per_project = [m for m in entries if m.project != "all"]
     if per_project:
         by_verdict: dict[str, list[str]] = {}
         for entry in per_project:
-            if entry.get("role") == "exploratory":
+            if entry.role == "exploratory":
                 continue
-            by_verdict.setdefault(str(entry.get("verdict")), []).append(str(entry["name"]))
+            by_verdict.setdefault(str(entry.verdict), []).append(entry.name)
         phrases = []
         for verdict in ("matthew", "reverse", "no_evidence"):
             names = by_verdict.get(verdict)
@@ -327,14 +310,14 @@ def _synthesis_matthew_paragraph(
     return " ".join(parts)
 
 
-def verdict_counts_text(entries: Sequence[Mapping[str, Any]], lang: str) -> str:
+def verdict_counts_text(entries: Sequence[MatthewGridEntry], lang: str) -> str:
     """Return how many project × outcome checks reached each verdict, in words."""
-    per_project = [e for e in entries if e.get("project") != "all"]
+    per_project = [e for e in entries if e.project != "all"]
     if not per_project:
         return ""
     counts: dict[str, int] = {}
     for entry in per_project:
-        key = "exploratory" if entry.get("role") == "exploratory" else str(entry.get("verdict"))
+        key = "exploratory" if entry.role == "exploratory" else str(entry.verdict)
         counts[key] = counts.get(key, 0) + 1
     parts = [f"{n}× {verdict_short(v, lang)}" for v, n in sorted(counts.items())]
     if lang == "nl":
