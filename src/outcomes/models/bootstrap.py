@@ -187,13 +187,13 @@ class Simulation:
         self.sigma = math.sqrt(sigma2)
         self.beta = beta
         relative = lam @ lam.T
-        self.factor = _psd_factor(s.ztz @ relative @ s.ztz + s.ztz)  # (N, q, q)
+        factor = _psd_factor(s.ztz @ relative @ s.ztz + s.ztz)  # (N, q, q)
         self.mean = d.ztx @ beta  # (N, q)
         self.e_beta = d.e_cross @ beta
         self.beta_e_beta = float(beta @ self.e_beta)
         self.pinv_column = _weights_column(d.ztz_pinv, s.q)
         self.scaled_factor = [
-            [np.ascontiguousarray(self.sigma * self.factor[:, a, c, None]) for c in range(a + 1)]
+            [np.ascontiguousarray(self.sigma * factor[:, a, c, None]) for c in range(a + 1)]
             for a in range(s.q)
         ]
         self._buffers: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
@@ -263,7 +263,6 @@ def _weights_column(blocks: np.ndarray, q: int) -> np.ndarray:
 class Point:
     """What the profiled deviance needs at one θ and does not get from y."""
 
-    theta: np.ndarray
     h_rows: np.ndarray  # (q·N, p): row a·N + i is Σ_c Wᵢ[a, c] (ZᵢᵀXᵢ)[c, :]
     w_column: np.ndarray
     a_matrix: np.ndarray
@@ -281,7 +280,6 @@ def _point(d: Design, theta: np.ndarray) -> Point:
     a_matrix = d.xtx - d.ztx.reshape(n * q, s.p).T @ h_by_participant.reshape(n * q, s.p)
     h = np.ascontiguousarray(h_by_participant.transpose(1, 0, 2)).reshape(q * n, s.p)
     return Point(
-        theta=theta,
         h_rows=h,
         w_column=_weights_column(w, q),
         a_matrix=0.5 * (a_matrix + a_matrix.T),
