@@ -82,8 +82,16 @@ def catalog_check_result(
             severity=dg.AssetCheckSeverity.ERROR,
             metadata={"error": dg.MetadataValue.text(f"{where}: materialize {table} to write it")},
         )
-    spec = project_specs()[project] if entry.needs_spec and project is not None else None
-    result = schema_check_result(pl.read_parquet(path), table_schema(entry, spec), key, CHECK_NAME)
+    specs = project_specs()
+    frame = pl.read_parquet(path)
+    spec = specs[project] if entry.needs_spec and project is not None else None
+    used = None
+    if project is None and "project" in frame.columns:
+        # a table over all projects (the panel) carries the scores of the instruments they use
+        projects = frame.get_column("project").unique().to_list()
+        used = catalog.instruments_in_use(specs[p] for p in projects if p in specs)
+    schema = table_schema(entry, spec, instruments=used)
+    result = schema_check_result(frame, schema, key, CHECK_NAME)
     if project is None:
         return result
     return dg.AssetCheckResult(

@@ -13,7 +13,7 @@ import pytest
 from outcomes import catalog
 from outcomes.catalog.listing import BEGIN, END, markdown_listing
 from outcomes.codebook import build_codebook
-from outcomes.instruments import INSTRUMENTS
+from outcomes.instruments import INSTRUMENTS, Instrument
 from outcomes.specs import ProjectSpec, load_specs
 from outcomes.validation import responses_schema, table_schema
 from outcomes.workspace import Workspace
@@ -37,6 +37,11 @@ def _spec(project: str | None) -> ProjectSpec | None:
     return load_specs()[project] if project is not None else None
 
 
+def _in_use() -> dict[str, Instrument]:
+    """Return the instruments the demo's projects use: the panel carries their scores."""
+    return catalog.instruments_in_use(load_specs().values())
+
+
 @demo
 def test_the_catalog_covers_every_parquet_file_of_the_demo(demo_workspace: Workspace) -> None:
     files = _files(demo_workspace)
@@ -53,7 +58,8 @@ def test_every_column_of_the_demo_files_is_declared_with_its_type(
 ) -> None:
     for (name, project), path in _files(demo_workspace).items():
         written = pl.read_parquet_schema(path)
-        declared = {c.name: c.dtype for c in catalog.table(name).columns(_spec(project))}
+        columns = catalog.table(name).columns(_spec(project), _in_use())
+        declared = {c.name: c.dtype for c in columns}
         assert list(written) == list(declared), (name, project)
         for column, dtype in written.items():
             assert dtype == declared[column], (name, project, column)
@@ -62,7 +68,8 @@ def test_every_column_of_the_demo_files_is_declared_with_its_type(
 @demo
 def test_every_demo_file_passes_its_schema(demo_workspace: Workspace) -> None:
     for (name, project), path in _files(demo_workspace).items():
-        table_schema(name, _spec(project)).validate(pl.read_parquet(path), lazy=True)
+        schema = table_schema(name, _spec(project), _in_use())
+        schema.validate(pl.read_parquet(path), lazy=True)
 
 
 def _broken(frame: pl.DataFrame, column: str, value: object) -> pl.DataFrame:

@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from outcomes.catalog import instruments_in_use
 from outcomes.codebook import CodebookError, build_codebook, panel_columns
 from outcomes.instruments import INSTRUMENTS
 from outcomes.specs import ProjectSpec, parse_spec
@@ -106,15 +107,29 @@ def specs() -> dict[str, ProjectSpec]:
     return {"tafel": tafel_spec(), "coach": coach_spec()}
 
 
+#: the instruments whose scores PANEL_COLUMNS lists, in registry order
+PANEL_INSTRUMENTS = ("mhi5", "djg11", "djg6", "swemwbs", "lsns6", "network_map", "qol_grade")
+
+
 def test_panel_columns_match_the_catalog_listing() -> None:
-    assert panel_columns() == PANEL_COLUMNS
+    used = {key: INSTRUMENTS[key] for key in PANEL_INSTRUMENTS}
+    assert panel_columns(used) == PANEL_COLUMNS
+
+
+def test_codebook_lists_only_the_instruments_the_projects_use() -> None:
+    text = build_codebook(specs(), "en")
+    listed = set(re.findall(r"^\| `([a-z0-9_]+)` \|", text, flags=re.MULTILINE))
+    assert {"mhi5", "loneliness6", "swemwbs", "qol_grade", "network_size"} <= listed
+    assert not {"loneliness", "lsns6", "who5", "k10"} & listed
 
 
 @pytest.mark.parametrize("lang", ["en", "nl"])
 def test_every_panel_column_is_listed(lang: str) -> None:
     text = build_codebook(specs(), lang)
     listed = re.findall(r"^\| `([a-z0-9_]+)` \|", text, flags=re.MULTILINE)
-    for column in PANEL_COLUMNS:
+    columns = panel_columns(instruments_in_use(specs().values()))
+    assert set(columns) < set(PANEL_COLUMNS)
+    for column in columns:
         assert column in listed, column
 
 
@@ -142,7 +157,7 @@ def test_source_items_are_the_raw_columns_per_project() -> None:
 def test_scoring_rules_and_citations_come_from_the_registry() -> None:
     en = build_codebook(specs(), "en")
     nl = build_codebook(specs(), "nl")
-    for instrument in INSTRUMENTS.values():
+    for instrument in instruments_in_use(specs().values()).values():
         assert instrument.citation in en
         assert instrument.scoring_rule in en
         assert instrument.missing_rule in en
@@ -151,7 +166,10 @@ def test_scoring_rules_and_citations_come_from_the_registry() -> None:
 
 
 def test_score_rows_show_range_direction_and_cutoffs() -> None:
-    text = build_codebook(specs(), "en")
+    wider = tafel_spec().model_copy(
+        update={"instruments": ["swemwbs", "qol_grade", "djg11", "lsns6"]}
+    )
+    text = build_codebook({**specs(), "tafel": wider}, "en")
     row = item_row(text, "mhi5")
     assert row[2:5] == [
         "0–100",
@@ -183,15 +201,15 @@ def test_dutch_codebook_is_dutch() -> None:
 
 def test_codebook_without_specs_still_lists_columns() -> None:
     text = build_codebook({}, "en")
-    assert "Used by: no project" in text
     assert "`network_group`" in text
+    assert "`mhi5`" not in text  # no project, no instrument: no score columns
 
 
 def test_unknown_language_and_instrument_are_clear_errors() -> None:
     with pytest.raises(CodebookError, match="'nl' or 'en'"):
         build_codebook(specs(), "fr")
-    bad = coach_spec().model_copy(update={"instruments": ["mhi5", "ucla3"]})
+    bad = coach_spec().model_copy(update={"instruments": ["mhi5", "no_such_scale"]})
     with pytest.raises(
-        CodebookError, match=r"project 'coach': unknown instrument\(s\) \['ucla3'\]"
+        CodebookError, match=r"project 'coach': unknown instrument\(s\) \['no_such_scale'\]"
     ):
         build_codebook({"coach": bad}, "en")

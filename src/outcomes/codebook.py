@@ -67,6 +67,8 @@ _TEXT = {
         "pseudonymised": "pseudonymised",
         "wave_from_file": "from file name",
         "wave_from_dates": "from date order",
+        "wave_constant": "one measurement, wave",
+        "no_primary": "none: left out of the models",
         "default_site": "fixed",
         "derived": "derived",
     },
@@ -103,16 +105,18 @@ _TEXT = {
         "pseudonymised": "gepseudonimiseerd",
         "wave_from_file": "uit bestandsnaam",
         "wave_from_dates": "uit volgorde van data",
+        "wave_constant": "één meting, meting",
+        "no_primary": "geen: buiten de modellen gelaten",
         "default_site": "vast",
         "derived": "afgeleid",
     },
 }
 
 
-def panel_columns() -> list[str]:
+def panel_columns(instruments: Mapping[str, Instrument] | None = None) -> list[str]:
     """Return every ``outcome_panel`` column in panel order, as the catalog declares them
-    (scores from the registry)."""
-    return [column.name for column in PANEL.columns()]
+    (scores of ``instruments``, default the registry)."""
+    return [column.name for column in PANEL.columns(instruments=instruments)]
 
 
 def _number(value: float) -> str:
@@ -160,6 +164,8 @@ def _meta_source(column: str, spec: ProjectSpec, words: Mapping[str, str]) -> st
             return f"`{spec.wave.column}`"
         if spec.wave.file_pattern:
             return f"{words['wave_from_file']} `{spec.wave.file_pattern}`"
+        if spec.wave.constant is not None:
+            return f"{words['wave_constant']} {spec.wave.constant}"
         return words["wave_from_dates"]
     if column == "site":
         if spec.site:
@@ -265,6 +271,9 @@ def _wellbeing_section(
     if specs:
         rows = []
         for pid, spec in specs.items():
+            if spec.primary_wellbeing is None:
+                rows.append([pid, words["no_primary"], words["not_mapped"]])
+                continue
             instrument = INSTRUMENTS[spec.primary_wellbeing]
             column = instrument.wellbeing_column or ""
             score = instrument.score_by_column(column) if column else None
@@ -281,11 +290,11 @@ def _wellbeing_section(
 def build_codebook(specs: Mapping[str, ProjectSpec], lang: str = "en") -> str:
     """Return the markdown codebook of ``outcome_panel`` for the projects in ``specs``.
 
-    Every panel column (:func:`panel_columns`) is listed with its type and description; score
-    columns are grouped by instrument with range, direction, cut-offs, the scoring and
-    missing-item rules and the citation from the registry, and a table of source items giving
-    each project's raw export column (the spec's ``columns`` map inverted; "—" when a project's
-    export lacks the item). ``lang`` is "en" or "nl".
+    Every panel column (:func:`panel_columns` of the instruments the projects use) is listed
+    with its type and description; score columns are grouped by instrument with range,
+    direction, cut-offs, the scoring and missing-item rules and the citation from the registry,
+    and a table of source items giving each project's raw export column (the spec's ``columns``
+    map inverted; "—" when a project's export lacks the item). ``lang`` is "en" or "nl".
     """
     if lang not in _TEXT:
         raise CodebookError(f"codebook language must be 'nl' or 'en', got {lang!r}")
@@ -301,7 +310,7 @@ def build_codebook(specs: Mapping[str, ProjectSpec], lang: str = "en") -> str:
     lines = [f"# {words['title']}", "", words["intro"].format(projects=projects), ""]
     lines += _general_section(words["general"], LEADING_COLUMNS, ordered, lang, words)
     lines += [f"## {words['scores']}", ""]
-    for instrument in INSTRUMENTS.values():
+    for instrument in catalog.instruments_in_use(ordered.values()).values():
         lines += _instrument_section(instrument, ordered, lang, words)
     lines += _wellbeing_section(ordered, lang, words)
     lines += _general_section(words["moderators"], TRAILING_COLUMNS, ordered, lang, words)

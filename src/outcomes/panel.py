@@ -12,29 +12,32 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import polars as pl
 
 from outcomes.catalog.vocabulary import NETWORK_GROUPS, STATUSES
 from outcomes.errors import OutcomesError
 
+if TYPE_CHECKING:
+    from outcomes.instruments.base import Instrument
+
 #: Days per month used for ``months_since_baseline`` (365.25 / 12).
 DAYS_PER_MONTH = 365.25 / 12
 
 
-def _score_columns() -> dict[str, pl.DataType]:
-    """Return every score column of the instrument registry with its dtype, in registry order."""
-    from outcomes.instruments import INSTRUMENTS
+def score_columns(instruments: Mapping[str, Instrument] | None = None) -> dict[str, pl.DataType]:
+    """Return the score columns of ``instruments`` (default: the registry) with their dtypes,
+    in registry order: the panel's score columns (docs/architecture.md, "Catalog")."""
+    if instruments is None:
+        from outcomes.instruments import INSTRUMENTS
 
+        instruments = INSTRUMENTS
     return {
         score.column: score.dtype()
-        for instrument in INSTRUMENTS.values()
+        for instrument in instruments.values()
         for score in instrument.scores
     }
-
-
-#: Score columns of the registry; instruments a project does not use become null columns.
-SCORE_COLUMNS: dict[str, pl.DataType] = _score_columns()
 
 
 class PanelError(OutcomesError, ValueError):
@@ -64,7 +67,7 @@ class Panel:
     notes: list[str] = field(default_factory=list)
 
 
-def _conform(frame: pl.DataFrame, project: str) -> pl.DataFrame:
+def _conform(frame: pl.DataFrame, project: str, scores: Mapping[str, pl.DataType]) -> pl.DataFrame:
     """Return ``frame`` with every panel input column present (null when absent)."""
     wanted: dict[str, pl.DataType] = {
         "participant_id": pl.Utf8(),
@@ -76,7 +79,7 @@ def _conform(frame: pl.DataFrame, project: str) -> pl.DataFrame:
         "birth_year": pl.Int64(),
         "age": pl.Int64(),
         "wellbeing": pl.Float64(),
-        **SCORE_COLUMNS,
+        **scores,
     }
     for column in ("participant_id", "wave"):
         if column not in frame.columns:
@@ -121,16 +124,26 @@ def network_group_expr(column: str, cutoffs: tuple[float, float]) -> pl.Expr:
     )
 
 
-def build_panel(scored: Mapping[str, pl.DataFrame], config: PanelConfig | None = None) -> Panel:
+def build_panel(
+    scored: Mapping[str, pl.DataFrame],
+    config: PanelConfig | None = None,
+    instruments: Mapping[str, Instrument] | None = None,
+) -> Panel:
     """Return the outcome panel of all projects in ``scored`` (project id → scored responses).
 
     Each input frame holds validated responses with score columns and ``wellbeing`` (see
-    ``outcomes.instruments.score_responses``), one row per participant × wave.
+    ``outcomes.instruments.score_responses``), one row per participant × wave. The panel
+    carries the score columns of ``instruments`` (the pipeline passes the instruments its
+    projects use, ``outcomes.catalog.instruments_in_use``; default: the registry); a project
+    that does not use one of them gets nulls there.
     """
     config = config or PanelConfig()
+    scores = score_columns(instruments)
     if not scored:
         raise PanelError("no scored responses: nothing to build a panel from")
-    long = pl.concat([_conform(frame, project) for project, frame in sorted(scored.items())])
+    long = pl.concat(
+        [_conform(frame, project, scores) for project, frame in sorted(scored.items())]
+    )
     duplicated = long.select(pl.struct("project", "participant_id", "wave").is_duplicated().any())
     if duplicated.item():
         raise PanelError(
@@ -214,7 +227,7 @@ def build_panel(scored: Mapping[str, pl.DataFrame], config: PanelConfig | None =
         "assessed_on",
         "months_since_baseline",
         "years",
-        *SCORE_COLUMNS,
+        *scores,
         "wellbeing",
         "network_size_bl",
         "network_family_bl",

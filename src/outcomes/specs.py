@@ -78,8 +78,10 @@ class ExportOptions(_Strict):
 class WaveRule(_Strict):
     """How the measurement wave (0 = baseline) of a row is found.
 
-    Exactly one of ``column``, ``file_pattern`` or ``date_order`` is used; ``labels`` maps raw
-    values (``"T0"``, ``"baseline_arm_1"``, ``"Nulmeting"``) onto wave numbers.
+    Exactly one of ``column``, ``file_pattern``, ``date_order`` or ``constant`` is used;
+    ``labels`` maps raw values (``"T0"``, ``"baseline_arm_1"``, ``"Nulmeting"``) onto wave
+    numbers. ``constant`` gives every row the same wave: an export of a single measurement
+    (docs/architecture.md, "Specs without instruments and single measurements").
     """
 
     column: str | None = None
@@ -87,13 +89,23 @@ class WaveRule(_Strict):
         None, description="regular expression with a named group 'wave' applied to the file name"
     )
     date_order: bool = False
+    constant: int | None = Field(
+        None, ge=0, description="the wave of every row: an export of one measurement"
+    )
     labels: dict[str, int] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _exactly_one(self) -> WaveRule:
-        chosen = [self.column is not None, self.file_pattern is not None, self.date_order]
+        chosen = [
+            self.column is not None,
+            self.file_pattern is not None,
+            self.date_order,
+            self.constant is not None,
+        ]
         if sum(chosen) != 1:
-            raise ValueError("give exactly one of 'column', 'file_pattern' or 'date_order: true'")
+            raise ValueError(
+                "give exactly one of 'column', 'file_pattern', 'date_order: true' or 'constant'"
+            )
         return self
 
 
@@ -123,8 +135,16 @@ class ProjectSpec(_Strict):
     missing_codes: list[int | float | str] = Field(
         default_factory=list, description="raw values meaning 'missing' (e.g. -9, 99, 'n.v.t.')"
     )
-    instruments: list[str]
-    primary_wellbeing: str = Field(description="instrument key of the primary wellbeing measure")
+    instruments: list[str] = Field(
+        default_factory=list,
+        description="instrument keys whose items the export holds; none for registration data "
+        "or a questionnaire without a standard instrument",
+    )
+    primary_wellbeing: str | None = Field(
+        None,
+        description="instrument key of the primary wellbeing measure (an instrument that "
+        "declares a wellbeing score); absent: the models leave the project out",
+    )
     identifiers: list[str] = Field(
         default_factory=list, description="raw columns with direct identifiers; dropped at ingest"
     )
@@ -153,7 +173,7 @@ class ProjectSpec(_Strict):
 
     @model_validator(mode="after")
     def _primary_is_used(self) -> ProjectSpec:
-        if self.primary_wellbeing not in self.instruments:
+        if self.primary_wellbeing is not None and self.primary_wellbeing not in self.instruments:
             raise ValueError(
                 f"primary_wellbeing {self.primary_wellbeing!r} is not among instruments "
                 f"{self.instruments}"
@@ -202,7 +222,14 @@ def load_spec(path: Path | str) -> ProjectSpec:
         data = yaml.safe_load(text)
     except yaml.YAMLError as error:
         raise SpecError(f"{path}: not valid YAML ({error})") from None
-    return parse_spec(data, path)
+    spec = parse_spec(data, path)
+    # project-local instruments join the registry (docs/architecture.md, "Instruments as data")
+    local = path.parent / spec.id / "instruments"
+    if local.is_dir():
+        from outcomes.instruments import register_project_instruments
+
+        register_project_instruments(spec.id, local)
+    return spec
 
 
 def default_specs_dir() -> Path:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -253,6 +253,20 @@ def registry() -> Mapping[str, Instrument]:
     from outcomes.instruments import INSTRUMENTS
 
     return INSTRUMENTS
+
+
+def instruments_in_use(
+    specs: Iterable[ProjectSpec], instruments: Mapping[str, Instrument] | None = None
+) -> dict[str, Instrument]:
+    """Return the instruments any of ``specs`` uses, in registry order (key → definition).
+
+    The panel and its codebook carry the score columns of these instruments only, so a library
+    of many instruments does not widen a warehouse whose projects use a few
+    (docs/architecture.md, "Catalog"). Raises :class:`CatalogError` for an unknown key.
+    """
+    known = registry() if instruments is None else instruments
+    used = {instrument.key for spec in specs for instrument in spec_instruments(spec, known)}
+    return {key: instrument for key, instrument in known.items() if key in used}
 
 
 def spec_instruments(

@@ -1,21 +1,27 @@
 """The instrument registry and scoring of a responses frame.
 
 ``INSTRUMENTS`` maps each registry key (``mhi5``, ``djg11``, ``djg6``, ``swemwbs``, ``lsns6``,
-``network_map``, ``qol_grade``) to its :class:`~outcomes.instruments.base.Instrument`; each
-instrument's definition and scoring live in its own module. :func:`score_responses` adds the
-score columns of a project's instruments and the 0–100 ``wellbeing`` column to a canonical
-responses frame. :func:`methods_text` writes the methods paragraph of a report from the same
-definitions. Nothing here reads files or knows about exports.
+``network_map``, ``qol_grade``, …) to its :class:`~outcomes.instruments.base.Instrument`,
+loaded from the instrument files of ``data_schemas/instruments/`` (and the folders named in
+``OUTCOMES_INSTRUMENTS``) by :mod:`outcomes.instruments.loader`; the scoring rules are compiled
+by :mod:`outcomes.instruments.scoring`. A project's own instruments
+(``<specs dir>/<project id>/instruments/<key>.yaml``) join the registry when its spec is loaded
+(:func:`register_project_instruments`, called by :func:`outcomes.specs.load_spec`).
+:func:`score_responses` adds the score columns of a project's instruments and the 0–100
+``wellbeing`` column to a canonical responses frame. :func:`methods_text` writes the methods
+paragraph of a report from the same definitions (docs/architecture.md, "Instruments as data").
+Nothing here reads exports.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 import polars as pl
 
-from outcomes.instruments import djg6, djg11, lsns6, mhi5, network_map, qol_grade, swemwbs
 from outcomes.instruments.base import Instrument, InstrumentError
+from outcomes.instruments.loader import load_directory, load_library
 from outcomes.specs import ProjectSpec
 
 __all__ = [
@@ -25,13 +31,58 @@ __all__ = [
     "categorise_scores",
     "get_instrument",
     "methods_text",
+    "register_project_instruments",
+    "reliable_change",
     "score_responses",
+    "unregister_project_instruments",
 ]
 
-INSTRUMENTS: dict[str, Instrument] = {
-    module.INSTRUMENT.key: module.INSTRUMENT
-    for module in (mhi5, djg11, djg6, swemwbs, lsns6, network_map, qol_grade)
-}
+#: The library instruments, in their declared ``order``; never changed after import.
+LIBRARY: dict[str, Instrument] = load_library()
+
+#: Every instrument the code can use: the library, then the project-local instruments of the
+#: specs loaded so far (see :func:`register_project_instruments`).
+INSTRUMENTS: dict[str, Instrument] = dict(LIBRARY)
+
+#: Project-local instrument key → the project id that declares it.
+_LOCAL_OWNERS: dict[str, str] = {}
+
+
+def register_project_instruments(project_id: str, directory: Path | str) -> dict[str, Instrument]:
+    """Add the instruments of ``directory`` (a project's ``instruments/`` folder) to
+    :data:`INSTRUMENTS` as the local instruments of ``project_id`` and return them.
+
+    Loading the same project again replaces its earlier local instruments. Raises
+    :class:`InstrumentError` naming the file when a local key is a library key or the local key
+    of another project (docs/architecture.md, "Instruments as data").
+    """
+    directory = Path(directory)
+    local = load_directory(directory)
+    for key in local:
+        where = directory / f"{key}.yaml"
+        if key in LIBRARY:
+            raise InstrumentError(
+                f"{where}: key 'key': a key that is not a library instrument, but {key!r} is one; "
+                "rename the project's instrument (its item and score columns too)"
+            )
+        owner = _LOCAL_OWNERS.get(key)
+        if owner is not None and owner != project_id:
+            raise InstrumentError(
+                f"{where}: key 'key': a key no other project declares, but project {owner!r} "
+                f"declares an instrument {key!r} too; rename one of them"
+            )
+    unregister_project_instruments(project_id)
+    for key, instrument in local.items():
+        INSTRUMENTS[key] = instrument
+        _LOCAL_OWNERS[key] = project_id
+    return local
+
+
+def unregister_project_instruments(project_id: str) -> None:
+    """Remove the local instruments of ``project_id`` from :data:`INSTRUMENTS`."""
+    for key in [k for k, owner in _LOCAL_OWNERS.items() if owner == project_id]:
+        del _LOCAL_OWNERS[key]
+        INSTRUMENTS.pop(key, None)
 
 
 def get_instrument(key: str) -> Instrument:
@@ -129,3 +180,25 @@ def methods_text(keys: Sequence[str], lang: str = "en") -> str:
             )
         paragraphs.append(text)
     return "\n\n".join(paragraphs)
+
+
+def reliable_change(
+    instrument: Instrument | str, baseline: float | str | pl.Expr, followup: float | str | pl.Expr
+) -> float | pl.Expr:
+    """Return the reliable change index of ``instrument``'s main score.
+
+    RCI = (followup − baseline) / (SD · √2 · √(1 − r)) with the instrument's declared
+    reliability (Jacobson NS, Truax P (1991). Clinical significance: a statistical approach to
+    defining meaningful change in psychotherapy research. Journal of Consulting and Clinical
+    Psychology 59(1):12-19). Two numbers give a number; column names or expressions give a
+    polars expression. Raises :class:`InstrumentError` when no reliability is declared.
+    """
+    chosen = get_instrument(instrument) if isinstance(instrument, str) else instrument
+    if isinstance(baseline, int | float) and isinstance(followup, int | float):
+        if chosen.reliability is None:
+            chosen.reliable_change_expr("baseline", "followup")  # raises the InstrumentError
+        assert chosen.reliability is not None
+        return chosen.reliability.reliable_change(float(baseline), float(followup))
+    if isinstance(baseline, int | float) or isinstance(followup, int | float):
+        raise InstrumentError("give baseline and followup both as numbers or both as columns")
+    return chosen.reliable_change_expr(baseline, followup)

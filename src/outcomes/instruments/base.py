@@ -1,18 +1,22 @@
 """The shape of an instrument definition: items, answer options, scores, citation.
 
-Every instrument module in this package builds one :class:`Instrument`. The definition is the
-single source of truth for item columns, allowed codes, Dutch and English answer labels,
-reverse-scored items, score columns with their ranges and direction, cut-offs, the missing-item
-rule and the citation. Schemas, value mapping at ingest, the codebook and the report's methods
-text are all generated from it. Scoring logic itself lives in each instrument's module.
+Every instrument is declared in ``data_schemas/instruments/<key>.yaml`` (or next to a project's
+spec) and loaded into one :class:`Instrument` by :mod:`outcomes.instruments.loader`. The
+definition is the single source of truth for item columns, allowed codes, Dutch and English
+answer labels, reverse-scored items, score columns with their ranges and direction, cut-offs,
+the missing-item rule, the citation, the terms of use and the reliability used for reliable
+change. Schemas, value mapping at ingest, the codebook and the report's methods text are all
+generated from it; the ``scorer`` is compiled from the declared rules by
+:mod:`outcomes.instruments.scoring` (docs/architecture.md, "Instruments as data").
 """
 
 from __future__ import annotations
 
+import math
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import polars as pl
 
@@ -105,6 +109,41 @@ class Score:
 
 
 @dataclass(frozen=True)
+class DutchWording:
+    """Where the Dutch item texts come from; ``verified=False`` marks a working translation
+    that was not checked against an official Dutch version."""
+
+    source: str = ""
+    verified: bool = False
+
+
+@dataclass(frozen=True)
+class Reliability:
+    """The published reliability of an instrument's main score, for reliable change.
+
+    ``coefficient`` is Cronbach's alpha or a test-retest correlation (``kind``), ``sd`` the
+    normative standard deviation of the main score, ``source`` the publication.
+    """
+
+    coefficient: float
+    kind: Literal["alpha", "test-retest"]
+    sd: float
+    source: str
+
+    def standard_error_of_difference(self) -> float:
+        """Return S_diff = SD · √2 · √(1 − r), the standard error of the difference between
+        two scores (Jacobson NS, Truax P (1991). Clinical significance: a statistical approach
+        to defining meaningful change in psychotherapy research. Journal of Consulting and
+        Clinical Psychology 59(1):12-19)."""
+        return self.sd * math.sqrt(2.0) * math.sqrt(1.0 - self.coefficient)
+
+    def reliable_change(self, baseline: float, followup: float) -> float:
+        """Return the reliable change index (followup − baseline) / S_diff (Jacobson & Truax
+        1991); |RCI| > 1.96 is change unlikely to be measurement error alone (p < .05)."""
+        return (followup - baseline) / self.standard_error_of_difference()
+
+
+@dataclass(frozen=True)
 class Instrument:
     """An instrument definition with its scoring function.
 
@@ -132,6 +171,12 @@ class Instrument:
     missing_rule_nl: str = ""
     #: True when item values must be whole numbers (counts); answer codes are always whole
     integer_items: bool = True
+    #: terms of use of the instrument, in one sentence
+    licence: str = ""
+    #: where the Dutch item texts come from and whether they were checked
+    dutch_wording: DutchWording = field(default_factory=DutchWording)
+    #: published reliability of the main (first) score; None when none is declared
+    reliability: Reliability | None = None
 
     def score_by_column(self, column: str) -> Score:
         """Return the :class:`Score` named ``column``; raise KeyError naming the instrument."""
@@ -170,9 +215,12 @@ class Instrument:
         wellbeing score.
         """
         if self.wellbeing_column is None:
+            from outcomes.instruments import INSTRUMENTS
+
+            choices = [key for key, other in INSTRUMENTS.items() if other.wellbeing_column]
             raise InstrumentError(
                 f"instrument {self.key!r} has no wellbeing score; choose a primary_wellbeing "
-                "instrument among mhi5, swemwbs or qol_grade"
+                f"instrument among {', '.join(choices)}"
             )
         score = self.score_by_column(self.wellbeing_column)
         value = pl.col(score.column).cast(pl.Float64)
@@ -182,6 +230,23 @@ class Instrument:
         if score.higher_is_better is False:
             scaled = 100.0 - scaled
         return scaled.alias("wellbeing")
+
+    def reliable_change_expr(self, baseline: str | pl.Expr, followup: str | pl.Expr) -> pl.Expr:
+        """Return the reliable change index of the main score between two columns.
+
+        RCI = (followup − baseline) / (SD · √2 · √(1 − r)) with the declared reliability
+        (Jacobson & Truax 1991, see :meth:`Reliability.standard_error_of_difference`); null
+        where either score is null. Raises :class:`InstrumentError` when the instrument
+        declares no reliability.
+        """
+        if self.reliability is None:
+            raise InstrumentError(
+                f"instrument {self.key!r} declares no reliability; add 'reliability' "
+                "(coefficient, kind, sd, source) to its definition to compute reliable change"
+            )
+        first = pl.col(baseline) if isinstance(baseline, str) else baseline
+        second = pl.col(followup) if isinstance(followup, str) else followup
+        return (second - first) / self.reliability.standard_error_of_difference()
 
     @property
     def item_columns(self) -> tuple[str, ...]:
@@ -212,7 +277,7 @@ class Instrument:
         return mapping
 
     def score(self, frame: pl.DataFrame) -> pl.DataFrame:
-        """Return the score columns for every row of ``frame`` (see each module's docstring).
+        """Return the score columns for every row of ``frame`` (rules of the instrument's file).
 
         Item columns absent from ``frame`` count as missing. The result has the height of
         ``frame`` and exactly the columns of ``scores``, in that order, with their dtypes.
@@ -232,46 +297,6 @@ class InstrumentError(OutcomesError, ValueError):
 def count_missing(columns: Sequence[str]) -> pl.Expr:
     """Return an expression: how many of ``columns`` are null in the row."""
     return pl.sum_horizontal([pl.col(c).is_null().cast(pl.Int32) for c in columns])
-
-
-def count_in(columns: Sequence[str], codes: Sequence[int]) -> pl.Expr:
-    """Return an expression: how many of ``columns`` hold one of ``codes`` (nulls count 0)."""
-    allowed = [float(code) for code in codes]
-    return pl.sum_horizontal(
-        [pl.col(c).is_in(allowed).fill_null(False).cast(pl.Int32) for c in columns]
-    )
-
-
-def loneliness_scores(
-    instrument: Instrument,
-    lonely_emotional: Sequence[int],
-    lonely_social: Sequence[int],
-    max_missing_total: int,
-    names: tuple[str, str, str],
-) -> list[pl.Expr]:
-    """Return the De Jong Gierveld total, emotional and social scores as expressions.
-
-    Dichotomised scoring (De Jong Gierveld & Van Tilburg 1999, manual): an item counts 1 when
-    its code is among ``lonely_emotional`` (items of the emotional subscale) or
-    ``lonely_social`` (social subscale). The total is null when more than ``max_missing_total``
-    items are missing, a subscale when any of its items is missing, and all three when any item
-    holds an invalid code. ``names`` are the total, emotional and social column names.
-    """
-    emotional_columns = [i.column for i in instrument.items if i.subscale == "emotional"]
-    social_columns = [i.column for i in instrument.items if i.subscale == "social"]
-    emotional = count_in(emotional_columns, lonely_emotional)
-    social = count_in(social_columns, lonely_social)
-    valid = instrument.all_items_valid_expr()
-    total_name, emotional_name, social_name = names
-    return [
-        pl.when(valid & (count_missing(emotional_columns + social_columns) <= max_missing_total))
-        .then(emotional + social)
-        .alias(total_name),
-        pl.when(valid & (count_missing(emotional_columns) == 0))
-        .then(emotional)
-        .alias(emotional_name),
-        pl.when(valid & (count_missing(social_columns) == 0)).then(social).alias(social_name),
-    ]
 
 
 def normalise_label(label: str) -> str:

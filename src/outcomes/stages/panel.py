@@ -42,6 +42,7 @@ def panel_stage(
 ) -> tuple[StageRecord, StageRecord]:
     """Build ``outcome_panel`` (with the codebook and the DuckDB views) and ``attrition`` from
     every project's scored responses; return their records (README.md, "What is where")."""
+    from outcomes.catalog import instruments_in_use
     from outcomes.codebook import build_codebook
     from outcomes.panel import attrition_table, build_panel
     from outcomes.warehouse import refresh_views
@@ -53,7 +54,8 @@ def panel_stage(
     }
     if not scored:
         raise StageInputMissing("no project has scored responses yet; run the project steps first")
-    panel = build_panel(scored, config or panel_config_from_env())
+    used = instruments_in_use(specs[project] for project in scored)
+    panel = build_panel(scored, config or panel_config_from_env(), used)
     path = atomic.write_parquet(files.output(PANEL), panel.frame)
     codebook_path = atomic.write_text(
         files.output(PANEL, "codebook"),
