@@ -33,6 +33,7 @@ def fake_registry() -> dict[str, Instrument]:
         missing_rule="none",
         scoring_rule="none",
         scorer=_no_scores,
+        wellbeing_column="mood",
     )
     counts = Instrument(
         key="counts",

@@ -19,7 +19,7 @@ from outcomes.documents.codec import Document, DocumentError, declared_keys
 from outcomes.documents.effects import ProjectEffect, ProjectEffects
 from outcomes.documents.growth import NetworkGrowth
 from outcomes.documents.matthew import InteractionTest, MatthewDocument, MatthewScope, Subgroup
-from outcomes.documents.model import Estimate, FittedModel, ModelResult, YearlyChange
+from outcomes.documents.model import Estimate, FittedModel, LeftOut, ModelResult, YearlyChange
 from outcomes.documents.pooled import MetaAnalysis, PooledDocument, PooledResult, Study
 from outcomes.documents.report_tables import (
     MatthewGridEntry,
@@ -80,6 +80,7 @@ __all__ = [
     "FileCounts",
     "FittedModel",
     "InteractionTest",
+    "LeftOut",
     "MatthewDocument",
     "MatthewGridEntry",
     "MatthewScope",

@@ -4,11 +4,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar
 
-from outcomes.documents.codec import Document
-from outcomes.documents.model import FittedModel
+from outcomes.documents.codec import OPTIONAL, Document
+from outcomes.documents.model import FittedModel, LeftOut
 
 
 @dataclass(frozen=True)
@@ -55,3 +55,4 @@ class ProjectEffects(Document):
     moderator: str
     projects: tuple[ProjectEffect, ...]
     models: dict[str, FittedModel]
+    left_out: tuple[LeftOut, ...] | None = field(default=None, metadata=OPTIONAL)

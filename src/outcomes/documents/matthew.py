@@ -11,7 +11,7 @@ from typing import ClassVar
 from outcomes.documents.attrition import Attrition
 from outcomes.documents.codec import OPTIONAL, Document
 from outcomes.documents.growth import NetworkGrowth
-from outcomes.documents.model import Estimate, RandomEffectInterval
+from outcomes.documents.model import Estimate, LeftOut, RandomEffectInterval
 
 
 @dataclass(frozen=True)
@@ -233,6 +233,7 @@ class MatthewDocument(Document):
     seconds: float
     attrition: Attrition | None = field(default=None, metadata=OPTIONAL)
     network_growth: NetworkGrowth | None = field(default=None, metadata=OPTIONAL)
+    left_out: tuple[LeftOut, ...] | None = field(default=None, metadata=OPTIONAL)
 
     def scope(self, project: str) -> MatthewScope:
         """Return the tests and subgroup slopes of one scope (a project id or ``all``) with the

@@ -4,10 +4,22 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar
 
-from outcomes.documents.codec import Document
+from outcomes.documents.codec import OPTIONAL, Document
+
+
+@dataclass(frozen=True)
+class LeftOut(Document):
+    """A project the models left out, and why: ``reason`` is ``no_wellbeing_values`` (no
+    participant has a wellbeing value) or, in a project's report, ``no_primary_wellbeing`` (its
+    spec names no primary wellbeing measure); ``note`` says it in words (docs/architecture.md,
+    "Specs without instruments and single measurements")."""
+
+    project: str
+    reason: str
+    note: str
 
 
 @dataclass(frozen=True)
@@ -128,3 +140,4 @@ class ModelResult(FittedModel):
     moderator_mean: float | None
     random_effects_ci: tuple[RandomEffectInterval, ...]
     random_effects_ci_note: str | None
+    left_out: tuple[LeftOut, ...] | None = field(default=None, metadata=OPTIONAL)

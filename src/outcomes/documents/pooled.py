@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from outcomes.documents.codec import OPTIONAL, Document
+from outcomes.documents.model import LeftOut
 
 
 @dataclass(frozen=True)
@@ -85,3 +86,4 @@ class PooledDocument(Document):
     results: tuple[PooledResult, ...]
     moderator: str
     method_note: str
+    left_out: tuple[LeftOut, ...] | None = field(default=None, metadata=OPTIONAL)

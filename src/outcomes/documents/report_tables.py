@@ -9,6 +9,7 @@ from typing import ClassVar
 
 from outcomes.documents.codec import EMPTY, OPTIONAL, Document
 from outcomes.documents.matthew import InteractionTest
+from outcomes.documents.model import LeftOut
 from outcomes.documents.pooled import PooledResult
 
 
@@ -205,7 +206,9 @@ class ReportTables(Document):
     ``reports/tables/synthesis.json`` (``kind`` ``synthesis``, ``project`` null): everything one
     report shows. A project report has composition and quality and no projects, pooled
     estimates or Matthew grid; the synthesis the other way round. ``model``, ``matthew``,
-    ``quality`` and ``projects`` are ``{}`` when the report has none. Dates are ISO strings."""
+    ``quality`` and ``projects`` are ``{}`` when the report has none. Dates are ISO strings.
+    ``left_out`` (absent when none) lists the projects the models left out: a project report its
+    own, the synthesis every one."""
 
     file: ClassVar[str] = "reports/tables/<project>.json"
 
@@ -230,3 +233,4 @@ class ReportTables(Document):
     matthew_by_project: tuple[MatthewGridEntry, ...]
     suppressed: tuple[SuppressedCell, ...]
     instruments: tuple[InstrumentEntry, ...]
+    left_out: tuple[LeftOut, ...] | None = field(default=None, metadata=OPTIONAL)

@@ -57,6 +57,8 @@ PRIMARY_OUTCOME = PrimaryQuestion().outcome
 PRIMARY_MODERATOR = PrimaryQuestion().moderator
 #: A project enters a scope when this many participants have the outcome at two waves or more.
 MIN_PARTICIPANTS = 10
+#: ``reason`` of a project the models leave out because none of its rows has a wellbeing value.
+NO_WELLBEING_VALUES = "no_wellbeing_values"
 
 
 @dataclass
@@ -73,6 +75,44 @@ class AnalysisResult:
 
 def outcome_present(panel: pl.DataFrame, column: str) -> bool:
     return column in panel.columns and panel.get_column(column).drop_nulls().len() > 0
+
+
+def left_out_projects(panel: pl.DataFrame) -> list[dict[str, str]]:
+    """Return ``{project, reason, note}`` of every project in ``panel`` without one wellbeing
+    value, sorted by project: a spec without a primary wellbeing measure (registration data, a
+    questionnaire without a standard instrument), or one nobody answered. The models leave these
+    projects out and the analysis documents list them under ``left_out`` (docs/architecture.md,
+    "Specs without instruments and single measurements")."""
+    if "project" not in panel.columns or "wellbeing" not in panel.columns:
+        return []
+    measured = panel.group_by("project").agg(pl.col("wellbeing").is_not_null().any().alias("m"))
+    missing = sorted(measured.filter(~pl.col("m")).get_column("project").to_list())
+    return [
+        {
+            "project": project,
+            "reason": NO_WELLBEING_VALUES,
+            "note": f"project {project!r} has no wellbeing values (its spec names no primary "
+            "wellbeing measure, or no participant answered it); the models leave it out",
+        }
+        for project in missing
+    ]
+
+
+def measured_panel(panel: pl.DataFrame) -> tuple[pl.DataFrame, list[dict[str, str]]]:
+    """Return ``panel`` without the projects of :func:`left_out_projects`, and those projects.
+
+    Raises :class:`ModelInputError` naming every project when none has a wellbeing value."""
+    left_out = left_out_projects(panel)
+    if not left_out:
+        return panel, []
+    names = [entry["project"] for entry in left_out]
+    kept = panel.filter(~pl.col("project").is_in(names))
+    if kept.is_empty():
+        raise ModelInputError(
+            "no project has wellbeing values, so there is nothing to model: "
+            + "; ".join(entry["note"] for entry in left_out)
+        )
+    return kept, left_out
 
 
 def projects_with(panel: pl.DataFrame, outcome: str) -> list[str]:
@@ -144,7 +184,8 @@ def _pool(rows: list[dict[str, Any]], outcome: str, parameter: str,
 def pooled_from_effects(effects: dict[str, Any]) -> dict[str, Any]:
     """Return ``pooled.json``: per outcome the per-project slope and interaction pooled by
     random-effects meta-analysis, τ² by REML (with DerSimonian–Laird under ``dl``), with I²,
-    the prediction interval and forest-plot rows (``studies``)."""
+    the prediction interval and forest-plot rows (``studies``); the projects the effects left
+    out stay listed under ``left_out``."""
     results = []
     rows = effects["projects"]
     seen = list(dict.fromkeys(r["outcome"] for r in rows))
@@ -156,7 +197,7 @@ def pooled_from_effects(effects: dict[str, Any]) -> dict[str, Any]:
             entry = _pool(of_outcome, outcome, parameter, estimate, se)
             if entry is not None:
                 results.append(entry)
-    return {
+    pooled = {
         "results": results,
         "moderator": effects.get("moderator", PRIMARY_MODERATOR),
         "method_note": "random-effects meta-analysis; τ² by REML (Fisher scoring, as metafor) "
@@ -165,6 +206,9 @@ def pooled_from_effects(effects: dict[str, Any]) -> dict[str, Any]:
         "estimate ± t(k − 2)·√(SE² + τ²), none below 3 projects; I² is not labelled below 5 "
         "projects",
     }
+    if effects.get("left_out"):
+        pooled["left_out"] = effects["left_out"]
+    return pooled
 
 
 def effects_from_results(
@@ -343,7 +387,9 @@ def analyse(
     model.json's M1 (the Matthew checks and their refits use the fast engine). ``mde`` adds the
     minimal detectable interaction at 80% power from simulations of the fitted model.
     ``models=False`` skips model.json's M1 and the per-project M1 documents (``model`` and
-    ``project_effects["models"]`` stay empty), e.g. when a pipeline step writes them.
+    ``project_effects["models"]`` stay empty), e.g. when a pipeline step writes them. Projects
+    without a wellbeing value are left out of every model and listed under ``left_out``
+    (:func:`measured_panel`); attrition and network growth still see them.
     """
     started = time.perf_counter()
     timings: dict[str, float] = {}
@@ -356,6 +402,8 @@ def analyse(
         )  # fmt: skip
     if "project" not in panel.columns:
         panel = panel.with_columns(pl.lit("all").alias("project"))
+    whole = panel
+    panel, left_out = measured_panel(panel)
     config = config or load_analysis_config()
     n_boot = config.robustness.bootstrap_replicates if n_boot is None else n_boot
     seed = config.robustness.seed if seed is None else seed
@@ -450,18 +498,22 @@ def analyse(
         "difference and the Matthew check the years × arm × moderator interaction; the "
         "pooled ('all') model uses the intervention arm only",
     }  # fmt: skip
-    if attrition and "status" in panel.columns and "network_group" in panel.columns:
+    if attrition and "status" in whole.columns and "network_group" in whole.columns:
         step = time.perf_counter()
-        matthew["attrition"] = attrition_analysis(panel)
+        matthew["attrition"] = attrition_analysis(whole)
         timings["attrition"] = time.perf_counter() - step
     if (
         growth
-        and outcome_present(panel, "network_size")
-        and outcome_present(panel, "network_size_bl")
+        and outcome_present(whole, "network_size")
+        and outcome_present(whole, "network_size_bl")
     ):
         step = time.perf_counter()
-        matthew["network_growth"] = network_growth(panel)
+        matthew["network_growth"] = network_growth(whole)
         timings["growth"] = time.perf_counter() - step
+    if left_out:
+        for document in (model, matthew, effects, pooled):
+            if document:
+                document["left_out"] = left_out
     seconds = time.perf_counter() - started
     matthew["seconds"] = round(seconds, 3)
     return AnalysisResult(

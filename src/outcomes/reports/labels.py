@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+from outcomes.documents import ReportTables
 from outcomes.language import format_number, has_word, word
 
 SLOPE_TEXT_DECIMALS = 1
@@ -145,3 +146,19 @@ def join_names(names: Sequence[str], lang: str) -> str:
     if len(names) <= 1:
         return "".join(names)
     return ", ".join(names[:-1]) + f" {word('and', lang)} " + names[-1]
+
+
+def left_out_text(tables: ReportTables, lang: str) -> list[str]:
+    """Return one paragraph per project the models left out (``tables.left_out``): the
+    project's name and the reason, in the words of the language catalog (docs/architecture.md,
+    "Specs without instruments and single measurements")."""
+    names: dict[str, str] = {}
+    if tables.project is not None:
+        names[tables.project] = tables.project_name
+    elif tables.projects is not None and {"project", "name"} <= set(tables.projects.columns):
+        ids, shown = tables.projects.columns.index("project"), tables.projects.columns.index("name")
+        names = {str(row[ids]): str(row[shown]) for row in tables.projects.values}
+    return [
+        word(f"left_out_{entry.reason}", lang, project=names.get(entry.project, entry.project))
+        for entry in tables.left_out or ()
+    ]

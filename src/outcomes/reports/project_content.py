@@ -33,6 +33,7 @@ from outcomes.reports.labels import (
     format_interval,
     format_p,
     group_label,
+    left_out_text,
     outcome_label,
     verdict_label,
     wave_label,
@@ -259,9 +260,12 @@ def project_content(tables: ReportTables, lang: str) -> tuple[dict[str, Any], di
         over_time.append({"kind": "para", "text": word("too_few", lang, t=tables.threshold)})
     if tables.outcomes:
         over_time.append(_means_block(tables, lang))
-    sections.append({"heading": word("over_time", lang), "blocks": over_time})
+    if tables.outcomes or not tables.left_out:
+        # a project without any outcome (registration data) has nothing to show over time
+        sections.append({"heading": word("over_time", lang), "blocks": over_time})
     matthew_blocks: list[dict[str, Any]] = [
-        {"kind": "para", "text": p} for p in matthew_explanation(tables.matthew, lang)
+        {"kind": "para", "text": p}
+        for p in [*matthew_explanation(tables.matthew, lang), *left_out_text(tables, lang)]
     ]
     matthew_blocks.extend(simple_slopes_blocks(tables, lang))
     if tables.matthew is not None and tables.matthew.subgroups is not None:

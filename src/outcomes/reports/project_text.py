@@ -19,6 +19,7 @@ from outcomes.reports.labels import (
     SLOPE_TEXT_DECIMALS,
     format_interval,
     join_names,
+    left_out_text,
     points,
     protected_count,
     wave_label,
@@ -130,6 +131,7 @@ def project_summary(tables: ReportTables, lang: str) -> list[str]:
                 sentences.append("This change is small enough to be due to chance.")
     if sentences:
         paragraphs.append(" ".join(sentences))
+    paragraphs.extend(left_out_text(tables, lang))
     matthew = matthew_verdict_sentence(
         tables.matthew.primary if tables.matthew is not None else None, lang
     )
@@ -169,6 +171,8 @@ def methods_text(tables: ReportTables, lang: str) -> list[str]:
             + (
                 f"Gebruikte vragenlijsten: {join_names(names, lang)}. "
                 if names
+                else ""
+                if tables.left_out
                 else "Welbevinden, eenzaamheid en netwerkgrootte zijn gemeten met gevalideerde "
                 "vragenlijsten. "
             )
@@ -211,6 +215,8 @@ def methods_text(tables: ReportTables, lang: str) -> list[str]:
             + (
                 f"Questionnaires used: {join_names(names, lang)}. "
                 if names
+                else ""
+                if tables.left_out
                 else "Wellbeing, loneliness and network size were measured with validated "
                 "questionnaires. "
             )

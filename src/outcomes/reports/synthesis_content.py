@@ -34,6 +34,7 @@ from outcomes.reports.labels import (
     SLOPE_TABLE_DECIMALS,
     format_interval,
     format_p,
+    left_out_text,
     outcome_label,
     verdict_short,
 )
@@ -219,7 +220,10 @@ def synthesis_content(tables: ReportTables, lang: str) -> tuple[dict[str, Any], 
                 {
                     "kind": "box",
                     "title": word("summary", lang),
-                    "paragraphs": synthesis_summary(tables, lang),
+                    "paragraphs": [
+                        *synthesis_summary(tables, lang),
+                        *left_out_text(tables, lang),
+                    ],
                 }
             ],
         }

@@ -25,6 +25,7 @@ import polars as pl
 
 from outcomes.documents import (
     FittedModel,
+    LeftOut,
     MatthewScope,
     PooledDocument,
     ReportTables,
@@ -140,6 +141,7 @@ def build_report_tables(
     matthew_by_project: Mapping[str, MatthewScope] | None = None,
     instruments: Sequence[str] | None = None,
     primary_wellbeing: str | None = None,
+    left_out: Sequence[LeftOut] = (),
 ) -> ReportTables:
     """Return the disclosure-controlled tables of one project's report, or of the synthesis, as
     the typed ``reports/tables/<project>.json`` document (docs/architecture.md, "Documents").
@@ -153,7 +155,8 @@ def build_report_tables(
     export files as ``{"file", "sha256"}``. ``project_name``/``project_names`` give display
     names (from the project spec); the id is used when absent. ``instruments`` and
     ``primary_wellbeing`` (the spec's keys) name the questionnaires in the methods text, from
-    the instrument registry.
+    the instrument registry. ``left_out`` lists the projects the models left out (the analysis
+    documents' ``left_out``): a project report keeps its own entry, the synthesis every one.
 
     Raises :class:`ReportDataError` when the panel lacks canonical columns or the project, and
     :class:`~outcomes.documents.DocumentError` when the tables do not match their declaration.
@@ -211,6 +214,9 @@ def build_report_tables(
         tables["projects"] = synthesis_projects(panel, names, shown, threshold)
         tables["matthew_by_project"] = matthew_grid(matthew, matthew_by_project, names)
     tables["instruments"] = _instrument_entries(instruments or [], primary_wellbeing)
+    shown_left_out = [e.to_json() for e in left_out if project is None or e.project == project]
+    if shown_left_out:
+        tables["left_out"] = shown_left_out
     tables["suppressed"] = _suppression_record(tables)
     return ReportTables.from_json(_jsonable(tables))
 

@@ -36,11 +36,16 @@ from outcomes.stages.records import StageRecord, preview_markdown
 @stage(reads=(PANEL,), writes=(WELLBEING_MODEL,))
 def wellbeing_model_stage(files: StageFiles, engine: str = "auto") -> StageRecord:
     """Fit M1 on the whole panel, write ``analysis/model.json`` and return its record with the
-    convergence check (docs/architecture.md, "M1 and the Matthew check")."""
+    convergence check (docs/architecture.md, "M1 and the Matthew check"). Projects without a
+    wellbeing value are left out and listed under ``left_out`` (docs/architecture.md, "Specs
+    without instruments and single measurements")."""
+    from outcomes.models.analysis import measured_panel
     from outcomes.models.m1 import model_document
 
-    panel = files.table(PANEL)
+    panel, left_out = measured_panel(files.table(PANEL))
     model = model_document(panel, engine=engine)
+    if left_out:
+        model["left_out"] = left_out
     path = atomic.write_json(files.output(WELLBEING_MODEL), checked(ModelResult, model))
     fixed = model["fixed_effects"]
     table = markdown.table(
@@ -62,6 +67,7 @@ def wellbeing_model_stage(files: StageFiles, engine: str = "auto") -> StageRecor
             "converged": model["converged"],
             "singular": model["singular"],
             "seconds": model["seconds"],
+            **_left_out_metadata(left_out),
         },
         checks={
             "converged": (
@@ -94,6 +100,11 @@ def bootstrap_replicates() -> int:
     if replicates < 0:
         raise ValueError(f"OUTCOMES_BOOTSTRAP must be 0 or more, got {replicates}")
     return replicates
+
+
+def _left_out_metadata(left_out: list[dict[str, str]]) -> dict[str, Any]:
+    """Return the record metadata naming the projects the models left out (none: empty)."""
+    return {"left_out": {e["project"]: e["note"] for e in left_out}} if left_out else {}
 
 
 def _number(value: Any, digits: int = 3) -> str:
@@ -143,19 +154,21 @@ def project_effects_stage(files: StageFiles, engine: str = "auto") -> StageRecor
     """Fit the Matthew check within each project (wellbeing and the other outcomes present,
     baseline network size; Satterthwaite t and likelihood-ratio tests) and M1 per project; write
     ``analysis/project_effects.json`` (per-project slopes and interactions, the inputs of the
-    meta-analysis) and return its record (docs/architecture.md, "M1 and the Matthew check")."""
+    meta-analysis) and return its record (docs/architecture.md, "M1 and the Matthew check").
+    Projects without a wellbeing value are left out and listed under ``left_out``."""
     from outcomes.models.analysis import (
         DEFAULT_OUTCOMES,
         PRIMARY_MODERATOR,
         assign_roles,
         effects_from_results,
         matthew_results,
+        measured_panel,
         outcome_present,
         project_models,
     )
     from outcomes.models.config import load_analysis_config
 
-    panel = files.table(PANEL)
+    panel, left_out = measured_panel(files.table(PANEL))
     outcomes = [o for o in DEFAULT_OUTCOMES if outcome_present(panel, o)]
     config = load_analysis_config()
     results = matthew_results(
@@ -165,11 +178,13 @@ def project_effects_stage(files: StageFiles, engine: str = "auto") -> StageRecor
     assign_roles(results, config)
     rows = effects_from_results(results)
     projects = sorted(panel["project"].unique().to_list())
-    effects = {
+    effects: dict[str, Any] = {
         "moderator": PRIMARY_MODERATOR,
         "projects": rows,
         "models": project_models(panel, projects, engine),
     }
+    if left_out:
+        effects["left_out"] = left_out
     path = atomic.write_json(files.output(PROJECT_EFFECTS), checked(ProjectEffects, effects))
     table = markdown.table(
         ["project", "outcome", "slope per year (95% CI)", "interaction (95% CI)", "n"],
@@ -189,6 +204,7 @@ def project_effects_stage(files: StageFiles, engine: str = "auto") -> StageRecor
             "effects": table,
             "interactions": {r["project"]: round(r["estimate"], 3) for r in wellbeing},
             "slopes": {r["project"]: round(r["slope"], 3) for r in wellbeing},
+            **_left_out_metadata(left_out),
         },
     )
 
@@ -248,6 +264,7 @@ def matthew_stage(files: StageFiles, n_boot: int | None = None) -> StageRecord:
             "credibility_checklist": checklist,
             "bootstrap_replicates": replicates,
             "seconds": round(result.seconds, 2),
+            **_left_out_metadata(matthew.get("left_out", [])),
         },
     )
 

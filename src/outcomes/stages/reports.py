@@ -9,6 +9,7 @@ import polars as pl
 
 from outcomes import atomic, documents
 from outcomes.documents import (
+    LeftOut,
     MatthewDocument,
     ModelResult,
     PooledDocument,
@@ -61,6 +62,24 @@ def _validation_of(files: StageFiles, project: str) -> ValidationSummary | None:
     return ValidationSummary.from_json(data, where=str(path))
 
 
+def _left_out(matthew: MatthewDocument, specs: dict[str, ProjectSpec]) -> list[LeftOut]:
+    """Return the projects the models left out (``matthew.json``'s ``left_out``), the reason
+    ``no_primary_wellbeing`` where the project's spec names no primary wellbeing measure
+    (docs/architecture.md, "Specs without instruments and single measurements")."""
+    entries = []
+    for entry in matthew.left_out or ():
+        spec = specs.get(entry.project)
+        if spec is not None and spec.primary_wellbeing is None:
+            entry = LeftOut(
+                project=entry.project,
+                reason="no_primary_wellbeing",
+                note=f"project {entry.project!r}: its spec names no primary_wellbeing "
+                "instrument; the models leave it out",
+            )
+        entries.append(entry)
+    return entries
+
+
 @stage(
     reads=(PANEL, WELLBEING_MODEL, MATTHEW_EFFECT, PROJECT_EFFECTS, POOLED_EFFECT, VALID,
            RAW_RESPONSES),
@@ -84,6 +103,7 @@ def report_tables_stage(
     effects = ProjectEffects.from_json(files.json(PROJECT_EFFECTS))
     pooled = PooledDocument.from_json(files.json(POOLED_EFFECT))
     names = {pid: spec.name for pid, spec in specs.items()}
+    left_out = _left_out(matthew, specs)
     written: dict[str, Path] = {}
     projects = [p for p in sorted(panel["project"].unique().to_list()) if p in specs]
     for project in projects:
@@ -99,6 +119,7 @@ def report_tables_stage(
             organisation=specs[project].organisation,
             instruments=specs[project].instruments,
             primary_wellbeing=specs[project].primary_wellbeing,
+            left_out=left_out,
         )
         written[project] = atomic.write_json(
             files.output(REPORT_TABLES, report=project), checked(ReportTables, tables.to_json())
@@ -114,6 +135,7 @@ def report_tables_stage(
         project_names=names,
         pooled=pooled,
         matthew_by_project={p: matthew.scope(p) for p in projects},
+        left_out=left_out,
     )
     written[SYNTHESIS] = atomic.write_json(
         files.output(REPORT_TABLES, report=SYNTHESIS), checked(ReportTables, synthesis.to_json())

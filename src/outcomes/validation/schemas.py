@@ -154,8 +154,11 @@ def _schema(
         for column in columns
     }
     items = [c.name for c in columns if c.kind == "item"]
+    # a spec without instruments has no items: its rows stand on their own columns
     checks = [
-        _any_answered_check(items, rule.rule) for rule in table.row_rules if enforced(rule, rules)
+        _any_answered_check(items, rule.rule)
+        for rule in table.row_rules
+        if items and enforced(rule, rules)
     ]
     return pa.DataFrameSchema(
         schema_columns,
@@ -214,8 +217,10 @@ def responses_schema(
     2000-01-01 and ``today``, ``birth_year`` from 1900 to this year, ``age`` 0–120, ``gender``
     one of female/male/other, ``completed`` true (false marks an incomplete submission), items
     hold their instrument's codes and ranges, and at least one item of the spec's instruments
-    is answered. Items of the spec's instruments are required columns; other columns are
-    allowed, and duplicates are the cross-row rules' concern (``rules.py``), not the schema's.
+    is answered (a spec without instruments has no such rule: docs/architecture.md, "Specs
+    without instruments and single measurements"). Items of the spec's instruments are required
+    columns; other columns are allowed, and duplicates are the cross-row rules' concern
+    (``rules.py``), not the schema's.
     """
     table = catalog.table("responses")
     return _schema(

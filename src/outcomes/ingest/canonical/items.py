@@ -40,7 +40,13 @@ def instrument_registry() -> Mapping[str, Instrument]:
 def item_instruments(
     spec: ProjectSpec, registry: Mapping[str, Instrument] | None = None
 ) -> dict[str, str]:
-    """Return canonical item column → instrument key for every instrument of ``spec``."""
+    """Return canonical item column → instrument key for every instrument of ``spec`` (none
+    for a spec without instruments).
+
+    Raises :class:`SpecMismatchError` for an instrument the registry does not know and for a
+    ``primary_wellbeing`` instrument that declares no wellbeing score (its
+    ``wellbeing_column``; docs/architecture.md, "Specs without instruments and single
+    measurements")."""
     registry = registry if registry is not None else instrument_registry()
     items: dict[str, str] = {}
     for key in spec.instruments:
@@ -51,6 +57,13 @@ def item_instruments(
             )
         for column in registry[key].item_columns:
             items[column] = key
+    primary = spec.primary_wellbeing
+    if primary is not None and registry[primary].wellbeing_column is None:
+        scored = sorted(k for k, i in registry.items() if i.wellbeing_column is not None)
+        raise SpecMismatchError(
+            f"spec {spec.id}: key 'primary_wellbeing': instrument {primary!r} declares no "
+            f"wellbeing score; choose one that does ({', '.join(scored)}) or leave the key out"
+        )
     return items
 
 

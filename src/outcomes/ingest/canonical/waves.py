@@ -4,7 +4,8 @@
 ``meting 2``, ``Nulmeting`` …); ``wave.file_pattern``: a regular expression on the file name, or
 on the sheet name of a workbook whose file name gives none; ``wave.date_order``: each
 participant's assessment dates in order over all of a project's exports (earliest = 0, equal
-dates share a wave). A row whose wave cannot be found gets an ``unknown_wave`` issue.
+dates share a wave); ``wave.constant``: the same wave for every row, for an export of a single
+measurement. A row whose wave cannot be found gets an ``unknown_wave`` issue.
 """
 
 from __future__ import annotations
@@ -23,8 +24,10 @@ def map_wave(export: ExportColumns, column: str | None) -> pl.Expr:
     """Return the ``wave`` column of one export; ``column`` is the export column the spec's
     ``wave.column`` names (None for the other rules).
 
-    Under ``wave.date_order`` the column stays empty here: :func:`number_waves_by_date` fills it
-    in once all of the project's exports are stacked."""
+    Under ``wave.constant`` every row gets that wave (docs/architecture.md, "Specs without
+    instruments and single measurements"). Under ``wave.date_order`` the column stays empty
+    here: :func:`number_waves_by_date` fills it in once all of the project's exports are
+    stacked."""
     spec, codes, name = export.spec, export.codes, export.name
     labels = {number_key(k): v for k, v in spec.wave.labels.items()}
     if column:
@@ -45,6 +48,8 @@ def map_wave(export: ExportColumns, column: str | None) -> pl.Expr:
                 pl.col(column).is_null(), "wave", "unknown_wave", f"{column}: no wave in this row"
             )
         return mapped
+    if spec.wave.constant is not None:
+        return pl.lit(spec.wave.constant, dtype=pl.Int64).alias("wave")
     if spec.wave.file_pattern is None:  # date_order
         return pl.lit(None, dtype=pl.Int64).alias("wave")
     pattern = re.compile(spec.wave.file_pattern)
