@@ -1,4 +1,4 @@
-"""The ``outcomes`` command: demo, run, validate, analyse, report.
+"""The ``outcomes`` command: demo, run, validate, spec init, analyse, report.
 
 Each subcommand is a thin shell around library functions (and, for ``run`` and ``demo``, the
 Dagster runner in ``pipelines.runner``). A user's mistake — any :class:`OutcomesError` — ends
@@ -48,6 +48,7 @@ PDF reports for funders. Everything lives under OUTCOMES_HOME (default ./workspa
 examples:
   outcomes demo                                  demo exports → reports, end to end
   outcomes validate export.csv --project netwerkcoach
+  outcomes spec init export.csv --project netwerkcoach
   outcomes analyse workspace/warehouse/outcome_panel.parquet --out results/
   outcomes report --lang en
 """
@@ -162,6 +163,23 @@ def ingest_warning_lines(warnings: Sequence[IngestWarning], lang: str) -> list[s
     return lines
 
 
+def cmd_spec_init(args: argparse.Namespace) -> int:
+    from outcomes.ingest.draft import draft_spec, render_draft
+
+    draft = draft_spec([Path(name) for name in args.files], args.project)
+    text = render_draft(draft)
+    if args.out == "-":
+        sys.stdout.write(text)
+        print(draft.summary(), file=sys.stderr)
+        return EXIT_OK
+    out = Path(args.out) if args.out else Path(f"{args.project}.yaml")
+    if out.exists() and not args.force:
+        raise UserError(f"{out}: already exists; give --force to overwrite it or --out elsewhere")
+    out.write_text(text, encoding="utf-8")
+    print(f"wrote {out}\n{draft.summary()}")
+    return EXIT_OK
+
+
 def cmd_analyse(args: argparse.Namespace) -> int:
     import polars as pl
 
@@ -258,6 +276,33 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--lang", choices=["nl", "en"], default="nl")
     validate.add_argument("--first", type=int, default=10, help="problems to list")
     validate.set_defaults(handler=cmd_validate)
+
+    spec = sub.add_parser(
+        "spec",
+        help="draft a project spec from exports",
+        description="Work with project specs (data_schemas/projects/<id>.yaml).",
+    )
+    spec_sub = spec.add_subparsers(dest="spec_command", required=True, metavar="COMMAND")
+    spec_init = spec_sub.add_parser(
+        "init",
+        help="draft a spec from a project's exports",
+        description="Detect the export format, header rows, participant ID, date, wave and "
+        "completion columns, map columns onto instrument items, and write a commented YAML "
+        "spec; lines marked '# UNSURE' need checking. Exit 2: a file cannot be read."
+        "\n\nexamples:\n  outcomes spec init NEN_T0_baseline.csv NEN_T1.csv --project "
+        "netwerkcoach\n  outcomes spec init export.sav --project stamtafel --out -",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    spec_init.add_argument("files", nargs="+", metavar="FILE", help="export files of one project")
+    spec_init.add_argument("--project", required=True, help="project id of the new spec")
+    spec_init.add_argument(
+        "--out",
+        default=None,
+        help="where to write the spec (default: <project>.yaml in the current folder; "
+        "'-': standard output)",
+    )
+    spec_init.add_argument("--force", action="store_true", help="overwrite an existing --out")
+    spec_init.set_defaults(handler=cmd_spec_init)
 
     analyse = sub.add_parser(
         "analyse",
