@@ -21,10 +21,10 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from outcomes.errors import SpecError
+from outcomes.yamlfile import read_yaml
 
 __all__ = [
     "CANONICAL_META_COLUMNS",
@@ -212,17 +212,7 @@ def parse_spec(data: Any, source: Path | str = "<spec>") -> ProjectSpec:
 def load_spec(path: Path | str) -> ProjectSpec:
     """Return the validated spec in ``path``; raise :class:`SpecError` naming file and key."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise SpecError(f"{path}: project spec not found") from None
-    except UnicodeDecodeError:
-        raise SpecError(f"{path}: project spec is not UTF-8 text") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        raise SpecError(f"{path}: not valid YAML ({error})") from None
-    spec = parse_spec(data, path)
+    spec = parse_spec(read_yaml(path, "project spec", SpecError), path)
     # project-local instruments join the registry (docs/architecture.md, "Instruments as data")
     local = path.parent / spec.id / "instruments"
     if local.is_dir():

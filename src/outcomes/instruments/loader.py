@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
-import yaml
 from pydantic import ValidationError
 
 from outcomes.instruments.base import (
@@ -32,6 +31,7 @@ from outcomes.instruments.base import (
 )
 from outcomes.instruments.schema import InstrumentDeclaration, ScoreDeclaration
 from outcomes.instruments.scoring import compile_scorer
+from outcomes.yamlfile import read_yaml
 
 __all__ = [
     "default_instruments_dir",
@@ -264,16 +264,7 @@ def parse_instrument(data: Any, source: Path | str = "<instrument>") -> Instrume
 
 
 def _read(path: Path) -> tuple[Any, int | None]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InstrumentError(f"{path}: instrument file not found") from None
-    except UnicodeDecodeError:
-        raise InstrumentError(f"{path}: instrument file is not UTF-8 text") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        raise InstrumentError(f"{path}: not valid YAML ({error})") from None
+    data = read_yaml(path, "instrument file", InstrumentError)
     order = data.get("order") if isinstance(data, dict) else None
     return data, order if isinstance(order, int) else None
 

@@ -14,11 +14,11 @@ import os
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from outcomes.errors import ConfigurationError
 from outcomes.models.formula import ModelInputError
+from outcomes.yamlfile import read_yaml
 
 #: The verdict methods: Satterthwaite t (lmerTest) or the parametric bootstrap (percentile
 #: interval, null-model likelihood-ratio p as pbkrtest's PBmodcomp).
@@ -106,16 +106,9 @@ def load_analysis_config(path: Path | str | None = None) -> AnalysisConfig:
     :class:`AnalysisConfigError` naming the file and key of a mistake."""
     explicit = path is not None or "OUTCOMES_ANALYSIS" in os.environ
     target = Path(path) if path is not None else default_config_path()
-    try:
-        text = target.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        if explicit:
-            raise AnalysisConfigError(f"{target}: analysis configuration not found") from None
+    if not explicit and not target.exists():
         return AnalysisConfig()
-    try:
-        data = yaml.safe_load(text) or {}
-    except yaml.YAMLError as error:
-        raise AnalysisConfigError(f"{target}: not valid YAML ({error})") from None
+    data = read_yaml(target, "analysis configuration", AnalysisConfigError) or {}
     try:
         return AnalysisConfig.model_validate(data)
     except ValidationError as error:

@@ -1,0 +1,33 @@
+"""Reading the YAML files a user writes: project specs, instrument files, the analysis settings.
+
+One reader, so every such file fails the same way on a user's mistake: the error class of the
+file's kind, naming the file and what is wrong with it (docs/architecture.md, "Ingest and
+errors"). What the keys must hold is each kind's own check.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from outcomes.errors import OutcomesError
+
+
+def read_yaml(path: Path, kind: str, error: type[OutcomesError]) -> Any:
+    """Return the parsed YAML of ``path`` (None for an empty file).
+
+    Raises ``error`` naming ``path`` when the file is missing (``"<kind> not found"``), is not
+    UTF-8 text or is not valid YAML; ``kind`` names the file's role ("project spec").
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise error(f"{path}: {kind} not found") from None
+    except UnicodeDecodeError:
+        raise error(f"{path}: {kind} is not UTF-8 text") from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as problem:
+        raise error(f"{path}: not valid YAML ({problem})") from None
