@@ -23,7 +23,11 @@ def _columns(table: Table) -> str:
         elif isinstance(entry, InstrumentItems):
             names.append("*items of the project's instruments*")
         elif isinstance(entry, InstrumentScores):
-            which = "the project's instruments" if entry.scope == "spec" else "every instrument"
+            which = (
+                "the project's instruments"
+                if entry.scope == "spec"
+                else "the instruments the projects use"
+            )
             names.append(f"*scores of {which}*")
     return ", ".join(names)
 

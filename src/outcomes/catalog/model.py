@@ -150,7 +150,9 @@ class InstrumentItems:
 
 @dataclass(frozen=True)
 class InstrumentScores:
-    """The score columns of the project's instruments or of every instrument in the registry."""
+    """The score columns of the project's instruments (``scope="spec"``) or of every instrument
+    in the registry passed to :meth:`Table.columns` (the pipeline passes the instruments its
+    projects use, :func:`instruments_in_use`)."""
 
     scope: Scope = "spec"
 
