@@ -14,6 +14,10 @@ Typical use in a notebook::
     ws = nb.workspace()            # $OUTCOMES_HOME, else ./workspace
     panel = nb.panel()
     nb.sql("SELECT project, count(*) FROM outcome_panel GROUP BY project")
+    nb.plot_by_wave(nb.mean_by_wave(panel, "wellbeing"), "wellbeing (0–100)", "Wellbeing")
+
+The descriptive summaries and figures (``mean_by_wave``, ``plot_by_wave``, ``plot_retention``,
+``GROUP_STYLES``) live in ``outcomes.notebook_figures`` and are re-exported here.
 """
 
 from __future__ import annotations
@@ -27,6 +31,13 @@ from typing import Any
 import polars as pl
 
 from outcomes.documents import ANALYSIS_DOCUMENTS, Document, ValidationSummary
+from outcomes.notebook_figures import (
+    GROUP_STYLES,
+    SMALL_CELL,
+    mean_by_wave,
+    plot_by_wave,
+    plot_retention,
+)
 from outcomes.stages import (
     MATTHEW_JSON,
     MODEL_JSON,
@@ -40,6 +51,35 @@ from outcomes.warehouse import DATABASE
 from outcomes.workspace import DEFAULT_HOME, Workspace
 
 Home = str | os.PathLike[str] | Workspace | None
+
+__all__ = [
+    "GROUP_STYLES",
+    "HOW_TO_MATERIALIZE",
+    "SMALL_CELL",
+    "Home",
+    "NotMaterialized",
+    "analysis",
+    "as_frame",
+    "bootstrap_draws",
+    "codebook",
+    "load",
+    "matthew",
+    "mean_by_wave",
+    "model",
+    "panel",
+    "plot_by_wave",
+    "plot_retention",
+    "pooled",
+    "project_effects",
+    "quarantine",
+    "sql",
+    "tables",
+    "validation",
+    "validation_files",
+    "validation_rules",
+    "validation_summaries",
+    "workspace",
+]
 
 HOW_TO_MATERIALIZE = (
     "Materialize it first: `outcomes demo` writes demo exports and runs everything, "
