@@ -1,4 +1,9 @@
-"""The Dagster code location of Outcomes: loads the stages' definitions and merges them."""
+"""The Dagster code location of Outcomes: loads the stages' definitions and merges them.
+
+Loading it also ends the runs a killed ``outcomes run`` left unfinished, so that the queue of
+``dagster dev`` and the daemon does not wait for them (docs/architecture.md, "Runs that never
+hang").
+"""
 
 from __future__ import annotations
 
@@ -12,6 +17,7 @@ from pipelines.owners import load_owners, with_owners
 from pipelines.panel import assets as panel
 from pipelines.reports import assets as reports
 from pipelines.resources import default_resources
+from pipelines.runs import end_abandoned_runs_at_load
 from pipelines.schedules import build_rerun_schedule, materialize_all_job
 from pipelines.scoring import assets as scoring
 from pipelines.validation import assets as validation
@@ -37,3 +43,5 @@ defs = with_owners(
     ),
     load_owners(),
 )
+
+end_abandoned_runs_at_load()

@@ -2,7 +2,10 @@
 
 Used by ``outcomes run`` and ``outcomes demo``: one run per project partition (ingest, validate,
 score), then one run for the cross-project assets (panel, models, reports). Runs land in the
-instance under ``DAGSTER_HOME``, so the Dagster UI shows them afterwards.
+instance under ``DAGSTER_HOME``, so the Dagster UI shows them afterwards. Each run carries the
+runner's process id, so that a run this process leaves unfinished (killed) is ended at the next
+start, and SIGINT or SIGTERM ends the current run before the runner stops (``pipelines.runs``;
+docs/architecture.md, "Runs that never hang").
 
 Which instance: ``OUTCOMES_INSTANCE`` names a profile — ``local`` (the repo's ``dagster.yaml``,
 SQLite under ``DAGSTER_HOME``; the default) or ``team`` (``deploy/dagster.team.yaml``, Postgres
@@ -17,13 +20,21 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
 
 from outcomes.errors import ConfigurationError
 from outcomes.ingest import export_files
-from pipelines.definitions import defs
 from pipelines.resources import OutcomesWorkspace, PseudonymKey, project_specs
+from pipelines.runs import (
+    RunInterrupted,
+    SignalWatch,
+    end_abandoned_runs,
+    end_interrupted_runs,
+    launcher_tags,
+    stop_on_signals,
+)
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -83,11 +94,12 @@ def _install(source: Path, config: Path) -> None:
 
 @dataclass
 class RunSummary:
-    """What a full materialization did."""
+    """What a full materialization did; ``interrupted`` when SIGINT or SIGTERM stopped it."""
 
     succeeded: bool
     seconds: float
     failure: str | None = None
+    interrupted: bool = False
 
 
 #: The runner prints its own progress; Dagster's console log would bury it.
@@ -147,42 +159,85 @@ def materialize_all(
     }
     started = time.perf_counter()
     summary = RunSummary(succeeded=True, seconds=0.0)
-    with dg.DagsterInstance.get() as instance:
-        workspace = resources["outcomes"].workspace()
-        delivered = [
-            project
-            for project, spec in project_specs().items()
-            if export_files(spec, workspace.project_landing(project))
-        ]
-        if not delivered:
+    with dg.DagsterInstance.get() as instance, stop_on_signals() as signals:
+        try:
+            _materialize_delivered(instance, resources, summary, progress, signals)
+        except RunInterrupted as interruption:
+            ended = end_interrupted_runs(instance, interruption)
             summary.succeeded = False
-            summary.failure = f"no exports in {workspace.landing}/<project>/ for any project spec"
-            return summary
-
-        def run(job_name: str, partition: str | None = None) -> bool:
-            job = defs.resolve_job_def(job_name)
-            result = job.execute_in_process(
-                partition_key=partition,
-                instance=instance,
-                resources=resources,
-                run_config=QUIET,
-                raise_on_error=False,
+            summary.interrupted = True
+            summary.failure = f"stopped by {interruption.reason}" + (
+                f"; {', '.join(ended)} marked failed in the Dagster instance" if ended else ""
             )
-            _record(result, summary, progress)
-            if not result.success:
-                summary.succeeded = False
-                where = f"{partition}: " if partition else ""
-                summary.failure = where + _describe_failure(result)
-            return result.success
-
-        # one run per project, then the cross-project run, then one report run per project
-        _ = (
-            all(run("project_job", project) for project in delivered)
-            and run("synthesis_job")
-            and all(run("report_job", project) for project in delivered)
-        )
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _materialize_delivered(
+    instance: dg.DagsterInstance,
+    resources: dict[str, Any],
+    summary: RunSummary,
+    progress: Callable[[str], None],
+    signals: SignalWatch,
+) -> None:
+    """Run every job for the projects with exports in ``landing/``, recording into ``summary``;
+    raise :class:`RunInterrupted` when SIGINT or SIGTERM stops a run."""
+    # before any run starts: a run a killed runner left "Started" would hold the queue
+    for line in end_abandoned_runs(instance):
+        progress(f"  ! {line}")
+    workspace = resources["outcomes"].workspace()
+    delivered = [
+        project
+        for project, spec in project_specs().items()
+        if export_files(spec, workspace.project_landing(project))
+    ]
+    if not delivered:
+        summary.succeeded = False
+        summary.failure = f"no exports in {workspace.landing}/<project>/ for any project spec"
+        return
+    # loading the code location ends abandoned runs too, but only logs them: import it after
+    # they were reported above
+    from pipelines.definitions import defs
+
+    def run(job_name: str, partition: str | None = None) -> bool:
+        job = defs.resolve_job_def(job_name)
+        result = job.execute_in_process(
+            partition_key=partition,
+            instance=instance,
+            resources=resources,
+            run_config=QUIET,
+            tags=launcher_tags(),
+            raise_on_error=False,
+        )
+        _record(result, summary, progress)
+        # Dagster ends a run a signal reaches as failed; one that reaches it after the last
+        # step is dropped, and the run succeeds: stop before the next run either way
+        if _was_interrupted(result):
+            raise RunInterrupted(signals.signal_name(), run=result.dagster_run)
+        if signals.signal_name() is not None:
+            raise RunInterrupted(signals.signal_name())
+        if not result.success:
+            summary.succeeded = False
+            where = f"{partition}: " if partition else ""
+            summary.failure = where + _describe_failure(result)
+        return result.success
+
+    # one run per project, then the cross-project run, then one report run per project
+    _ = (
+        all(run("project_job", project) for project in delivered)
+        and run("synthesis_job")
+        and all(run("report_job", project) for project in delivered)
+    )
+
+
+def _was_interrupted(result: dg.ExecuteInProcessResult) -> bool:
+    """Return whether ``result``'s run ended because SIGINT or SIGTERM reached it (Dagster ends
+    such a run itself, as failed by an unexpected termination)."""
+    for event in result.all_events:
+        if event.event_type_value == "PIPELINE_FAILURE":
+            reason = getattr(event.event_specific_data, "failure_reason", None)
+            return getattr(reason, "value", reason) == "UNEXPECTED_TERMINATION"
+    return False
 
 
 def _record(
