@@ -16,6 +16,12 @@ from pipelines.cli import main
 SUBCOMMANDS = ("demo", "run", "validate", "analyse", "report")
 
 
+@pytest.fixture(autouse=True)
+def pseudonym_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``outcomes validate`` uses the workspace's pseudonym key, as ``outcomes run`` does."""
+    monkeypatch.setenv("OUTCOMES_PSEUDONYM_KEY", "cli-test-key-0123456789abcdef")
+
+
 @pytest.mark.parametrize("command", SUBCOMMANDS)
 def test_every_subcommand_explains_itself_with_an_example(
     command: str, capsys: pytest.CaptureFixture[str]
@@ -255,10 +261,16 @@ def test_the_command_line_shows_each_user_error_in_one_line(
         raise error_class(f"{error_class.__name__}: what went wrong and how to fix it")
 
     monkeypatch.setattr(cli, "cmd_report", fail)
-    code = cli.main(["report", "--home", str(tmp_path / "ws")])
+    code = cli.main(["report", "--home", str(tmp_path / "ws"), "--lang", "en"])
     err = capsys.readouterr().err
     assert code == 2
     assert err == f"error: {error_class.__name__}: what went wrong and how to fix it\n"
+    # in Dutch (the default) an error without Dutch words says it is in English
+    assert cli.main(["report", "--home", str(tmp_path / "ws")]) == 2
+    assert capsys.readouterr().err == (
+        f"fout (alleen in het Engels beschreven): {error_class.__name__}: what went wrong and "
+        "how to fix it\n"
+    )
 
 
 def test_a_defect_is_not_shown_as_a_user_error(
@@ -338,7 +350,7 @@ def test_validate_prints_the_ingest_warnings_in_the_users_language(
         "'identifiers'; dropped\n" in english
     )
     assert "  proef.csv: no raw column is mapped to mhi5_4, mhi5_5; left empty\n" in english
-    assert "the spec says windows-1252 but the file is valid UTF-8; read as UTF-8" in english
+    assert "the spec says windows-1252 but the file is UTF-8; read as UTF-8" in english
 
     main([*command, "--lang", "nl"])
     dutch = capsys.readouterr().out
@@ -346,8 +358,9 @@ def test_validate_prints_the_ingest_warnings_in_the_users_language(
     assert "  proef.csv: kolom 'Contact' lijkt een direct identificerend gegeven" in dutch
     assert "  proef.csv: geen kolom van de export is gekoppeld aan mhi5_4, mhi5_5" in dutch
     assert "Ingest warnings" not in dutch
-    # a warning without Dutch words keeps ingest's English
-    assert "the spec says windows-1252 but the file is valid UTF-8; read as UTF-8" in dutch
+    assert (
+        "proef.csv: de spec zegt windows-1252 maar het bestand is UTF-8; gelezen als UTF-8" in dutch
+    )
 
 
 def test_validate_prints_no_warnings_heading_for_a_file_without_warnings(

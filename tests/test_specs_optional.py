@@ -276,9 +276,11 @@ def test_stages_write_the_note_and_the_report_says_why(
 
 
 def test_outcomes_validate_accepts_a_registration_export(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from pipelines.cli import main
+
+    monkeypatch.setenv("OUTCOMES_PSEUDONYM_KEY", "registration-test-key-0123456789")
 
     spec = write_spec(tmp_path, registration_spec())
     assert load_spec(spec).wave.constant == 0

@@ -37,6 +37,8 @@ Materialize = Callable[..., RunOutcome]
 EXIT_OK = 0
 EXIT_QUARANTINED = 1
 EXIT_UNREADABLE = 2
+#: Stopped by SIGINT or SIGTERM (128 + SIGINT, as shells report Ctrl-C).
+EXIT_INTERRUPTED = 130
 
 DESCRIPTION = """\
 Outcomes: outcome monitoring of social interventions.
@@ -95,6 +97,9 @@ def _materialize(args: argparse.Namespace, *, allow_generate_key: bool) -> int:
         engine=args.engine,
         allow_generate_key=allow_generate_key,
     )
+    if getattr(summary, "interrupted", False):
+        print(f"interrupted: {summary.failure}", file=sys.stderr)
+        return EXIT_INTERRUPTED
     if not summary.succeeded:
         print(f"error: {summary.failure}", file=sys.stderr)
         return 1
@@ -116,23 +121,45 @@ def cmd_run(args: argparse.Namespace) -> int:
     return _materialize(args, allow_generate_key=False)
 
 
+def _report_path(args: argparse.Namespace, workspace: Workspace) -> Path | None:
+    """Return the ``--report`` file, refusing one inside the workspace (it names the export's
+    own IDs) and an ending other than .xlsx or .html."""
+    from outcomes.errors import worded
+    from outcomes.validation.report_file import REPORT_SUFFIXES
+
+    if not args.report:
+        return None
+    path = Path(args.report)
+    if path.suffix.lower() not in REPORT_SUFFIXES:
+        raise worded(UserError, "error_report_format", path=str(path))
+    if path.resolve().is_relative_to(workspace.home.resolve()):
+        raise worded(UserError, "error_report_in_workspace", path=str(path), home=workspace.home)
+    return path
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     from outcomes.ingest import ingest_files
     from outcomes.language import word
+    from outcomes.privacy import load_pseudonym_key
     from outcomes.specs import default_specs_dir, load_spec
-    from outcomes.validation import format_summary, validate_responses
+    from outcomes.validation import validate_responses
+    from outcomes.validation.report import build_report, format_report
 
+    workspace = Workspace.from_env(args.home)
+    report_path = _report_path(args, workspace)
     spec_path = Path(args.spec) if args.spec else default_specs_dir() / f"{args.project}.yaml"
     spec = load_spec(spec_path)
     paths = [Path(name) for name in args.files]
-    # A check before hand-over needs no stable pseudonyms: an ephemeral key keeps raw IDs out
-    # of the output without requiring the project's secret key. An unreadable file raises
-    # ExportError, which main() reports with EXIT_UNREADABLE.
-    ingested = ingest_files(paths, spec, os.urandom(32))
+    # The workspace's key, as `outcomes run` uses it: the report's pseudonyms are those of the
+    # pipeline's quarantine. An unreadable file raises ExportError (exit code 2, see main()).
+    key = load_pseudonym_key(workspace_home=workspace.home)
+    ingested = ingest_files(paths, spec, key)
     result = validate_responses(ingested.responses, spec, lang=args.lang)
-    print(format_summary(result.summary, result.quarantine, args.lang, first=args.first))
-    if ingested.warnings:
-        print("\n" + "\n".join(ingest_warning_lines(ingested.warnings, args.lang)))
+    warnings = ingest_warning_lines(ingested.warnings, args.lang) if ingested.warnings else []
+    report = build_report(result, ingested, spec, args.lang, warnings=warnings)
+    print(format_report(report, first=args.first))
+    if warnings:
+        print("\n" + "\n".join(warnings))
     if (
         result.summary["rules"].get("followup_without_baseline")
         and not (ingested.responses.get_column("wave") == 0).any()
@@ -142,6 +169,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
             "\n"
             + word("no_baseline_given", args.lang, baseline="T0.csv", files=files, project=spec.id)
         )
+    if report_path is not None:
+        from outcomes.validation.report_file import write_report
+
+        written = write_report(report, report_path)
+        print("\n" + word("report_written", args.lang, path=written))
     return EXIT_QUARANTINED if result.summary["rows_quarantined"] else EXIT_OK
 
 
@@ -261,7 +293,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Read exports as the pipeline would and print what would be quarantined."
         "\nExit 0: clean; 1: rows would be quarantined; 2: a file cannot be read."
         "\n\nexamples:\n  outcomes validate NEN_T0_baseline.csv --project netwerkcoach"
-        "\n  outcomes validate NEN_T0_baseline.csv NEN_T1.csv --project netwerkcoach",
+        "\n  outcomes validate NEN_T0_baseline.csv NEN_T1.csv --project netwerkcoach"
+        "\n  outcomes validate NEN_T0_baseline.csv --project netwerkcoach --report ~/check.xlsx",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     validate.add_argument(
@@ -275,6 +308,14 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--spec", default=None, help="a spec file instead of the project's")
     validate.add_argument("--lang", choices=["nl", "en"], default="nl")
     validate.add_argument("--first", type=int, default=10, help="problems to list")
+    validate.add_argument(
+        "--report",
+        default=None,
+        metavar="FILE",
+        help="also write the report to FILE.xlsx or FILE.html (outside the workspace: it names "
+        "the export's own participant IDs)",
+    )
+    _add_common(validate)
     validate.set_defaults(handler=cmd_validate)
 
     spec = sub.add_parser(
@@ -354,11 +395,14 @@ def main(argv: Sequence[str] | None = None, *, materialize: Materialize | None =
     try:
         return int(args.handler(args))
     except OutcomesError as error:
-        print(f"error: {error}", file=sys.stderr)
+        from outcomes.errors import in_language
+
+        # commands with --lang word their errors in it; the others print English
+        print(in_language(error, getattr(args, "lang", "en")), file=sys.stderr)
         return EXIT_UNREADABLE
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":

@@ -11,9 +11,43 @@ traceback (docs/architecture.md, "Ingest and errors").
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 
 class OutcomesError(Exception):
-    """A mistake the user can fix; the message says what is wrong, where, and what was expected."""
+    """A mistake the user can fix; the message says what is wrong, where, and what was expected.
+
+    ``words`` is the language catalog's key of the message and the fields it fills in, when the
+    error is worded in every language (see :func:`worded`); None: English only.
+    """
+
+    words: tuple[str, dict[str, object]] | None = None
+
+
+E = TypeVar("E", bound="OutcomesError")
+
+
+def worded(error_class: type[E], key: str, **fields: object) -> E:
+    """Return an ``error_class`` whose message is the catalog's ``key`` in English, filled with
+    ``fields``, and which carries key and fields so the command line can print it in the user's
+    language (docs/architecture.md, "Validation report")."""
+    from outcomes import language
+
+    error = error_class(language.word(key, "en", **fields))
+    error.words = (key, dict(fields))
+    return error
+
+
+def in_language(error: OutcomesError, lang: str) -> str:
+    """Return the line the command line prints for ``error`` in ``lang``: ``fout: …`` in the
+    catalog's words when the error is worded (:func:`worded`), else its English message
+    marked as English (docs/architecture.md, "Validation report")."""
+    from outcomes import language
+
+    if error.words is not None:
+        key, fields = error.words
+        return language.word("error_line", lang, message=language.word(key, lang, **fields))
+    return language.word("error_untranslated", lang, message=str(error))
 
 
 class SpecError(OutcomesError, ValueError):

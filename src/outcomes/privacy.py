@@ -27,7 +27,7 @@ from pathlib import Path
 
 import polars as pl
 
-from outcomes.errors import ConfigurationError, ExportError
+from outcomes.errors import ConfigurationError, ExportError, worded
 
 KEY_ENV = "OUTCOMES_PSEUDONYM_KEY"
 KEY_FILE_ENV = "OUTCOMES_PSEUDONYM_KEY_FILE"
@@ -45,16 +45,15 @@ class IdentifierColumnError(ExportError):
     """A column the spec maps onto a canonical column holds direct identifiers."""
 
 
-def _how_to_set_key(default_file: Path) -> str:
-    return (
-        "No pseudonym key is configured, so participant IDs cannot be pseudonymised.\n"
-        "Set one of:\n"
-        f"  export {KEY_ENV}=$(python -c 'import secrets; print(secrets.token_hex(32))')\n"
-        f"  or write such a secret to {default_file} (chmod 600),\n"
-        f"  or point {KEY_FILE_ENV} at a key file outside the workspace.\n"
-        "Keep the key safe and keep using the same one: the same key gives the same pseudonyms, "
-        "a new key breaks the linkage with earlier exports. (`outcomes demo` creates a key file "
-        "itself.)"
+def _how_to_set_key(default_file: Path) -> MissingKeyError:
+    """Return the error that no key is configured, saying how to set one (worded in every
+    language: docs/architecture.md, "Validation report")."""
+    return worded(
+        MissingKeyError,
+        "error_missing_key",
+        path=str(default_file),
+        env=KEY_ENV,
+        file_env=KEY_FILE_ENV,
     )
 
 
@@ -90,7 +89,7 @@ def load_pseudonym_key(
                 f"The pseudonym key file {path} is empty.\n{_how_to_set_key(path)}"
             )
     if not allow_generate:
-        raise MissingKeyError(_how_to_set_key(path))
+        raise _how_to_set_key(path)
     return _generate_key_file(path)
 
 
@@ -179,7 +178,7 @@ def pseudonyms(raw_ids: Sequence[str], key: bytes, project: str) -> list[str]:
 def require_key(key: bytes) -> None:
     """Raise :class:`MissingKeyError`, saying how to set one, when ``key`` is empty."""
     if not key:
-        raise MissingKeyError(_how_to_set_key(DEFAULT_KEY_FILE))
+        raise _how_to_set_key(DEFAULT_KEY_FILE)
 
 
 def pseudonymise(ids: pl.Series, key: bytes, project: str) -> pl.Series:

@@ -133,14 +133,14 @@ def test_wrong_encoding(tmp_path: Path) -> None:
         tmp_path, "export.csv", (HEADER + GOOD_ROW + "P2,Vervolg,,Één,,,\n").encode("cp1252")
     )
     with pytest.raises(
-        ExportError, match=r"export\.csv: row 3: .* is not valid UTF-8.*windows-1252"
+        ExportError, match=r"export\.csv: row 3: the file is not UTF-8 but looks like windows-1252"
     ):
         ingest(path, export={"encoding": "utf-8"})
 
 
 def test_mapped_column_missing(tmp_path: Path) -> None:
     path = write(tmp_path, "export.csv", "ID,Meting,Datum,V1,V2,Vrienden\nP1,Nulmeting,,1,2,3\n")
-    with pytest.raises(ExportError, match=r"export\.csv: spec key 'columns' \('V3' → 'mood_3'\)"):
+    with pytest.raises(ExportError, match=r"export\.csv: the spec names 'V3' \(columns → mood_3"):
         ingest(path)
 
 
@@ -150,11 +150,24 @@ def test_optional_column_may_be_missing(tmp_path: Path) -> None:
     assert result.responses.get_column("mood_3").to_list() == [None]
 
 
+def test_a_separator_other_than_the_specs_is_named(tmp_path: Path) -> None:
+    path = write(tmp_path, "export.csv", HEADER + GOOD_ROW)
+    with pytest.raises(ExportError) as raised:
+        ingest(path, export={"format": "csv", "delimiter": ";"})
+    assert str(raised.value) == (
+        "export.csv: the separator is ',', not ';' as the spec says; set `export: delimiter: ','` "
+        "in the spec, or export the file again with ';'"
+    )
+    semicolons = write(tmp_path, "semi.csv", (HEADER + GOOD_ROW).replace(",", ";"))
+    with pytest.raises(ExportError, match=r"the separator is ';', not ','"):
+        ingest(semicolons, export={"format": "csv", "delimiter": ","})
+
+
 def test_spec_references_column_that_does_not_exist(tmp_path: Path) -> None:
     path = write(tmp_path, "export.csv", HEADER + GOOD_ROW)
-    with pytest.raises(ExportError, match=r"spec key 'site' names column 'Locatie'.*does not have"):
+    with pytest.raises(ExportError, match=r"the spec names 'Locatie' \(site\).*does not have"):
         ingest(path, site="Locatie")
-    with pytest.raises(ExportError, match=r"spec key 'wave.column' names column 'Ronde'"):
+    with pytest.raises(ExportError, match=r"the spec names 'Ronde' \(wave.column\)"):
         ingest(path, wave={"column": "Ronde"})
 
 

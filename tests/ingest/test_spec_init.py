@@ -35,8 +35,13 @@ def _exports(landing: Path, project: str) -> list[Path]:
 
 @pytest.mark.parametrize("project", PROJECT_IDS)
 def test_demo_draft_maps_what_the_hand_written_spec_maps_and_validates(
-    project: str, landing: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    project: str,
+    landing: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setenv("OUTCOMES_PSEUDONYM_KEY", "spec-init-test-key-0123456789")
     files = _exports(landing, project)
     out = tmp_path / f"{project}.yaml"
     assert main(["spec", "init", *map(str, files), "--project", project, "--out", str(out)]) == 0

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
+from outcomes.errors import worded
 from outcomes.ingest.archive import archive_export, sha256_of
 from outcomes.ingest.canonical import (
     MappedExport,
@@ -81,11 +82,18 @@ class FileInfo:
 
 @dataclass
 class IngestResult:
-    """The canonical ``responses`` of a project (or one file), per-file info and a summary."""
+    """The canonical ``responses`` of a project (or one file), per-file info and a summary.
+
+    ``participants`` has one row per participant: ``participant_id`` (pseudonym), ``raw_id``
+    (the export's own study ID) and ``rows``. It is held in memory only — for the
+    near-duplicate check and for ``outcomes validate``, which shows a data manager the IDs of
+    their own export — and never written to the workspace (README.md, "Privacy").
+    """
 
     responses: pl.DataFrame
     files: list[FileInfo]
     summary: dict[str, Any]
+    participants: pl.DataFrame | None = field(default=None, repr=False, compare=False)
 
     @property
     def warnings(self) -> list[IngestWarning]:
@@ -136,8 +144,9 @@ def _combined(
     """Return the ingest result of the mapped exports of ``files``: one responses frame, the
     files and the summary (participants counted across files)."""
     responses = combine_exports(mapped_exports, spec)
-    participants = participants_of(mapped_exports).height
-    return IngestResult(responses, files, summarise(spec, responses, files, participants))
+    participants = participants_of(mapped_exports)
+    summary = summarise(spec, responses, files, participants.height)
+    return IngestResult(responses, files, summary, participants)
 
 
 def _file_info(name: str, sha: str, raw: RawExport, mapped: MappedExport) -> FileInfo:
@@ -256,15 +265,12 @@ def ingest_files(
         raise ExportError("no export files given; expected at least one export")
     repeated = sorted(name for name, n in Counter(p.name for p in exports).items() if n > 1)
     if repeated:
-        raise ExportError(
-            f"{', '.join(repeated)}: more than one export file of this name; rows are traced by "
-            "file name, so give each file once (rename one of them)"
-        )
+        raise worded(ExportError, "error_same_file_name", files=", ".join(repeated))
     files: list[FileInfo] = []
     mapped_exports: list[MappedExport] = []
     for path in exports:
         if not path.is_file():
-            raise ExportError(f"{path}: export file not found")
+            raise worded(ExportError, "error_file_not_found", file=str(path))
         # hashing releases the GIL, so it overlaps with parsing
         with ThreadPoolExecutor(max_workers=1) as pool:
             hashing = pool.submit(sha256_of, path)

@@ -56,12 +56,15 @@ class ValidationResult:
     ``valid``: rows breaking no rule, in input order, without ``ingest_issues``, columns cast to
     the schema's types. ``quarantine``: one record per broken rule per row and column (columns
     of :data:`~.schemas.QUARANTINE_COLUMNS`), sorted by source file and row. ``summary``: counts
-    (see :func:`validate_responses`).
+    (see :func:`validate_responses`). ``expected``: what each quarantine record's rule expects,
+    in the order of ``quarantine`` (the text of the message's ``{expected}``; ingest's English
+    message for an ingest issue), for the validation report (``report.py``).
     """
 
     valid: pl.DataFrame
     quarantine: pl.DataFrame
     summary: dict[str, Any]
+    expected: pl.Series | None = None
 
     @property
     def passed(self) -> bool:
@@ -256,7 +259,8 @@ def _split(
     quarantine = worker.submit(_quarantine_frame, frame, records, lang)
     valid = frame.drop(ROW, "ingest_issues", strict=False).filter(~quarantined)
     summary = _summary(frame, read, valid, quarantined, records, spec, duplicate_policy)
-    return ValidationResult(valid=valid, quarantine=quarantine.result(), summary=summary)
+    rendered, expected = quarantine.result()
+    return ValidationResult(valid, rendered, summary, expected)
 
 
 def _same(records: pl.DataFrame) -> pl.DataFrame:
@@ -264,8 +268,11 @@ def _same(records: pl.DataFrame) -> pl.DataFrame:
     return records
 
 
-def _quarantine_frame(frame: pl.DataFrame, records: pl.DataFrame, lang: str) -> pl.DataFrame:
-    """Return the quarantine records with provenance and messages, sorted by file and row."""
+def _quarantine_frame(
+    frame: pl.DataFrame, records: pl.DataFrame, lang: str
+) -> tuple[pl.DataFrame, pl.Series]:
+    """Return the quarantine records with provenance and messages, sorted by file and row, and
+    what each record's rule expects (same order)."""
     provenance = frame.select(
         pl.col("project", "source_file", "source_row", "participant_id", "wave").gather(
             records[ROW]
@@ -275,7 +282,10 @@ def _quarantine_frame(frame: pl.DataFrame, records: pl.DataFrame, lang: str) -> 
         ["source_file", "source_row", ROW], maintain_order=True
     )
     joined = joined.with_columns(messages.render_messages(joined, lang).alias("message"))
-    return joined.select([pl.col(name).cast(dtype) for name, dtype in QUARANTINE_COLUMNS.items()])
+    quarantine = joined.select(
+        [pl.col(name).cast(dtype) for name, dtype in QUARANTINE_COLUMNS.items()]
+    )
+    return quarantine, joined.get_column("expected").cast(pl.Utf8)
 
 
 def _rows_per_file(rows: pl.DataFrame) -> dict[str, int]:

@@ -14,7 +14,7 @@ import difflib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from outcomes.errors import ExportError
+from outcomes.errors import ExportError, worded
 from outcomes.ingest.canonical.columns import MAPPABLE_META
 from outcomes.ingest.canonical.items import SpecMismatchError
 from outcomes.ingest.readers.base import RawExport
@@ -106,8 +106,10 @@ def spec_sources(
 
 
 def _close(name: str, columns: Sequence[str]) -> str:
+    """Return ``; ≈ 'A', 'B'`` naming the file's columns closest to ``name`` (words in no
+    language: the message around it is worded per language)."""
     close = difflib.get_close_matches(name, list(columns), n=3, cutoff=0.6)
-    return f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
+    return f"; ≈ {', '.join(repr(c) for c in close)}" if close else ""
 
 
 def find_columns(
@@ -128,9 +130,9 @@ def find_columns(
         column = raw.resolve(raw_name)
         resolved[raw_name] = column
         if column is None and raw_name not in optional:
-            problems.append(f"{what} names column {raw_name!r}{_close(raw_name, raw.columns)}")
+            problems.append(f"{raw_name!r} ({what}{_close(raw_name, raw.columns)})")
 
-    need(spec.participant_id, "spec key 'participant_id'")
+    need(spec.participant_id, "participant_id")
     dedicated = {
         "wave": spec.wave.column,
         "assessed_on": spec.assessed_on,
@@ -141,18 +143,19 @@ def find_columns(
     for canonical, raw_name in meta.items():
         if dedicated.get(canonical) == raw_name:
             key_name = "wave.column" if canonical == "wave" else canonical
-            need(raw_name, f"spec key '{key_name}'")
+            need(raw_name, key_name)
         else:
-            need(raw_name, f"spec key 'columns' ({raw_name!r} → {canonical!r})")
+            need(raw_name, f"columns → {canonical}")
     for canonical, raw_name in mapped_items.items():
-        need(raw_name, f"spec key 'columns' ({raw_name!r} → {canonical!r})")
+        need(raw_name, f"columns → {canonical}")
     if problems:
-        raise ExportError(
-            f"{name}: "
-            + "; ".join(problems)
-            + f", which the file does not have; expected it in the header. The file has "
-            f"{len(raw.columns)} columns: {', '.join(raw.columns[:40])}"
-            + (" …" if len(raw.columns) > 40 else "")
+        raise worded(
+            ExportError,
+            "error_columns_missing",
+            file=name,
+            missing=", ".join(problems),
+            n=len(raw.columns),
+            columns=", ".join(raw.columns[:40]) + (" …" if len(raw.columns) > 40 else ""),
         )
     id_column = resolved[spec.participant_id]
     assert id_column is not None

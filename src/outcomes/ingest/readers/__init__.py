@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from outcomes.errors import worded
 from outcomes.ingest.readers.base import (
     READER_COLUMNS,
     SOURCE_ROW,
@@ -70,7 +71,7 @@ def _read(path: Path, spec: ProjectSpec) -> RawExport:
     """Return the raw table of ``path`` as the reader of the spec's format reads it."""
     path = Path(path)
     if not path.is_file():
-        raise ExportError(f"{path}: export file not found")
+        raise worded(ExportError, "error_file_not_found", file=str(path))
     options = spec.export
     fmt = options.format
     skip = skippable_columns(spec)

@@ -22,7 +22,7 @@ from typing import Any
 
 import polars as pl
 
-from outcomes.errors import ExportError
+from outcomes.errors import ExportError, worded
 from outcomes.ingest.readers.header import DuplicateColumn, loose_name
 from outcomes.ingest.warning import IngestWarning
 
@@ -120,7 +120,7 @@ def describe_content(head: bytes) -> str | None:
 def check_text_content(path: Path, data: bytes) -> None:
     """Raise :class:`ExportError` when ``data`` is empty or binary instead of delimited text."""
     if not data[:65536].strip() and not data.strip():
-        raise ExportError(f"{path.name}: the file is empty; expected a header row and data rows")
+        raise worded(ExportError, "error_file_empty", file=path.name)
     what = describe_content(data[:16])
     if what is not None:
         raise ExportError(

@@ -21,6 +21,7 @@ from pathlib import Path
 from outcomes.ingest.readers.base import RawExport, check_text_content
 from outcomes.ingest.readers.header import unique_header
 from outcomes.ingest.readers.text import (
+    check_separator,
     decode_export,
     head_records,
     read_delimited,
@@ -120,6 +121,8 @@ def _header_block(path: Path, options: ExportOptions) -> tuple[int, list[str] | 
     text = utf8.decode("utf-8", errors="ignore")
     first_line = text.lstrip("\r\n").split("\n", 1)[0]
     sep = options.delimiter or sniff_delimiter(first_line)
+    if options.delimiter:
+        check_separator(path, first_line, sep)
     records = head_records(text, sep, options.header_row + 3)[options.header_row :]
     if not records:
         return 1, None

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import polars as pl
 
-from outcomes.errors import ExportError
+from outcomes.errors import ExportError, worded
 from outcomes.ingest.readers.base import SOURCE_ROW, check_text_content, drop_blank_rows
 from outcomes.ingest.readers.header import (
     DuplicateColumn,
@@ -42,21 +42,30 @@ def _norm_encoding(name: str) -> str:
     return name.strip().lower().replace("_", "-")
 
 
-def decode_export(path: Path, data: bytes, encoding: str | None) -> tuple[bytes, str, list[str]]:
+def _encoding_warning(path: Path, kind: str, expected: str, found: str) -> IngestWarning:
+    """Return the warning that the file's encoding is not the spec's (worded in the catalog)."""
+    from outcomes import language
+
+    fields = {"expected": expected, "found": found}
+    text = language.word(f"ingest_warning_{kind}", "en", file=path.name, **fields)
+    return IngestWarning(path.name, text, kind, fields)
+
+
+def decode_export(
+    path: Path, data: bytes, encoding: str | None
+) -> tuple[bytes, str, list[str | IngestWarning]]:
     """Return (UTF-8 bytes without BOM, encoding used, warnings) for the raw bytes of ``path``.
 
     Without a fixed encoding: a UTF-8 or UTF-16 byte-order mark decides; else UTF-8 when the
     bytes are valid UTF-8; else windows-1252 (Dutch Excel's "CSV" default). With a fixed
-    encoding, bytes that do not decode raise :class:`ExportError` naming the row.
+    encoding, bytes that do not decode raise :class:`ExportError` naming the row and, when
+    they read as windows-1252, that encoding (docs/architecture.md, "Validation report").
     """
-    warnings: list[str] = []
+    warnings: list[str | IngestWarning] = []
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
         if encoding is not None and _norm_encoding(encoding) not in _UTF8_NAMES:
-            warnings.append(
-                f"{path.name}: the spec says {encoding} but the file starts with a UTF-8 "
-                "byte-order mark; read as UTF-8"
-            )
+            warnings.append(_encoding_warning(path, "encoding_bom", encoding, "UTF-8"))
         return _validated_utf8(path, data, "utf-8"), "utf-8-sig", warnings
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
@@ -81,9 +90,7 @@ def decode_export(path: Path, data: bytes, encoding: str | None) -> tuple[bytes,
     single_byte = {"windows-1252", "cp1252", "latin-1", "latin1", "iso-8859-1", "iso-8859-15"}
     # A UTF-8 file read as windows-1252 turns "é" into "Ã©" silently; prefer UTF-8.
     if name in single_byte and not data.isascii() and _is_utf8(data):
-        warnings.append(
-            f"{path.name}: the spec says {encoding} but the file is valid UTF-8; read as UTF-8"
-        )
+        warnings.append(_encoding_warning(path, "encoding_differs", encoding, "UTF-8"))
         return data, "utf-8", warnings
     try:
         text = data.decode(encoding)
@@ -114,16 +121,27 @@ def _validated_utf8(path: Path, data: bytes, declared: str) -> bytes:
 def _decode_error(path: Path, data: bytes, error: UnicodeDecodeError, expected: str) -> ExportError:
     row = data[: error.start].count(b"\n") + 1
     snippet = data[max(0, error.start - 10) : error.start + 10]
-    hint = ""
     try:
         snippet.decode("cp1252")
-        if expected.upper().startswith("UTF"):
-            hint = " (it looks like windows-1252: set 'export: encoding: windows-1252' in the spec)"
+        looks_like = "windows-1252" if expected.upper().startswith("UTF") else None
     except UnicodeDecodeError:
-        pass
-    return ExportError(
-        f"{path.name}: row {row}: byte {data[error.start : error.start + 1]!r} is not valid "
-        f"{expected}; expected text in {expected}{hint}"
+        looks_like = None
+    if looks_like is not None:
+        return worded(
+            ExportError,
+            "error_encoding",
+            file=path.name,
+            row=row,
+            expected=expected,
+            found=looks_like,
+        )
+    return worded(
+        ExportError,
+        "error_encoding_unknown",
+        file=path.name,
+        row=row,
+        byte=repr(data[error.start : error.start + 1]),
+        expected=expected,
     )
 
 
@@ -141,6 +159,27 @@ def sniff_delimiter(first_line: str) -> str:
             counts[char] += 1
     best = max(counts, key=lambda c: counts[c])
     return best if counts[best] > 0 else ","
+
+
+def _shown_separator(sep: str) -> str:
+    return "tab" if sep == "\t" else repr(sep)
+
+
+def check_separator(path: Path, first_line: str, sep: str) -> None:
+    """Raise :class:`ExportError` naming both separators when the spec's separator ``sep``
+    leaves the header line ``first_line`` in one field while another separator splits it
+    (docs/architecture.md, "Validation report")."""
+    if len(next(csv.reader([first_line], delimiter=sep), [])) > 1:
+        return
+    found = sniff_delimiter(first_line)
+    if found != sep and len(next(csv.reader([first_line], delimiter=found), [])) > 1:
+        raise worded(
+            ExportError,
+            "error_separator",
+            file=path.name,
+            found=_shown_separator(found),
+            expected=_shown_separator(sep),
+        )
 
 
 def head_records(text: str, delimiter: str, count: int) -> list[list[str]]:
@@ -263,6 +302,9 @@ def _read_utf8(
     head_text = head.decode("utf-8", errors="ignore")
     first_line = head_text.lstrip("\r\n").split("\n", 1)[0]
     sep = _delimiter(delimiter) if delimiter else sniff_delimiter(first_line)
+    if delimiter:
+        header_line = head_text.lstrip("\r\n").split("\n", header_row + 1)[header_row:]
+        check_separator(path, header_line[0] if header_line else first_line, sep)
     records = head_records(head_text, sep, header_row + header_rows + 1)
     if len(records) <= header_row:
         raise ExportError(
@@ -329,10 +371,7 @@ def _read_utf8(
             )
     frame = drop_blank_rows(frame)
     if frame.height == 0:
-        raise ExportError(
-            f"{path.name}: the file has a header but no data rows; expected at least one "
-            f"row after row {first_data}"
-        )
+        raise worded(ExportError, "error_no_data_rows", file=path.name, row=first_data)
     return DelimitedTable(header_block, frame, used_encoding, sep, warnings, skipped, duplicates)
 
 
