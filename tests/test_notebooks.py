@@ -166,7 +166,8 @@ def test_matthew_notebook_shows_every_section_the_analysis_writes(
     demo_workspace: Workspace, kernel_name: str
 ) -> None:
     # matthew.json declares no sensitivity key (docs/architecture.md, "Documents"): the
-    # completers-only sensitivity analysis is read from attrition.json
+    # completers-only comparison is read from attrition.json, the tipping point from
+    # tipping_point.json
     notebook = _execute("03_matthew_check.ipynb", kernel_name)
     assert _errors(notebook) == []
     printed = "\n".join(_stdout(cell) for cell in notebook.cells if cell.cell_type == "code")
@@ -176,10 +177,11 @@ def test_matthew_notebook_shows_every_section_the_analysis_writes(
         "no bootstrap results",
         "No further sections",
         "No network-growth result",
-        "No completers-only sensitivity analysis",
+        "No completers-only comparison",
+        "No tipping-point analysis",
     ):
         assert absent not in printed
     assert "checklist" in _stdout(notebook.cells[1])
-    # results, subgroups, bootstrap intervals, completers-only sensitivity, pooled and
-    # regression-to-the-mean figures
-    assert _images(notebook) >= 6
+    # results, subgroups, bootstrap intervals, completers-only comparison, tipping point,
+    # pooled and regression-to-the-mean figures
+    assert _images(notebook) >= 7

@@ -5,7 +5,7 @@ import dagster as dg
 from outcomes import stages
 from pipelines.lineage import stage_asset
 from pipelines.metadata import materialize_result
-from pipelines.resources import OutcomesWorkspace
+from pipelines.resources import OutcomesWorkspace, project_specs
 
 GROUP = "analysis"
 
@@ -50,7 +50,8 @@ def project_effects(outcomes: OutcomesWorkspace) -> dg.MaterializeResult:
     stages.matthew_stage,
     group_name=GROUP,
     kinds={"json"},
-    description="Does the intervention help people with small networks less? The declared "
+    description="Do participants with small networks change less than those with large ones? "
+    "The declared "
     "primary test (data_schemas/analysis.yaml) with its verdict (matthew, no_evidence, "
     "reverse) and bootstrap robustness check; every other test exploratory with Holm-adjusted "
     "p. Written to `analysis/matthew.json`.",
@@ -91,10 +92,39 @@ def network_growth(outcomes: OutcomesWorkspace) -> dg.MaterializeResult:
     stages.attrition_analysis_stage,
     group_name=GROUP,
     kinds={"statsmodels", "json"},
-    description="Dropout by network group (counts, shares, χ² test) and the sensitivity "
-    "analysis: the Matthew check on completers only against all available data. Written to "
-    "`analysis/attrition.json`.",
+    description="Dropout by network group (counts, shares, χ² test) and, descriptive only, the "
+    "Matthew check on completers only against all available data (the sensitivity analysis "
+    "under dropout is `tipping_point`). Written to `analysis/attrition.json`.",
 )
 def attrition_sensitivity(outcomes: OutcomesWorkspace) -> dg.MaterializeResult:
     record = stages.attrition_analysis_stage(outcomes.workspace())
     return materialize_result(record, dg.AssetKey(stages.ATTRITION_SENSITIVITY))
+
+
+@stage_asset(
+    stages.reliable_change_stage,
+    group_name=GROUP,
+    kinds={"json"},
+    description="Reliable change (Jacobson & Truax 1991): each participant's change from "
+    "baseline to the last measurement of the project's primary wellbeing score, classed as "
+    "recovered, improved, unchanged or deteriorated at RCI ±1.96, per project, per network "
+    "group and pooled; projects whose instrument declares no reliability are listed apart. "
+    "Written to `analysis/reliable_change.json`.",
+)
+def reliable_change(outcomes: OutcomesWorkspace) -> dg.MaterializeResult:
+    record = stages.reliable_change_stage(outcomes.workspace(), project_specs())
+    return materialize_result(record, dg.AssetKey(stages.RELIABLE_CHANGE))
+
+
+@stage_asset(
+    stages.tipping_point_stage,
+    group_name=GROUP,
+    kinds={"json"},
+    description="How much worse must dropouts have done for the Matthew verdict to change? "
+    "Their missed follow-ups are imputed 20 times under the mixed model, shifted by δ points "
+    "(every dropout, or the small-network group's only), refitted and pooled by Rubin's rules; "
+    "the tipping δ per scope. Written to `analysis/tipping_point.json`.",
+)
+def tipping_point(outcomes: OutcomesWorkspace) -> dg.MaterializeResult:
+    record = stages.tipping_point_stage(outcomes.workspace())
+    return materialize_result(record, dg.AssetKey(stages.TIPPING_POINT))

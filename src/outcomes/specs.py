@@ -158,6 +158,24 @@ class ProjectSpec(_Strict):
         "demographics only asked at baseline; absent → empty values instead of an error",
     )
     quarantine_threshold: float = Field(0.05, ge=0, le=1)
+    intervention_type: str | None = Field(
+        None,
+        description="the project's type among Webber & Fendt-Newlin's (2017) six groups of "
+        "social participation interventions (outcomes.catalog.vocabulary.INTERVENTION_TYPES); "
+        "the synthesis compares yearly change by type",
+    )
+
+    @field_validator("intervention_type")
+    @classmethod
+    def _known_intervention_type(cls, value: str | None) -> str | None:
+        from outcomes.catalog.vocabulary import INTERVENTION_TYPES
+
+        if value is not None and value not in INTERVENTION_TYPES:
+            raise ValueError(
+                f"unknown intervention type {value!r}; choose one of "
+                + ", ".join(INTERVENTION_TYPES)
+            )
+        return value
 
     @field_validator("columns")
     @classmethod

@@ -46,7 +46,8 @@ def test_demo_finds_the_planted_matthew_effect_only_in_netwerkcoach(
 
 def test_pooled_results_match_pool_effects() -> None:
     panel = simulate_m1_panel(360, seed=9, projects=("a", "b", "c", "d"), matthew=0.2)
-    result = analyse(panel, moderators=("network_size_bl",), n_boot=0)
+    result = analyse(panel, moderators=("network_size_bl",), n_boot=0,
+                     primary_instruments=dict.fromkeys("abcd", "mhi5"))  # fmt: skip
     rows = [r for r in result.project_effects["projects"] if r["outcome"] == "wellbeing"]
     assert [r["project"] for r in rows] == ["a", "b", "c", "d"]
     entries = {p["parameter"]: p for p in result.pooled["results"]}

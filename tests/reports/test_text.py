@@ -95,6 +95,7 @@ def test_every_number_in_the_summary_comes_from_the_tables(tables_for, model):
         f"{means.values[0][mean_index]:.1f}", f"{means.values[-1][mean_index]:.1f}",
         f"{slope.estimate:.1f}", f"{slope.ci_low:.1f}", f"{slope.ci_high:.1f}",
         f"{inter.estimate:.2f}", f"{inter.ci_low:.2f}", f"{inter.ci_high:.2f}",
-        "0", "100", "95",
+        "0", "100", "95", "0.05",  # the explanation of a p-value
+        f"{data.matthew.primary.verdict_p:.3f}",  # the verdict quotes its p
     }  # fmt: skip
     assert numbers <= allowed, numbers - allowed

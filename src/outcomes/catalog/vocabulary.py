@@ -32,3 +32,31 @@ OLDEST_AGE = 120
 
 #: The scale of ``wellbeing``: every project's primary wellbeing score rescaled to 0–100.
 WELLBEING_SCALE = (0, 100)
+
+#: Intervention types of a project spec's ``intervention_type``: the six groups of social
+#: participation interventions of Webber & Fendt-Newlin (2017), Soc Psychiatry Psychiatr
+#: Epidemiol 52:369–380, each with its Dutch and English label (docs/architecture.md, "Pooling
+#: across projects").
+INTERVENTION_TYPE_LABELS: dict[str, dict[str, str]] = {
+    "individual_skills_training": {
+        "nl": "individuele vaardigheidstraining",
+        "en": "individual skills training",
+    },
+    "group_skills_training": {
+        "nl": "vaardigheidstraining in een groep",
+        "en": "group skills training",
+    },
+    "supported_community_engagement": {
+        "nl": "begeleid meedoen in de buurt",
+        "en": "supported community engagement",
+    },
+    "group_community_activities": {
+        "nl": "groepsactiviteiten in de buurt",
+        "en": "group community activities",
+    },
+    "employment": {"nl": "werk", "en": "employment"},
+    "peer_support": {"nl": "steun van lotgenoten", "en": "peer support"},
+}
+
+#: The keys of :data:`INTERVENTION_TYPE_LABELS`, in Webber & Fendt-Newlin's order.
+INTERVENTION_TYPES = tuple(INTERVENTION_TYPE_LABELS)

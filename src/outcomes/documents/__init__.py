@@ -20,7 +20,14 @@ from outcomes.documents.effects import ProjectEffect, ProjectEffects
 from outcomes.documents.growth import NetworkGrowth
 from outcomes.documents.matthew import InteractionTest, MatthewDocument, MatthewScope, Subgroup
 from outcomes.documents.model import Estimate, FittedModel, LeftOut, ModelResult, YearlyChange
-from outcomes.documents.pooled import MetaAnalysis, PooledDocument, PooledResult, Study
+from outcomes.documents.pooled import (
+    MetaAnalysis,
+    PooledDocument,
+    PooledResult,
+    Study,
+    TypeSynthesis,
+)
+from outcomes.documents.reliable_change import ReliableChangeDocument
 from outcomes.documents.report_tables import (
     MatthewGridEntry,
     MatthewSummary,
@@ -31,6 +38,7 @@ from outcomes.documents.report_tables import (
     ShownEstimate,
     ShownTable,
 )
+from outcomes.documents.tipping_point import TippingPoint
 from outcomes.documents.validation import FileCounts, ValidationSummary
 
 #: Every document the pipeline writes, in the order docs/architecture.md lists them.
@@ -43,6 +51,8 @@ DOCUMENTS: tuple[type[Document], ...] = (
     PooledDocument,
     NetworkGrowth,
     Attrition,
+    TippingPoint,
+    ReliableChangeDocument,
     ReportTables,
 )
 
@@ -95,11 +105,14 @@ __all__ = [
     "PooledResult",
     "ProjectEffect",
     "ProjectEffects",
+    "ReliableChangeDocument",
     "ReportTables",
     "ShownEstimate",
     "ShownTable",
     "Study",
     "Subgroup",
+    "TippingPoint",
+    "TypeSynthesis",
     "ValidationSummary",
     "YearlyChange",
     "checked",

@@ -45,7 +45,7 @@ class Dropout(Document):
 
 @dataclass(frozen=True)
 class SensitivityFit(Document):
-    """The interaction of one fit of the sensitivity analysis."""
+    """The interaction of one fit of the descriptive completers-only comparison."""
 
     estimate: float | None
     se: float | None
@@ -58,7 +58,8 @@ class SensitivityFit(Document):
 
 @dataclass(frozen=True)
 class Sensitivity(Document):
-    """M1's interaction on all available data and on completers only, in one scope."""
+    """M1's interaction on all available data and on completers only, in one scope
+    (descriptive: completers only is valid only when dropout is completely at random)."""
 
     project: str
     outcome: str
@@ -71,8 +72,9 @@ class Sensitivity(Document):
 
 @dataclass(frozen=True)
 class Attrition(Document):
-    """``analysis/attrition.json``: dropout by network group and the completers-only
-    sensitivity analysis of the Matthew check."""
+    """``analysis/attrition.json``: dropout by network group and the descriptive
+    completers-only comparison of the Matthew check (``sensitivity``); the sensitivity analysis
+    under dropout is ``analysis/tipping_point.json``."""
 
     file: ClassVar[str] = "analysis/attrition.json"
 

@@ -46,6 +46,18 @@ class ProjectEffect(Document):
 
 
 @dataclass(frozen=True)
+class PrimaryMeasure(Document):
+    """A project's primary measure for pooling (``outcomes.models.pooling_metric``): the
+    instrument its spec names, how many of its points one ``wellbeing`` point is, the baseline
+    SD of ``wellbeing`` and the spec's intervention type."""
+
+    instrument: str | None
+    points_per_wellbeing_point: float | None
+    baseline_sd: float | None
+    intervention_type: str | None
+
+
+@dataclass(frozen=True)
 class ProjectEffects(Document):
     """``analysis/project_effects.json``: the moderator, the per-project effect rows and M1
     fitted within each project (none when the analysis ran without them)."""
@@ -56,3 +68,4 @@ class ProjectEffects(Document):
     projects: tuple[ProjectEffect, ...]
     models: dict[str, FittedModel]
     left_out: tuple[LeftOut, ...] | None = field(default=None, metadata=OPTIONAL)
+    measures: dict[str, PrimaryMeasure] | None = field(default=None, metadata=OPTIONAL)

@@ -12,6 +12,7 @@ from outcomes.documents.attrition import Attrition
 from outcomes.documents.codec import OPTIONAL, Document
 from outcomes.documents.growth import NetworkGrowth
 from outcomes.documents.model import Estimate, LeftOut, RandomEffectInterval
+from outcomes.documents.sensitivity import BaselineAdjusted, MeasurementErrorCorrection
 
 
 @dataclass(frozen=True)
@@ -138,6 +139,9 @@ class InteractionTest(Document):
     role: str
     p_holm: float | None = field(default=None, metadata=OPTIONAL)
     family_size: int | None = field(default=None, metadata=OPTIONAL)
+    baseline_adjusted: BaselineAdjusted | None = field(default=None, metadata=OPTIONAL)
+    baseline_adjusted_note: str | None = field(default=None, metadata=OPTIONAL)
+    measurement_error: MeasurementErrorCorrection | None = field(default=None, metadata=OPTIONAL)
 
 
 @dataclass(frozen=True)

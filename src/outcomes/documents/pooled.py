@@ -78,8 +78,79 @@ class PooledResult(MetaAnalysis):
 
 
 @dataclass(frozen=True)
+class TypeEstimate(Document):
+    """One row of the synthesis by intervention type: the type's projects and yearly change,
+    REML pooled (``source`` ``pooled``) or the one project's own (``single``)."""
+
+    intervention_type: str
+    projects: tuple[str, ...]
+    k: int
+    estimate: float
+    se: float
+    ci_low: float
+    ci_high: float
+    source: str
+
+
+@dataclass(frozen=True)
+class RegressionCoefficient(Document):
+    """A meta-regression coefficient with its Knapp–Hartung SE, t on ``df`` and t interval."""
+
+    name: str
+    estimate: float
+    se: float
+    t: float
+    df: int
+    p: float
+    ci_low: float
+    ci_high: float
+
+
+@dataclass(frozen=True)
+class TypeRegression(Document):
+    """The meta-regression on intervention type (``outcomes.models.meta_regression``): the
+    coefficients against the ``reference`` type, the omnibus F test, residual heterogeneity
+    (Q_E, τ², I², H²) and R²."""
+
+    reference: str
+    k: int
+    p: int
+    coefficients: tuple[RegressionCoefficient, ...]
+    f: float
+    f_df1: int
+    f_df2: int
+    f_p: float
+    qe: float
+    qe_df: int
+    qe_p: float
+    tau2: float
+    tau2_se: float
+    tau2_intercept_only: float
+    r2: float | None
+    i2: float
+    h2: float
+
+
+@dataclass(frozen=True)
+class TypeSynthesis(Document):
+    """The yearly change by intervention type (``outcomes.models.type_synthesis``): which
+    ``analysis`` the ``rule`` chose, the table per type, the meta-regression (none for the
+    descriptive table) and the projects without a type."""
+
+    analysis: str
+    outcome: str
+    parameter: str
+    metric: str
+    rule: str
+    types: tuple[TypeEstimate, ...]
+    meta_regression: TypeRegression | None
+    untyped: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class PooledDocument(Document):
-    """``analysis/pooled.json``: the pooled results, the moderator and the method in words."""
+    """``analysis/pooled.json``: the pooled results, the moderator and the method in words, the
+    metric the primary outcome is pooled on with why, and the synthesis by intervention type."""
 
     file: ClassVar[str] = "analysis/pooled.json"
 
@@ -87,3 +158,6 @@ class PooledDocument(Document):
     moderator: str
     method_note: str
     left_out: tuple[LeftOut, ...] | None = field(default=None, metadata=OPTIONAL)
+    metric: str | None = field(default=None, metadata=OPTIONAL)
+    metric_note: str | None = field(default=None, metadata=OPTIONAL)
+    intervention_type: TypeSynthesis | None = field(default=None, metadata=OPTIONAL)

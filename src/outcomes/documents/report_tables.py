@@ -10,7 +10,9 @@ from typing import ClassVar
 from outcomes.documents.codec import EMPTY, OPTIONAL, Document
 from outcomes.documents.matthew import InteractionTest
 from outcomes.documents.model import LeftOut
-from outcomes.documents.pooled import PooledResult
+from outcomes.documents.pooled import PooledResult, TypeSynthesis
+from outcomes.documents.reliable_change import NotAssessed, ReliableChangeInstrument
+from outcomes.documents.tipping_point import ShownTippingPoint
 
 
 @dataclass(frozen=True)
@@ -176,6 +178,7 @@ class MatthewGridEntry(Document):
     verdict_ci_low: float | None
     verdict_ci_high: float | None
     verdict_p: float | None
+    design: str | None = field(default=None, metadata=OPTIONAL)
 
 
 @dataclass(frozen=True)
@@ -198,6 +201,19 @@ class InstrumentEntry(Document):
     name_nl: str
     citation: str
     primary: bool
+
+
+@dataclass(frozen=True)
+class ShownReliableChange(Document):
+    """Reliable change as a report shows it (docs/architecture.md, "Reliable change"): the
+    instruments' reliable change numbers, the protected table of the four classes per network
+    group with a last ``total`` row (null when nobody could be classed), whether anyone can
+    count as recovered, and the projects not assessed."""
+
+    instruments: tuple[ReliableChangeInstrument, ...]
+    table: ShownTable | None
+    recovered_possible: bool
+    not_assessed: tuple[NotAssessed, ...]
 
 
 @dataclass(frozen=True)
@@ -234,3 +250,7 @@ class ReportTables(Document):
     suppressed: tuple[SuppressedCell, ...]
     instruments: tuple[InstrumentEntry, ...]
     left_out: tuple[LeftOut, ...] | None = field(default=None, metadata=OPTIONAL)
+    pooled_metric: str | None = field(default=None, metadata=OPTIONAL)
+    intervention_type: TypeSynthesis | None = field(default=None, metadata=OPTIONAL)
+    reliable_change: ShownReliableChange | None = field(default=None, metadata=OPTIONAL)
+    tipping_point: ShownTippingPoint | None = field(default=None, metadata=OPTIONAL)

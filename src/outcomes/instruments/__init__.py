@@ -183,22 +183,26 @@ def methods_text(keys: Sequence[str], lang: str = "en") -> str:
 
 
 def reliable_change(
-    instrument: Instrument | str, baseline: float | str | pl.Expr, followup: float | str | pl.Expr
+    instrument: Instrument | str,
+    baseline: float | str | pl.Expr,
+    followup: float | str | pl.Expr,
+    sd: float | None = None,
 ) -> float | pl.Expr:
     """Return the reliable change index of ``instrument``'s main score.
 
     RCI = (followup − baseline) / (SD · √2 · √(1 − r)) with the instrument's declared
-    reliability (Jacobson NS, Truax P (1991). Clinical significance: a statistical approach to
-    defining meaningful change in psychotherapy research. Journal of Consulting and Clinical
-    Psychology 59(1):12-19). Two numbers give a number; column names or expressions give a
-    polars expression. Raises :class:`InstrumentError` when no reliability is declared.
+    reliability and ``sd`` or else its declared normative SD (Jacobson NS, Truax P (1991).
+    Clinical significance: a statistical approach to defining meaningful change in
+    psychotherapy research. Journal of Consulting and Clinical Psychology 59(1):12-19). Two
+    numbers give a number; column names or expressions give a polars expression. Raises
+    :class:`InstrumentError` when no reliability is declared, or no SD is declared or given.
     """
     chosen = get_instrument(instrument) if isinstance(instrument, str) else instrument
     if isinstance(baseline, int | float) and isinstance(followup, int | float):
         if chosen.reliability is None:
             chosen.reliable_change_expr("baseline", "followup")  # raises the InstrumentError
         assert chosen.reliability is not None
-        return chosen.reliability.reliable_change(float(baseline), float(followup))
+        return chosen.reliability.reliable_change(float(baseline), float(followup), sd)
     if isinstance(baseline, int | float) or isinstance(followup, int | float):
         raise InstrumentError("give baseline and followup both as numbers or both as columns")
-    return chosen.reliable_change_expr(baseline, followup)
+    return chosen.reliable_change_expr(baseline, followup, sd)

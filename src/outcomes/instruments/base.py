@@ -122,25 +122,35 @@ class Reliability:
     """The published reliability of an instrument's main score, for reliable change.
 
     ``coefficient`` is Cronbach's alpha or a test-retest correlation (``kind``), ``sd`` the
-    normative standard deviation of the main score, ``source`` the publication.
+    published normative standard deviation of the main score (None when the instrument's file
+    gives none: the analysis then uses the baseline SD of its participants, Jacobson & Truax's
+    pre-test SD), ``source`` the publication.
     """
 
     coefficient: float
     kind: Literal["alpha", "test-retest"]
-    sd: float
+    sd: float | None
     source: str
 
-    def standard_error_of_difference(self) -> float:
+    def standard_error_of_difference(self, sd: float | None = None) -> float:
         """Return S_diff = SD · √2 · √(1 − r), the standard error of the difference between
         two scores (Jacobson NS, Truax P (1991). Clinical significance: a statistical approach
         to defining meaningful change in psychotherapy research. Journal of Consulting and
-        Clinical Psychology 59(1):12-19)."""
-        return self.sd * math.sqrt(2.0) * math.sqrt(1.0 - self.coefficient)
+        Clinical Psychology 59(1):12-19), with ``sd`` or else the declared normative SD.
+        Raises :class:`InstrumentError` when neither is there."""
+        chosen = self.sd if sd is None else sd
+        if chosen is None or not chosen > 0:
+            raise InstrumentError(
+                "reliable change needs a standard deviation: the reliability declares no "
+                "normative 'sd', so pass the baseline SD of the analysed participants"
+            )
+        return chosen * math.sqrt(2.0) * math.sqrt(1.0 - self.coefficient)
 
-    def reliable_change(self, baseline: float, followup: float) -> float:
+    def reliable_change(self, baseline: float, followup: float, sd: float | None = None) -> float:
         """Return the reliable change index (followup − baseline) / S_diff (Jacobson & Truax
-        1991); |RCI| > 1.96 is change unlikely to be measurement error alone (p < .05)."""
-        return (followup - baseline) / self.standard_error_of_difference()
+        1991), S_diff from ``sd`` or the declared normative SD; |RCI| > 1.96 is change unlikely
+        to be measurement error alone (p < .05)."""
+        return (followup - baseline) / self.standard_error_of_difference(sd)
 
 
 @dataclass(frozen=True)
@@ -231,22 +241,26 @@ class Instrument:
             scaled = 100.0 - scaled
         return scaled.alias("wellbeing")
 
-    def reliable_change_expr(self, baseline: str | pl.Expr, followup: str | pl.Expr) -> pl.Expr:
+    def reliable_change_expr(
+        self, baseline: str | pl.Expr, followup: str | pl.Expr, sd: float | None = None
+    ) -> pl.Expr:
         """Return the reliable change index of the main score between two columns.
 
-        RCI = (followup − baseline) / (SD · √2 · √(1 − r)) with the declared reliability
-        (Jacobson & Truax 1991, see :meth:`Reliability.standard_error_of_difference`); null
-        where either score is null. Raises :class:`InstrumentError` when the instrument
-        declares no reliability.
+        RCI = (followup − baseline) / (SD · √2 · √(1 − r)) with the declared reliability and
+        ``sd`` or else the declared normative SD (Jacobson & Truax 1991, see
+        :meth:`Reliability.standard_error_of_difference`); null where either score is null.
+        Raises :class:`InstrumentError` when the instrument declares no reliability, or no SD
+        is declared or given.
         """
         if self.reliability is None:
             raise InstrumentError(
                 f"instrument {self.key!r} declares no reliability; add 'reliability' "
-                "(coefficient, kind, sd, source) to its definition to compute reliable change"
+                "(coefficient, kind, source and, when published, sd) to its definition to compute "
+                "reliable change"
             )
         first = pl.col(baseline) if isinstance(baseline, str) else baseline
         second = pl.col(followup) if isinstance(followup, str) else followup
-        return (second - first) / self.reliability.standard_error_of_difference()
+        return (second - first) / self.reliability.standard_error_of_difference(sd)
 
     @property
     def item_columns(self) -> tuple[str, ...]:

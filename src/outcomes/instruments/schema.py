@@ -114,11 +114,13 @@ class DutchWordingDeclaration(_Strict):
 
 
 class ReliabilityDeclaration(_Strict):
-    """Published reliability of the main score, for the reliable change index."""
+    """Published reliability of the main score, for the reliable change index; ``sd`` is the
+    published normative SD when there is one (without it the analysis uses the baseline SD of
+    the analysed participants)."""
 
     coefficient: float = Field(gt=0, lt=1)
     kind: Literal["alpha", "test-retest"]
-    sd: float = Field(gt=0)
+    sd: float | None = Field(None, gt=0)
     source: str
 
 

@@ -30,6 +30,7 @@ from outcomes.documents import (
 )
 from outcomes.models import m1
 from outcomes.models.attrition import attrition_analysis
+from outcomes.models.baseline_adjusted import primary_sensitivity
 from outcomes.models.config import (
     AnalysisConfig,
     Exploratory,
@@ -47,6 +48,7 @@ from outcomes.models.matthew import (
     treated_indicator,
 )
 from outcomes.models.meta import MetaAnalysisError, pool_effects
+from outcomes.models.pooling_metric import metric_of_effects, pooled_metric_parts, primary_measures
 from outcomes.models.subgroups import credibility_checklist, subgroup_slopes
 
 #: Outcomes analysed by default, when present (``mhi5`` is left out: it is ``wellbeing`` in the
@@ -190,8 +192,11 @@ def pooled_from_effects(effects: dict[str, Any]) -> dict[str, Any]:
     rows = effects["projects"]
     seen = list(dict.fromkeys(r["outcome"] for r in rows))
     outcomes = sorted(seen, key=lambda o: (o != PRIMARY_OUTCOME, seen.index(o)))
+    metric = metric_of_effects(effects, PRIMARY_OUTCOME)
     for outcome in outcomes:
         of_outcome = [r for r in rows if r["outcome"] == outcome]
+        if outcome == PRIMARY_OUTCOME and metric is not None:
+            of_outcome = metric.rows(of_outcome)  # one metric when pooling
         for parameter, estimate, se in (("slope", "slope", "slope_se"),
                                         ("interaction", "estimate", "se")):  # fmt: skip
             entry = _pool(of_outcome, outcome, parameter, estimate, se)
@@ -208,6 +213,7 @@ def pooled_from_effects(effects: dict[str, Any]) -> dict[str, Any]:
     }
     if effects.get("left_out"):
         pooled["left_out"] = effects["left_out"]
+    pooled.update(pooled_metric_parts(effects, metric, PRIMARY_OUTCOME))
     return pooled
 
 
@@ -375,6 +381,8 @@ def analyse(
     growth: bool = True,
     attrition: bool = True,
     models: bool = True,
+    primary_instruments: Mapping[str, str | None] | None = None,
+    intervention_types: Mapping[str, str | None] | None = None,
 ) -> AnalysisResult:
     """Return the whole analysis of ``panel`` (see the module docstring).
 
@@ -390,6 +398,10 @@ def analyse(
     ``project_effects["models"]`` stay empty), e.g. when a pipeline step writes them. Projects
     without a wellbeing value are left out of every model and listed under ``left_out``
     (:func:`measured_panel`); attrition and network growth still see them.
+    ``primary_instruments`` and ``intervention_types`` (project → the spec's
+    ``primary_wellbeing`` and ``intervention_type``) decide the pooling metric and the synthesis
+    by type (``outcomes.models.pooling_metric``); a project without them is pooled as a
+    standardised effect and has no type.
     """
     started = time.perf_counter()
     timings: dict[str, float] = {}
@@ -430,6 +442,11 @@ def analyse(
         seed=seed, mde=mde, n_power=n_power, skipped=skipped, model=model,
     )  # fmt: skip
     multiplicity = assign_roles(results, config)
+    for row in (r for r in results if r["role"] == "primary"):  # sensitivity checks
+        in_scope = panel.filter(pl.col("project").is_in(projects_with(panel, row["outcome"])))
+        scoped = (_intervention_rows(in_scope) if row["project"] == "all"
+                  else panel.filter(pl.col("project") == row["project"]))  # fmt: skip
+        row.update(primary_sensitivity(scoped, row, config))
     timings["matthew"] = time.perf_counter() - step
 
     step = time.perf_counter()
@@ -455,6 +472,7 @@ def analyse(
         "moderator": PRIMARY_MODERATOR,
         "projects": effects_from_results(results),
         "models": project_models(panel, projects, engine) if models and len(projects) > 1 else {},
+        "measures": primary_measures(panel, primary_instruments, intervention_types),
     }
     pooled = pooled_from_effects(effects)
     timings["pooling"] = time.perf_counter() - step

@@ -1,11 +1,13 @@
-"""Attrition analysis: who drops out, and does it change the Matthew check?
+"""Attrition analysis: who drops out, and how do completers differ?
 
 What belongs here: dropout by network group (participants by status, counts and shares, with a
-χ² test of status against group) and the sensitivity analysis of M1's interaction on completers
-only versus all available data. Mixed models use all available data and are valid when dropout
-depends on observed baseline values (missing at random); the completers-only fit shows how much
-the answer leans on participants who left. The retention table per wave is
-``panel.attrition_table``.
+χ² test of status against group) and the descriptive comparison of M1's interaction on
+completers only with all available data. Mixed models use all available data and are valid when
+dropout depends on observed values (missing at random); a completers-only fit is valid only when
+dropout is completely at random, which it is not when small networks drop out more, so it
+describes and does not test. The sensitivity analysis of the Matthew check under dropout is the
+tipping point (``tipping_point.py``; docs/architecture.md, "Dropout tipping point"). The
+retention table per wave is ``panel.attrition_table``.
 """
 
 from __future__ import annotations
@@ -75,7 +77,9 @@ def completers_sensitivity(
     projects: list[str] | None = None,
 ) -> list[dict[str, Any]]:
     """Return M1's interaction on all available data and on completers only, per scope
-    (``"all"`` and each project): estimate, CI and verdict for both, and their difference."""
+    (``"all"`` and each project): estimate, CI and verdict for both, and their difference. A
+    descriptive comparison: completers only is valid only when dropout is completely at
+    random (docs/architecture.md, "Dropout tipping point")."""
     scopes: list[tuple[str, pl.DataFrame]] = [("all", panel)]
     for project in projects or sorted(panel.get_column("project").unique().to_list()):
         scopes.append((project, panel.filter(pl.col("project") == project)))
@@ -109,11 +113,14 @@ def completers_sensitivity(
 def attrition_analysis(
     panel: pl.DataFrame, *, outcome: str = "wellbeing", moderator: str = "network_size_bl"
 ) -> dict[str, Any]:
-    """Return dropout by network group and the completers-only sensitivity analysis."""
+    """Return dropout by network group and the descriptive completers-only comparison (under
+    ``sensitivity``)."""
     return {
         "dropout": dropout_by_group(panel),
         "sensitivity": completers_sensitivity(panel, outcome=outcome, moderator=moderator),
-        "note": "Mixed models use every available measurement and stay unbiased when dropout "
-        "depends on observed values (e.g. baseline network size); the completers-only fit "
-        "shows how much the answer depends on participants who left.",
+        "note": "Descriptive: the completers-only fit is valid only when dropout is completely "
+        "at random, and dropout is higher in small networks. Mixed models use every available "
+        "measurement and stay unbiased when dropout depends on observed values (e.g. baseline "
+        "network size); the sensitivity analysis under dropout that is not at random is the "
+        "tipping point in analysis/tipping_point.json.",
     }

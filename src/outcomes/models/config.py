@@ -81,6 +81,10 @@ class AnalysisConfig(_Strict):
     robustness: Robustness = Robustness()
     simple_slopes: SimpleSlopes = SimpleSlopes()
     exploratory: Exploratory = Exploratory()
+    #: test–retest reliability of the baseline network size (0 < r ≤ 1); when set, the primary
+    #: interaction is also reported corrected for measurement error (regression calibration,
+    #: docs/architecture.md, "Measurement error in network size")
+    network_size_reliability: float | None = Field(default=None, gt=0.0, le=1.0)
 
 
 def default_config_path() -> Path:

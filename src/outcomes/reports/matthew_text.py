@@ -18,6 +18,7 @@ from __future__ import annotations
 from outcomes.documents import InteractionTest, MatthewGridEntry, MatthewSummary, ShownTable
 from outcomes.documents.matthew import Bootstrap, ReplicateCounts
 from outcomes.language import check_language, format_number, has_word, word
+from outcomes.reports.design_text import baseline_adjusted_sentence, is_controlled_row
 from outcomes.reports.labels import (
     INTERACTION_TEXT_DECIMALS,
     SLOPE_TEXT_DECIMALS,
@@ -34,10 +35,12 @@ from outcomes.reports.labels import (
 MatthewRow = InteractionTest | MatthewGridEntry
 
 
-def matthew_verdict_sentence(primary: MatthewRow | None, lang: str, *, with_p: bool = False) -> str:
+def matthew_verdict_sentence(primary: MatthewRow | None, lang: str, *, with_p: bool = True) -> str:
     """Return one sentence stating the Matthew verdict of ``primary`` (the test a report
-    describes) with its interaction and interval (and its p-value with ``with_p``); the
-    sentence of an exploratory test for a row without a verdict, ``""`` without a test."""
+    describes) with the interval and p-value the verdict came from, worded as change without a
+    control group and as the intervention's effect with one (docs/architecture.md, "Report
+    wording"); the sentence of an exploratory test for a row without a verdict, ``""`` without
+    a test."""
     if primary is None:
         return ""
     verdict = primary.verdict
@@ -51,7 +54,7 @@ def matthew_verdict_sentence(primary: MatthewRow | None, lang: str, *, with_p: b
     more = (primary.estimate or 0.0) >= 0
     if with_p:
         interval += f"; {format_p(primary.verdict_p, lang)}"
-    sentence = _verdict_sentence(verdict, est, interval, more, lang)
+    sentence = _verdict_sentence(verdict, est, interval, more, lang, is_controlled_row(primary))
     if primary.evidence == "borderline":
         sentence += " " + (
             "De controle met de parametrische bootstrap komt niet tot hetzelfde oordeel over "
@@ -274,7 +277,11 @@ def simple_slopes_note(row: InteractionTest | None, lang: str) -> str:
     )
 
 
-def _verdict_sentence(verdict: str, est: str, interval: str, more: bool, lang: str) -> str:
+def _verdict_sentence(
+    verdict: str, est: str, interval: str, more: bool, lang: str, controlled: bool
+) -> str:
+    if controlled:
+        return _controlled_verdict_sentence(verdict, est, interval, more, lang)
     if lang == "nl":
         per = (
             f"per persoon meer in het netwerk bij de start veranderde het welbevinden "
@@ -315,34 +322,94 @@ def _verdict_sentence(verdict: str, est: str, interval: str, more: bool, lang: s
     )
 
 
+def _controlled_verdict_sentence(
+    verdict: str, est: str, interval: str, more: bool, lang: str
+) -> str:
+    """Return the verdict of the years × arm × network-size interaction of a controlled
+    design: how the intervention's effect (the difference with the control group) depends on
+    network size at the start."""
+    if lang == "nl":
+        per = (
+            f"per persoon meer in het netwerk bij de start was het effect van de interventie "
+            f"{est} per jaar {'groter' if more else 'kleiner'} "
+            f"(95%-betrouwbaarheidsinterval {interval})"
+        )
+        if verdict == "matthew":
+            return (
+                f"De interventie hielp deelnemers die bij de start al een groter netwerk hadden "
+                f"meer: {per}. Dat wijst op een Mattheuseffect."
+            )
+        if verdict == "reverse":
+            return (
+                f"De interventie hielp deelnemers met een kleiner netwerk bij de start juist "
+                f"meer: {per}. Dat is het omgekeerde van een Mattheuseffect."
+            )
+        return (
+            f"We vonden geen aanwijzing dat het effect van de interventie afhing van de grootte "
+            f"van het netwerk bij de start: {per}. Dat betekent niet dat zo’n verschil er zeker "
+            "niet is."
+        )
+    per = (
+        f"per additional network member at the start, the effect of the intervention was {est} "
+        f"per year {'larger' if more else 'smaller'} (95% confidence interval {interval})"
+    )
+    if verdict == "matthew":
+        return (
+            f"The intervention helped participants who already had a larger network at the "
+            f"start more: {per}. This points to a Matthew effect."
+        )
+    if verdict == "reverse":
+        return (
+            f"The intervention helped participants with a smaller network at the start more: "
+            f"{per}. This is the reverse of a Matthew effect."
+        )
+    return (
+        f"We found no evidence that the effect of the intervention depended on network size at "
+        f"the start: {per}. This does not mean that such a difference certainly does not exist."
+    )
+
+
 def matthew_explanation(matthew: MatthewSummary | None, lang: str) -> list[str]:
     """Return the lay explanation of the Matthew question and, from ``matthew`` (the report
     tables' Matthew test; None without one), its result and what it means."""
     lang = check_language(lang)
     primary = matthew.primary if matthew is not None else None
+    controlled = is_controlled_row(primary)
     paragraphs = []
     if lang == "nl":
         paragraphs.append(
             "Het Mattheuseffect is genoemd naar een bijbeltekst: ‘wie heeft, zal meer gegeven "
             "worden’. Voor deze interventies is de vraag: gaan deelnemers die bij de start al "
             "een groot sociaal netwerk hadden er meer op vooruit dan deelnemers met een klein "
-            "netwerk? Dan zou de interventie juist de kwetsbaarste deelnemers het minst helpen. "
-            "We toetsen dat door na te gaan of de verandering per jaar samenhangt met het aantal "
-            "mensen in het netwerk bij de start."
+            "netwerk? "
+            + (
+                "Dan zou de interventie juist de kwetsbaarste deelnemers het minst helpen. "
+                if controlled
+                else "Dan gaan juist de kwetsbaarste deelnemers het minst vooruit. "
+            )
+            + "We toetsen dat door na te gaan of de verandering per jaar samenhangt met het "
+            "aantal mensen in het netwerk bij de start."
         )
     else:
         paragraphs.append(
             "The Matthew effect is named after a Bible verse: ‘to everyone who has, more will be "
             "given’. For these interventions the question is: do participants who already had a "
-            "large social network at the start gain more than those with a small one? Then the "
-            "intervention would help the most vulnerable participants least. We test this by "
-            "asking whether the change per year depends on the number of people in the network "
-            "at the start."
+            "large social network at the start gain more than those with a small one? "
+            + (
+                "Then the intervention would help the most vulnerable participants least. "
+                if controlled
+                else "Then the most vulnerable participants would gain least. "
+            )
+            + "We test this by asking whether the change per year depends on the number of "
+            "people in the network at the start."
         )
     if primary is not None:
         sentence = matthew_verdict_sentence(primary, lang, with_p=True)
         note = structure_note_sentence(primary, lang)
         paragraphs.append(f"{sentence} {note}" if note else sentence)
+        adjusted = baseline_adjusted_sentence(primary, lang)
+        if adjusted:
+            paragraphs.append(adjusted)
     subgroup_text = _subgroup_sentence(matthew.subgroups if matthew is not None else None, lang)
     if subgroup_text:
         paragraphs.append(subgroup_text)
@@ -387,13 +454,21 @@ def matthew_explanation(matthew: MatthewSummary | None, lang: str) -> list[str]:
             "worse; it means they gained less than others. It is a reason to ask what this group "
             "needs in addition."
         )
-    elif verdict == "reverse":
+    elif verdict == "reverse" and controlled:
         paragraphs.append(
             "Dat kan betekenen dat de interventie vooral mensen met een klein netwerk helpt, "
             "maar ook regressie naar het gemiddelde kan meespelen (zie Methode en beperkingen)."
             if lang == "nl"
             else "This may mean that the intervention mainly helps people with a small network, "
             "but regression to the mean may also play a part (see Methods and limitations)."
+        )
+    elif verdict == "reverse":
+        paragraphs.append(
+            "Zonder controlegroep weten we niet of dat door de interventie komt. Ook regressie "
+            "naar het gemiddelde kan meespelen (zie Methode en beperkingen)."
+            if lang == "nl"
+            else "Without a control group we do not know whether this was due to the intervention. "
+            "Regression to the mean may also play a part (see Methods and limitations)."
         )
     return paragraphs
 

@@ -40,6 +40,8 @@ from outcomes.reports.labels import (
 )
 from outcomes.reports.matthew_text import matthew_explanation
 from outcomes.reports.project_text import methods_text, project_summary
+from outcomes.reports.reliable_change_content import reliable_change_section
+from outcomes.reports.tipping_point_text import tipping_point_paragraphs
 from outcomes.validation.messages import rule_label
 
 
@@ -265,7 +267,11 @@ def project_content(tables: ReportTables, lang: str) -> tuple[dict[str, Any], di
         sections.append({"heading": word("over_time", lang), "blocks": over_time})
     matthew_blocks: list[dict[str, Any]] = [
         {"kind": "para", "text": p}
-        for p in [*matthew_explanation(tables.matthew, lang), *left_out_text(tables, lang)]
+        for p in [
+            *matthew_explanation(tables.matthew, lang),
+            *left_out_text(tables, lang),
+            *tipping_point_paragraphs(tables, lang),
+        ]
     ]
     matthew_blocks.extend(simple_slopes_blocks(tables, lang))
     if tables.matthew is not None and tables.matthew.subgroups is not None:
@@ -277,6 +283,9 @@ def project_content(tables: ReportTables, lang: str) -> tuple[dict[str, Any], di
     if model_block:
         matthew_blocks.append(model_block)
     sections.append({"heading": word("matthew", lang), "blocks": matthew_blocks})
+    change = reliable_change_section(tables, lang, files)
+    if change is not None:
+        sections.append(change)
     quality = _quality_blocks(tables, lang)
     if quality:
         sections.append({"heading": word("quality", lang), "blocks": quality})

@@ -1,11 +1,12 @@
 """The paragraphs of a project report, in Dutch (default) and English, written from its tables.
 
 Belongs here: the plain-language summary (participation at the start and the last wave,
-wellbeing, the yearly change, the Matthew verdict, the missing control group) and the methods and
-limitations paragraphs (design, questionnaires, model, regression to the mean, attrition,
-self-report), every number taken from :class:`~outcomes.documents.ReportTables` so that none
-is typed by hand; hidden counts stay hidden. Sentences built around numbers stay here, per
-language (docs/architecture.md, "Languages and words").
+wellbeing, the yearly change, the Matthew verdict, the control group from the design) and the
+methods and limitations paragraphs (design, questionnaires, model, regression to the mean,
+attrition, self-report, measurement error in network size), every number taken from
+:class:`~outcomes.documents.ReportTables` so that none is typed by hand; hidden counts stay
+hidden. Sentences built around numbers stay here, per language (docs/architecture.md,
+"Languages and words").
 Does not belong here: labels and number formatting (``labels.py``), the Matthew sentences
 (``matthew_text.py``), the synthesis (``synthesis_text.py``), layout (``project_content.py``).
 """
@@ -15,6 +16,13 @@ from __future__ import annotations
 from outcomes.documents import ReportTables
 from outcomes.documents.report_tables import Wave
 from outcomes.language import check_language, format_number, format_percent, word
+from outcomes.reports.design_text import (
+    control_group_limit,
+    control_group_sentence,
+    intervention_effect_sentence,
+    measurement_error_sentence,
+    uncertainty_explanation,
+)
 from outcomes.reports.labels import (
     SLOPE_TEXT_DECIMALS,
     format_interval,
@@ -137,16 +145,15 @@ def project_summary(tables: ReportTables, lang: str) -> list[str]:
     )
     if matthew:
         paragraphs.append(matthew)
-    if lang == "nl":
-        paragraphs.append(
-            "Er was geen controlegroep. Een verbetering laat dus zien hoe het de deelnemers "
-            "verging, maar bewijst niet dat de interventie die verbetering veroorzaakte."
-        )
-    else:
-        paragraphs.append(
-            "There was no control group. An improvement shows how participants fared, but does "
-            "not prove that the intervention caused it."
-        )
+    primary = tables.matthew.primary if tables.matthew is not None else None
+    design = " ".join(
+        s for s in (control_group_sentence(tables, lang),
+                    intervention_effect_sentence(primary, lang)) if s
+    )  # fmt: skip
+    if design:
+        paragraphs.append(design)
+    if slope is not None or matthew:
+        paragraphs.append(uncertainty_explanation(lang))
     return paragraphs
 
 
@@ -193,8 +200,7 @@ def methods_text(tables: ReportTables, lang: str) -> list[str]:
                 "verandering per jaar."
             )
         limits = [
-            "Geen controlegroep: we weten niet hoe het de deelnemers zonder de interventie was "
-            "vergaan.",
+            control_group_limit(tables, lang),
             "Regressie naar het gemiddelde: wie zich bij de start erg slecht voelde, scoort bij "
             "een volgende meting vaak vanzelf wat beter.",
         ]
@@ -236,8 +242,7 @@ def methods_text(tables: ReportTables, lang: str) -> list[str]:
                 "is the association between network size at the start and the change per year."
             )
         limits = [
-            "No control group: we do not know how participants would have fared without the "
-            "intervention.",
+            control_group_limit(tables, lang),
             "Regression to the mean: people who felt very bad at the start often score somewhat "
             "better at the next assessment anyway.",
         ]
@@ -253,4 +258,7 @@ def methods_text(tables: ReportTables, lang: str) -> list[str]:
     method = matthew_method_text(tables.matthew, lang)
     if method:
         paragraphs.append(method)
-    return [*paragraphs, *limits]
+    tested = tables.matthew.primary if tables.matthew is not None else None
+    if tested is not None:
+        limits.append(measurement_error_sentence(tested, lang))
+    return [*paragraphs, *(limit for limit in limits if limit)]

@@ -29,6 +29,11 @@ from outcomes.reports.content_blocks import (
     simple_slopes_blocks,
     zipped_rows,
 )
+from outcomes.reports.design_text import (
+    baseline_adjusted_sentence,
+    measurement_error_sentence,
+    synthesis_control_sentence,
+)
 from outcomes.reports.labels import (
     INTERACTION_TABLE_DECIMALS,
     SLOPE_TABLE_DECIMALS,
@@ -43,6 +48,7 @@ from outcomes.reports.matthew_text import (
     matthew_verdict_sentence,
     structure_note_sentence,
 )
+from outcomes.reports.reliable_change_content import reliable_change_section
 from outcomes.reports.synthesis_text import (
     heterogeneity_text,
     pooled_decimals,
@@ -51,6 +57,8 @@ from outcomes.reports.synthesis_text import (
     synthesis_summary,
     verdict_counts_text,
 )
+from outcomes.reports.tipping_point_text import tipping_point_paragraphs
+from outcomes.reports.type_synthesis_text import metric_method_item, type_synthesis_sections
 
 
 def _cell(display: str, value: Any, decimals: int, lang: str) -> str:
@@ -177,7 +185,16 @@ def _synthesis_matthew_blocks(tables: ReportTables, lang: str) -> list[dict[str,
         )
         if s
     )
-    paragraphs = [p for p in (verdict, matthew_method_text(matthew, lang)) if p]
+    paragraphs = [
+        p
+        for p in (
+            verdict,
+            baseline_adjusted_sentence(matthew.primary, lang),
+            matthew_method_text(matthew, lang),
+        )
+        if p
+    ]
+    paragraphs += tipping_point_paragraphs(tables, lang)
     return [
         *({"kind": "para", "text": p} for p in paragraphs),
         *simple_slopes_blocks(tables, lang),
@@ -258,6 +275,7 @@ def synthesis_content(tables: ReportTables, lang: str) -> tuple[dict[str, Any], 
                 ],
             }
         )
+    sections += type_synthesis_sections(tables, names, lang)
     declared = _synthesis_matthew_blocks(tables, lang)
     if declared:
         sections.append({"heading": word("matthew", lang), "blocks": declared})
@@ -271,10 +289,21 @@ def synthesis_content(tables: ReportTables, lang: str) -> tuple[dict[str, Any], 
         if any(_has_verdict(e) and e.verdict == "no_evidence" for e in tables.matthew_by_project):
             blocks.append({"kind": "para", "text": _synthesis_no_evidence(lang)})
         sections.append({"heading": word("matthew_all", lang), "blocks": blocks})
+    change = reliable_change_section(tables, lang, files, names)
+    if change is not None:
+        sections.append(change)
     sections.append(
         {
             "heading": word("methods", lang),
-            "blocks": [{"kind": "list", "items": _synthesis_methods(tables.pooled, lang)}],
+            "blocks": [
+                {
+                    "kind": "list",
+                    "items": [
+                        *_synthesis_methods(tables.pooled, lang, tables),
+                        *filter(None, [metric_method_item(tables.pooled_metric, lang)]),
+                    ],
+                }
+            ],
         }
     )
     sections.append(
@@ -336,18 +365,19 @@ def _synthesis_no_evidence(lang: str) -> str:
     )
 
 
-def _synthesis_methods(pooled: Sequence[PooledResult], lang: str) -> list[str]:
+def _synthesis_methods(
+    pooled: Sequence[PooledResult], lang: str, tables: ReportTables | None = None
+) -> list[str]:
     """Return the synthesis' methods and limitations: the pooling (Knapp–Hartung intervals,
-    prediction interval) of ``pooled`` and the missing control group."""
+    prediction interval) of ``pooled``, how many projects had a control group (from the
+    designs in ``tables``' Matthew grid) and measurement error in network size."""
     items = pooled_method_items(pooled, lang)
-    if lang == "nl":
-        return [
-            *items,
-            "Geen van de projecten had een controlegroep; regressie naar het gemiddelde en "
-            "uitval kunnen het beeld vertekenen.",
-        ]
-    return [
-        *items,
-        "None of the projects had a control group; regression to the mean and attrition may "
-        "distort the picture.",
-    ]
+    design = synthesis_control_sentence(tables.matthew_by_project, lang) if tables else ""
+    bias = (
+        "Regressie naar het gemiddelde en uitval kunnen het beeld vertekenen."
+        if lang == "nl"
+        else "Regression to the mean and attrition may distort the picture."
+    )
+    primary = tables.matthew.primary if tables is not None and tables.matthew else None
+    error = measurement_error_sentence(primary, lang) if primary is not None else ""
+    return [*items, f"{design} {bias}" if design else bias, *([error] if error else [])]

@@ -133,7 +133,7 @@ def matthew_grid(
                     **{k: getattr(result, k) for k in (
                         "outcome", "moderator", "estimate", "ci_low", "ci_high", "p", "verdict",
                         "role", "p_holm", "family_size", "evidence", "verdict_ci_low",
-                        "verdict_ci_high", "verdict_p",
+                        "verdict_ci_high", "verdict_p", "design",
                     )},
                 }
             )  # fmt: skip

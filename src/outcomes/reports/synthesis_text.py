@@ -16,6 +16,7 @@ from collections.abc import Sequence
 
 from outcomes.documents import MatthewGridEntry, PooledResult, ReportTables
 from outcomes.language import check_language, format_number, format_percent, has_word, word
+from outcomes.reports.design_text import synthesis_control_sentence, uncertainty_explanation
 from outcomes.reports.labels import (
     INTERACTION_TABLE_DECIMALS,
     INTERACTION_TEXT_DECIMALS,
@@ -213,6 +214,11 @@ def synthesis_summary(tables: ReportTables, lang: str) -> list[str]:
     matthew = _synthesis_matthew_paragraph(tables, lang, interaction_text)
     if matthew:
         paragraphs.append(matthew)
+    design = synthesis_control_sentence(tables.matthew_by_project, lang)
+    if design:
+        paragraphs.append(design)
+    if tables.pooled or matthew:
+        paragraphs.append(uncertainty_explanation(lang))
     return paragraphs
 
 
@@ -288,7 +294,12 @@ def _synthesis_matthew_paragraph(tables: ReportTables, lang: str, interaction_te
         for entry in per_project:
             if entry.role == "exploratory":
                 continue
-            by_verdict.setdefault(str(entry.verdict), []).append(entry.name)
+            # the interval and p the verdict came from (docs/architecture.md, "Report wording")
+            interval = format_interval(entry.verdict_ci_low, entry.verdict_ci_high,
+                                       INTERACTION_TEXT_DECIMALS, lang)  # fmt: skip
+            by_verdict.setdefault(str(entry.verdict), []).append(
+                f"{entry.name} ({word('ci', lang)} {interval}; {format_p(entry.verdict_p, lang)})"
+            )
         phrases = []
         for verdict in ("matthew", "reverse", "no_evidence"):
             names = by_verdict.get(verdict)

@@ -31,6 +31,7 @@ from outcomes.documents import (
     ReportTables,
     ValidationSummary,
 )
+from outcomes.documents.reliable_change import ReliableChangeDocument
 from outcomes.errors import OutcomesError
 from outcomes.reports.analysis_tables import matthew_summary, model_summary
 from outcomes.reports.disclosure import DEFAULT_THRESHOLD
@@ -41,7 +42,9 @@ from outcomes.reports.panel_tables import (
     participation_table,
     wave_table,
 )
+from outcomes.reports.reliable_change_tables import shown_reliable_change
 from outcomes.reports.synthesis_tables import matthew_grid, shown_pooled, synthesis_projects
+from outcomes.reports.type_synthesis_text import pooled_metric_tables
 
 
 class ReportDataError(OutcomesError, ValueError):
@@ -142,6 +145,7 @@ def build_report_tables(
     instruments: Sequence[str] | None = None,
     primary_wellbeing: str | None = None,
     left_out: Sequence[LeftOut] = (),
+    reliable_change: ReliableChangeDocument | None = None,
 ) -> ReportTables:
     """Return the disclosure-controlled tables of one project's report, or of the synthesis, as
     the typed ``reports/tables/<project>.json`` document (docs/architecture.md, "Documents").
@@ -211,12 +215,16 @@ def build_report_tables(
     else:
         shown = shown_pooled(pooled)
         tables["pooled"] = [entry.to_json() for entry in shown]
+        tables.update(pooled_metric_tables(pooled))
         tables["projects"] = synthesis_projects(panel, names, shown, threshold)
         tables["matthew_by_project"] = matthew_grid(matthew, matthew_by_project, names)
     tables["instruments"] = _instrument_entries(instruments or [], primary_wellbeing)
     shown_left_out = [e.to_json() for e in left_out if project is None or e.project == project]
     if shown_left_out:
         tables["left_out"] = shown_left_out
+    shown_change = shown_reliable_change(reliable_change, project, threshold)
+    if shown_change is not None:
+        tables["reliable_change"] = shown_change
     tables["suppressed"] = _suppression_record(tables)
     return ReportTables.from_json(_jsonable(tables))
 
@@ -258,6 +266,7 @@ def _suppression_record(tables: Mapping[str, Any]) -> list[dict[str, Any]]:
         ],
         ("matthew.subgroups", matthew["subgroups"] if matthew else None),
         ("projects", tables["projects"]),
+        ("reliable_change", (tables.get("reliable_change") or {}).get("table")),
     ]
     record = []
     for name, table in named:

@@ -5,6 +5,7 @@ growth and the attrition sensitivity analysis, each written to ``analysis/`` (do
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from typing import Any
 
 import polars as pl
@@ -19,6 +20,7 @@ from outcomes.documents import (
     ProjectEffects,
     checked,
 )
+from outcomes.specs import ProjectSpec
 from outcomes.stages.lineage import (
     ATTRITION_SENSITIVITY,
     MATTHEW_EFFECT,
@@ -26,6 +28,8 @@ from outcomes.stages.lineage import (
     PANEL,
     POOLED_EFFECT,
     PROJECT_EFFECTS,
+    RELIABLE_CHANGE,
+    TIPPING_POINT,
     WELLBEING_MODEL,
     StageFiles,
     stage,
@@ -150,12 +154,16 @@ def _verdict_table(results: list[dict[str, Any]]) -> str:
 
 
 @stage(reads=(PANEL,), writes=(PROJECT_EFFECTS,))
-def project_effects_stage(files: StageFiles, engine: str = "auto") -> StageRecord:
+def project_effects_stage(
+    files: StageFiles, engine: str = "auto", specs: Mapping[str, ProjectSpec] | None = None
+) -> StageRecord:
     """Fit the Matthew check within each project (wellbeing and the other outcomes present,
     baseline network size; Satterthwaite t and likelihood-ratio tests) and M1 per project; write
     ``analysis/project_effects.json`` (per-project slopes and interactions, the inputs of the
     meta-analysis) and return its record (docs/architecture.md, "M1 and the Matthew check").
-    Projects without a wellbeing value are left out and listed under ``left_out``."""
+    Projects without a wellbeing value are left out and listed under ``left_out``; ``measures``
+    holds each project's primary instrument, baseline SD and intervention type from ``specs``
+    (default: ``load_specs()``; docs/architecture.md, "Pooling across projects")."""
     from outcomes.models.analysis import (
         DEFAULT_OUTCOMES,
         PRIMARY_MODERATOR,
@@ -182,6 +190,7 @@ def project_effects_stage(files: StageFiles, engine: str = "auto") -> StageRecor
         "moderator": PRIMARY_MODERATOR,
         "projects": rows,
         "models": project_models(panel, projects, engine),
+        "measures": _measures(panel, specs),
     }
     if left_out:
         effects["left_out"] = left_out
@@ -209,18 +218,34 @@ def project_effects_stage(files: StageFiles, engine: str = "auto") -> StageRecor
     )
 
 
+def _measures(panel: pl.DataFrame, specs: Mapping[str, ProjectSpec] | None) -> dict[str, Any]:
+    """Return each project's primary measure for pooling from the panel and the specs (default:
+    ``load_specs()``; ``outcomes.models.pooling_metric.primary_measures``)."""
+    from outcomes.models.pooling_metric import primary_measures, spec_inputs
+    from outcomes.specs import load_specs
+
+    return primary_measures(panel, **spec_inputs(load_specs() if specs is None else specs))
+
+
 @stage(reads=(PANEL,), writes=(MATTHEW_EFFECT,))
-def matthew_stage(files: StageFiles, n_boot: int | None = None) -> StageRecord:
+def matthew_stage(
+    files: StageFiles, n_boot: int | None = None, specs: Mapping[str, ProjectSpec] | None = None
+) -> StageRecord:
     """Run the whole Matthew analysis on the panel (``outcomes.models.analysis.analyse``) and
     write ``analysis/matthew.json``: interactions per outcome × moderator × scope with
     Satterthwaite t, LRT and bootstrap intervals, the primary verdict, Holm p, MDE, subgroup
     slopes, the credibility checklist, attrition and network growth. The bootstrap covers the
     declared primary test with ``n_boot`` replicates (default :func:`bootstrap_replicates`).
     Returns the record with the verdict and the result tables (docs/architecture.md, "One
-    declared primary test")."""
+    declared primary test"). ``specs`` (default: ``load_specs()``) give the pooling metric of
+    the heterogeneity the credibility checklist reads (docs/architecture.md, "Pooling across
+    projects")."""
     from outcomes.models.analysis import PRIMARY_MODERATOR, PRIMARY_OUTCOME, analyse
+    from outcomes.models.pooling_metric import spec_inputs
+    from outcomes.specs import load_specs
 
     panel = files.table(PANEL)
+    inputs = spec_inputs(load_specs() if specs is None else specs)
     replicates = bootstrap_replicates() if n_boot is None else n_boot
     result = analyse(
         panel,
@@ -228,6 +253,8 @@ def matthew_stage(files: StageFiles, n_boot: int | None = None) -> StageRecord:
         growth=False,
         attrition=False,
         models=False,
+        primary_instruments=inputs["primary_instruments"],
+        intervention_types=inputs["intervention_types"],
     )
     matthew = result.matthew
     path = atomic.write_json(files.output(MATTHEW_EFFECT), checked(MatthewDocument, matthew))
@@ -296,6 +323,8 @@ def pooled_stage(files: StageFiles) -> StageRecord:
         paths={"pooled": path},
         metadata={
             "pooled": table,
+            "metric": pooled.get("metric_note") or "",
+            "by_intervention_type": (pooled.get("intervention_type") or {}).get("analysis", ""),
             **{
                 f"{p['outcome']}_{p['parameter']}": {
                     "estimate": round(p["estimate"], 3),
@@ -341,16 +370,17 @@ def network_growth_stage(files: StageFiles) -> StageRecord:
 
 @stage(reads=(PANEL,), writes=(ATTRITION_SENSITIVITY,))
 def attrition_analysis_stage(files: StageFiles) -> StageRecord:
-    """Write ``analysis/attrition.json``: dropout by network group and the completers-only
-    sensitivity analysis of the Matthew check; return its record (README.md, "For
-    researchers: the Dagster UI")."""
+    """Write ``analysis/attrition.json``: dropout by network group and the descriptive
+    completers-only comparison of the Matthew check; return its record (docs/architecture.md,
+    "Dropout tipping point")."""
     from outcomes.models.attrition import attrition_analysis
 
     panel = files.table(PANEL)
     analysis = attrition_analysis(panel)
     path = atomic.write_json(files.output(ATTRITION_SENSITIVITY), checked(Attrition, analysis))
     sensitivity = markdown.table(
-        ["project", "all data (95% CI)", "completers only (95% CI)", "same verdict"],
+        ["project", "all data (95% CI)", "completers only, descriptive (95% CI)",
+         "same verdict"],
         [
             [s["project"], _with_ci(s["all_available"]), _with_ci(s["completers_only"]),
              s["same_verdict"]]
@@ -365,7 +395,84 @@ def attrition_analysis_stage(files: StageFiles) -> StageRecord:
             "dropout_by_group": preview_markdown(
                 pl.DataFrame(analysis["dropout"]["overall"]), rows=5
             ),
-            "sensitivity": sensitivity,
+            "completers_only_descriptive": sensitivity,
             "dropout_test": analysis["dropout"]["test"] or {},
+        },
+    )
+
+
+@stage(reads=(PANEL,), writes=(RELIABLE_CHANGE,))
+def reliable_change_stage(
+    files: StageFiles, specs: Mapping[str, ProjectSpec] | None = None
+) -> StageRecord:
+    """Write ``analysis/reliable_change.json``: each participant's change from baseline to the
+    last measurement of the project's primary wellbeing score classed by the reliable change
+    index (recovered, improved, unchanged, deteriorated) per project, per network group and
+    pooled, with the projects whose instrument declares no reliability listed apart; return its
+    record (docs/architecture.md, "Reliable change"). ``specs`` (default: ``load_specs()``)
+    name each project's primary instrument."""
+    from outcomes.documents import ReliableChangeDocument
+    from outcomes.models.reliable_change import reliable_change_document
+    from outcomes.specs import load_specs
+
+    chosen = load_specs() if specs is None else specs
+    panel = files.table(PANEL)
+    primary = {pid: spec.primary_wellbeing for pid, spec in chosen.items()}
+    document = reliable_change_document(panel, primary)
+    path = atomic.write_json(
+        files.output(RELIABLE_CHANGE), checked(ReliableChangeDocument, document)
+    )
+    rows = [(p["project"], p["rows"][0]) for p in document["projects"]]
+    rows.append(("all assessed projects", document["pooled"]["rows"][0]))
+    table = markdown.table(
+        ["project", "n", "recovered", "improved", "unchanged", "deteriorated"],
+        [[name, r["n"], r["recovered"], r["improved"], r["unchanged"], r["deteriorated"]]
+         for name, r in rows],
+    )  # fmt: skip
+    return StageRecord(
+        RELIABLE_CHANGE,
+        rows=document["pooled"]["rows"][0]["n"],
+        paths={"reliable_change": path},
+        metadata={
+            "classes": table,
+            "not_assessed": {e["project"]: e["note"] for e in document["not_assessed"]},
+        },
+    )
+
+
+@stage(reads=(PANEL,), writes=(TIPPING_POINT,))
+def tipping_point_stage(files: StageFiles) -> StageRecord:
+    """Write ``analysis/tipping_point.json``: the δ at which the verdict of the Matthew check
+    changes when dropouts' missed follow-ups, imputed under the mixed model, are shifted by δ
+    points (every dropout, or the small-network group's only); return its record with the
+    tipping δ per scope and parametrisation (docs/architecture.md, "Dropout tipping point")."""
+    import time
+
+    from outcomes.documents import TippingPoint
+    from outcomes.models.tipping_point import tipping_point_analysis
+
+    started = time.perf_counter()
+    document = tipping_point_analysis(files.table(PANEL))
+    path = atomic.write_json(files.output(TIPPING_POINT), checked(TippingPoint, document))
+    table = markdown.table(
+        ["project", "role", "dropouts", "shifted", "verdict at δ = 0", "tipping δ below",
+         "tipping δ above"],
+        [
+            [s["project"], s["role"], s["n_dropouts"], scan["parametrisation"],
+             scan["verdict_at_zero"], _number(scan["tipping_below"], 2),
+             _number(scan["tipping_above"], 2)]
+            for s in document["scopes"]
+            for scan in s["scans"]
+        ],
+    )  # fmt: skip
+    return StageRecord(
+        TIPPING_POINT,
+        rows=len(document["scopes"]),
+        paths={"tipping_point": path},
+        metadata={
+            "tipping_points": table,
+            "imputations": document["imputations"],
+            "skipped": {s["project"]: s["reason"] for s in document["skipped"]},
+            "seconds": round(time.perf_counter() - started, 2),
         },
     )

@@ -39,6 +39,8 @@ MATTHEW_EFFECT = "matthew_effect"
 POOLED_EFFECT = "pooled_effect"
 NETWORK_GROWTH = "network_growth"
 ATTRITION_SENSITIVITY = "attrition_sensitivity"
+TIPPING_POINT = "tipping_point"
+RELIABLE_CHANGE = "reliable_change"
 REPORT_TABLES = "report_tables"
 FUNDER_REPORT = "funder_report"
 SYNTHESIS_REPORT = "synthesis_report"
@@ -50,6 +52,8 @@ PROJECT_EFFECTS_JSON = "project_effects.json"
 POOLED_JSON = "pooled.json"
 NETWORK_GROWTH_JSON = "network_growth.json"
 ATTRITION_JSON = "attrition.json"
+TIPPING_POINT_JSON = "tipping_point.json"
+RELIABLE_CHANGE_JSON = "reliable_change.json"
 
 #: The report (and report tables) that covers every project.
 SYNTHESIS = "synthesis"
@@ -128,6 +132,8 @@ ASSET_FILES: Mapping[str, Mapping[str, Table | Place]] = {
     POOLED_EFFECT: {"json": Place("analysis", POOLED_JSON)},
     NETWORK_GROWTH: {"json": Place("analysis", NETWORK_GROWTH_JSON)},
     ATTRITION_SENSITIVITY: {"json": Place("analysis", ATTRITION_JSON)},
+    TIPPING_POINT: {"json": Place("analysis", TIPPING_POINT_JSON)},
+    RELIABLE_CHANGE: {"json": Place("analysis", RELIABLE_CHANGE_JSON)},
     REPORT_TABLES: {"json": Place("reports", "tables/{report}.json")},
     FUNDER_REPORT: {"pdf": Place("reports", "{project}.{lang}.pdf")},
     SYNTHESIS_REPORT: {"pdf": Place("reports", SYNTHESIS + ".{lang}.pdf")},

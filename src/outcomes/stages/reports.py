@@ -14,7 +14,9 @@ from outcomes.documents import (
     ModelResult,
     PooledDocument,
     ProjectEffects,
+    ReliableChangeDocument,
     ReportTables,
+    TippingPoint,
     ValidationSummary,
     checked,
 )
@@ -26,9 +28,11 @@ from outcomes.stages.lineage import (
     POOLED_EFFECT,
     PROJECT_EFFECTS,
     RAW_RESPONSES,
+    RELIABLE_CHANGE,
     REPORT_TABLES,
     SYNTHESIS,
     SYNTHESIS_REPORT,
+    TIPPING_POINT,
     VALID,
     WELLBEING_MODEL,
     StageFiles,
@@ -80,9 +84,27 @@ def _left_out(matthew: MatthewDocument, specs: dict[str, ProjectSpec]) -> list[L
     return entries
 
 
+def _reliable_change_of(files: StageFiles) -> ReliableChangeDocument | None:
+    """Return ``analysis/reliable_change.json`` as its typed document, or None when the
+    ``reliable_change`` asset has not been materialized (the reports then leave it out;
+    docs/architecture.md, "Reliable change")."""
+    if not files.input(RELIABLE_CHANGE).exists():
+        return None
+    return ReliableChangeDocument.from_json(files.json(RELIABLE_CHANGE))
+
+
+def _tipping_point_of(files: StageFiles) -> TippingPoint | None:
+    """Return ``analysis/tipping_point.json`` as its typed document, or None when the
+    ``tipping_point`` asset has not been materialized (the reports then leave it out;
+    docs/architecture.md, "Dropout tipping point")."""
+    if not files.input(TIPPING_POINT).exists():
+        return None
+    return TippingPoint.from_json(files.json(TIPPING_POINT))
+
+
 @stage(
     reads=(PANEL, WELLBEING_MODEL, MATTHEW_EFFECT, PROJECT_EFFECTS, POOLED_EFFECT, VALID,
-           RAW_RESPONSES),
+           RAW_RESPONSES, RELIABLE_CHANGE, TIPPING_POINT),
     writes=(REPORT_TABLES,),
 )  # fmt: skip
 def report_tables_stage(
@@ -96,12 +118,15 @@ def report_tables_stage(
     "For researchers: the Dagster UI").
     """
     from outcomes.reports.tables import build_report_tables
+    from outcomes.reports.tipping_point_text import with_tipping_point
 
     panel = files.table(PANEL)
     model = ModelResult.from_json(files.json(WELLBEING_MODEL))
     matthew = MatthewDocument.from_json(files.json(MATTHEW_EFFECT))
     effects = ProjectEffects.from_json(files.json(PROJECT_EFFECTS))
     pooled = PooledDocument.from_json(files.json(POOLED_EFFECT))
+    reliable_change = _reliable_change_of(files)
+    tipping = _tipping_point_of(files)
     names = {pid: spec.name for pid, spec in specs.items()}
     left_out = _left_out(matthew, specs)
     written: dict[str, Path] = {}
@@ -120,7 +145,9 @@ def report_tables_stage(
             instruments=specs[project].instruments,
             primary_wellbeing=specs[project].primary_wellbeing,
             left_out=left_out,
+            reliable_change=reliable_change,
         )
+        tables = with_tipping_point(tables, tipping, project)
         written[project] = atomic.write_json(
             files.output(REPORT_TABLES, report=project), checked(ReportTables, tables.to_json())
         )
@@ -136,7 +163,9 @@ def report_tables_stage(
         pooled=pooled,
         matthew_by_project={p: matthew.scope(p) for p in projects},
         left_out=left_out,
+        reliable_change=reliable_change,
     )
+    synthesis = with_tipping_point(synthesis, tipping, "all")
     written[SYNTHESIS] = atomic.write_json(
         files.output(REPORT_TABLES, report=SYNTHESIS), checked(ReportTables, synthesis.to_json())
     )
