@@ -249,5 +249,10 @@ def _record(
         partition = materialization.partition
         metadata = {k: getattr(v, "value", v) for k, v in materialization.metadata.items()}
         rows = metadata.get("dagster/row_count")
+        records = metadata.get("problem_records")  # quarantined_responses: one per problem
         where = f"[{partition}]" if partition else ""
-        progress(f"  ✓ {key}{where}" + (f"  {rows} rows" if rows is not None else ""))
+        if records is not None:
+            count = f"  {records} problem records"
+        else:
+            count = f"  {rows} rows" if rows is not None else ""
+        progress(f"  ✓ {key}{where}{count}")

@@ -215,6 +215,7 @@ def cmd_spec_init(args: argparse.Namespace) -> int:
 def cmd_analyse(args: argparse.Namespace) -> int:
     import polars as pl
 
+    from outcomes import progress
     from outcomes.models.analysis import write_analysis
     from outcomes.models.config import load_analysis_config
 
@@ -228,14 +229,15 @@ def cmd_analyse(args: argparse.Namespace) -> int:
     else:
         raise UserError(f"{path}: expected a .csv or .parquet panel file")
     config = load_analysis_config(args.config)
-    written = write_analysis(
-        panel,
-        Path(args.out),
-        engine=args.engine,
-        config=config,
-        n_boot=args.bootstrap,
-        seed=args.seed,
-    )
+    with progress.reporting(progress.stderr_reporter(force=args.progress)):
+        written = write_analysis(
+            panel,
+            Path(args.out),
+            engine=args.engine,
+            config=config,
+            n_boot=args.bootstrap,
+            seed=args.seed,
+        )
     for name, written_path in written.items():
         print(f"{name}: {written_path}")
     return EXIT_OK
@@ -368,6 +370,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="bootstrap replicates of the primary test (0: none; default: the configuration's)",
     )
     analyse.add_argument("--seed", type=int, default=None, help="random seed (default: config)")
+    analyse.add_argument(
+        "--progress",
+        action="store_true",
+        help="write progress lines to standard error even when it is not a terminal",
+    )
     analyse.set_defaults(handler=cmd_analyse)
 
     report = sub.add_parser(

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from outcomes import progress
 from outcomes.atomic import write_json
 from outcomes.documents import (
     MatthewDocument,
@@ -331,39 +332,43 @@ def matthew_results(
                            if "project" in panel.columns else panel))  # fmt: skip
         for project in projects if "project" in panel.columns else []:
             scopes.append((project, panel.filter(pl.col("project") == project)))
-        for moderator in moderators:
-            for scope, frame in scopes:
-                primary = is_primary(config, outcome, moderator, scope)
-                if frame.get_column(moderator).drop_nulls().n_unique() < 2:
-                    skipped.append(
-                        {"project": scope, "outcome": outcome, "moderator": moderator,
-                         "reason": f"{moderator} does not vary among the participants"}
-                    )  # fmt: skip
-                    continue
-                try:
-                    result, _ = interaction_test(
-                        frame,
-                        outcome=outcome,
-                        moderator=moderator,
-                        project=scope,
-                        n_boot=n_boot if primary else 0,
-                        seed=_seed(seed, outcome, moderator, scope),
-                        mde=mde,
-                        n_power=n_power if primary else 0,
-                        controlled=False if scope == "all" else None,
-                        method=config.primary.method if primary else "satterthwaite",
-                        percentiles=config.simple_slopes.percentiles,
-                        sizes=config.simple_slopes.sizes,
-                        profile=primary,
-                        fitted_before=model if primary else None,
-                    )
-                except ModelInputError as error:
-                    skipped.append(
-                        {"project": scope, "outcome": outcome, "moderator": moderator,
-                         "reason": str(error)}
-                    )  # fmt: skip
-                    continue
-                rows.append(result)
+        tests = [(moderator, scope, frame) for moderator in moderators for scope, frame in scopes]
+        for number, (moderator, scope, frame) in enumerate(tests, start=1):
+            primary = is_primary(config, outcome, moderator, scope)
+            progress.note(
+                f"Matthew check {outcome} × {moderator}, scope {scope}"
+                f"{' (primary)' if primary else ''} ({number}/{len(tests)})"
+            )
+            if frame.get_column(moderator).drop_nulls().n_unique() < 2:
+                skipped.append(
+                    {"project": scope, "outcome": outcome, "moderator": moderator,
+                     "reason": f"{moderator} does not vary among the participants"}
+                )  # fmt: skip
+                continue
+            try:
+                result, _ = interaction_test(
+                    frame,
+                    outcome=outcome,
+                    moderator=moderator,
+                    project=scope,
+                    n_boot=n_boot if primary else 0,
+                    seed=_seed(seed, outcome, moderator, scope),
+                    mde=mde,
+                    n_power=n_power if primary else 0,
+                    controlled=False if scope == "all" else None,
+                    method=config.primary.method if primary else "satterthwaite",
+                    percentiles=config.simple_slopes.percentiles,
+                    sizes=config.simple_slopes.sizes,
+                    profile=primary,
+                    fitted_before=model if primary else None,
+                )
+            except ModelInputError as error:
+                skipped.append(
+                    {"project": scope, "outcome": outcome, "moderator": moderator,
+                     "reason": str(error)}
+                )  # fmt: skip
+                continue
+            rows.append(result)
     return rows
 
 
@@ -432,6 +437,8 @@ def analyse(
     used_moderators = [m for m in wanted_moderators if outcome_present(panel, m)]
 
     step = time.perf_counter()
+    if models:
+        progress.note("M1 on the pooled panel")
     model = m1.model_document(panel, engine=engine) if models else {}
     timings["model"] = time.perf_counter() - step
 
@@ -452,6 +459,7 @@ def analyse(
     step = time.perf_counter()
     subgroups: list[dict[str, Any]] = []
     if "network_group" in panel.columns:
+        progress.note("subgroup slopes")
         for outcome in chosen:
             projects = projects_with(panel, outcome)
             scopes = (["all"] if len(projects) >= 2 else []) + projects
@@ -468,6 +476,7 @@ def analyse(
 
     step = time.perf_counter()
     projects = sorted(panel.get_column("project").unique().to_list())
+    progress.note("project effects and pooling")
     effects = {
         "moderator": PRIMARY_MODERATOR,
         "projects": effects_from_results(results),

@@ -27,6 +27,7 @@ import numpy as np
 import polars as pl
 from scipy import stats
 
+from outcomes import progress
 from outcomes.models import bootstrap, fast
 from outcomes.models.formula import Design, ModelInputError, build_design
 from outcomes.models.refit import FastFit, Refitter, fit_design
@@ -276,11 +277,19 @@ class FittedDesign:
         rng = np.random.default_rng(seed)
         design = self.design
         tally = _Tally()
-        for _ in range(n):
-            y = self.simulate(rng)
-            statistics = fast.with_response(self._statistics, design.X, y, design.Z, design.groups)
-            self._refit_draw(self._refitter, statistics, tally)
+        with progress.task(self._progress_label("bootstrap"), n, "replicates") as task:
+            for _ in range(n):
+                y = self.simulate(rng)
+                statistics = fast.with_response(
+                    self._statistics, design.X, y, design.Z, design.groups
+                )
+                self._refit_draw(self._refitter, statistics, tally)
+                task.advance()
         return self._draws_from(tally, n)
+
+    def _progress_label(self, kind: str) -> str:
+        """Return the label of a bootstrap's progress lines: ``kind`` and the tested term."""
+        return f"{kind} {self.term}"
 
     def _refit_draw(
         self, refitter: Refitter, statistics: fast.SufficientStatistics, tally: _Tally
@@ -327,10 +336,12 @@ class FittedDesign:
         design = self.design
         rng = np.random.default_rng(seed)
         tally = _Tally()
-        for _ in range(n):
-            y = self._noise(reduced, rng)
-            drawn = fast.with_response(self._statistics, design.X, y, design.Z, design.groups)
-            self._refit_null(refit_full, refit_reduced, drawn, tally)
+        with progress.task(self._progress_label("null-model bootstrap"), n, "replicates") as task:
+            for _ in range(n):
+                y = self._noise(reduced, rng)
+                drawn = fast.with_response(self._statistics, design.X, y, design.Z, design.groups)
+                self._refit_null(refit_full, refit_reduced, drawn, tally)
+                task.advance()
         return tally.null_likelihood_ratio(observed, n)
 
     def _refit_null(
@@ -408,17 +419,21 @@ class FittedDesign:
         simulation = bootstrap.Simulation(design, self.reml.beta, self.reml.lam, self.reml.sigma2)
         q = design.q
         tally = _Tally()
-        for size, rng in self._block_seeds(n, seed):
-            block = simulation.block(size, rng)
-            (found,) = block_refitter.refit(block)
-            flags = bootstrap.singular_thetas(found.theta, q)
-            for b in range(size):
-                if found.exact[b]:
-                    self._refit_draw(refitter, block.statistics(design, b), tally)
-                else:
-                    tally.add(
-                        float(found.beta[self.index, b]), float(found.se[self.index, b]), flags[b]
-                    )
+        with progress.task(self._progress_label("bootstrap"), n, "replicates") as task:
+            for size, rng in self._block_seeds(n, seed):
+                block = simulation.block(size, rng)
+                (found,) = block_refitter.refit(block)
+                flags = bootstrap.singular_thetas(found.theta, q)
+                for b in range(size):
+                    if found.exact[b]:
+                        self._refit_draw(refitter, block.statistics(design, b), tally)
+                    else:
+                        tally.add(
+                            float(found.beta[self.index, b]),
+                            float(found.se[self.index, b]),
+                            flags[b],
+                        )
+                task.advance(size)
         return self._draws_from(tally, n)
 
     def _null_in_blocks(
@@ -446,20 +461,24 @@ class FittedDesign:
         simulation = bootstrap.Simulation(design, np.zeros(design.p), reduced.lam, reduced.sigma2)
         q = design.q
         tally = _Tally()
-        for size, rng in self._block_seeds(n, seed):
-            block = simulation.block(size, rng)
-            with_term, without = block_refitter.refit(block)
-            statistic = np.maximum(0.0, without.deviance - with_term.deviance)
-            flags = bootstrap.singular_thetas(with_term.theta, q) | bootstrap.singular_thetas(
-                without.theta, q
-            )
-            exact = with_term.exact | without.exact | (np.abs(statistic - observed) < LRT_MARGIN)
-            for b in range(size):
-                if exact[b]:
-                    drawn = block.statistics(design, b)
-                    self._refit_null(refit_full, refit_reduced, drawn, tally)
-                else:
-                    tally.add(float(statistic[b]), None, flags[b])
+        with progress.task(self._progress_label("null-model bootstrap"), n, "replicates") as task:
+            for size, rng in self._block_seeds(n, seed):
+                block = simulation.block(size, rng)
+                with_term, without = block_refitter.refit(block)
+                statistic = np.maximum(0.0, without.deviance - with_term.deviance)
+                flags = bootstrap.singular_thetas(with_term.theta, q) | bootstrap.singular_thetas(
+                    without.theta, q
+                )
+                exact = (
+                    with_term.exact | without.exact | (np.abs(statistic - observed) < LRT_MARGIN)
+                )
+                for b in range(size):
+                    if exact[b]:
+                        drawn = block.statistics(design, b)
+                        self._refit_null(refit_full, refit_reduced, drawn, tally)
+                    else:
+                        tally.add(float(statistic[b]), None, flags[b])
+                task.advance(size)
         return tally.null_likelihood_ratio(observed, n)
 
 

@@ -45,6 +45,7 @@ import numpy as np
 import polars as pl
 from scipy import stats
 
+from outcomes import progress
 from outcomes.catalog.vocabulary import NETWORK_GROUPS
 from outcomes.models import fast
 from outcomes.models.config import AnalysisConfig, load_analysis_config
@@ -493,7 +494,9 @@ def tipping_point_analysis(
         scopes.append(("all", _intervention_rows(panel).filter(pl.col("project").is_in(projects))))
     scopes += [(p, panel.filter(pl.col("project") == p)) for p in projects]
     results, skipped = [], []
-    for project, frame in scopes:
+    for number, (project, frame) in enumerate(scopes, start=1):
+        progress.note(f"tipping point {outcome} × {moderator}, scope {project} "
+                      f"({number}/{len(scopes)})")  # fmt: skip
         try:
             result = tipping_point_result(
                 frame, project=project, seed=seed, outcome=outcome, moderator=moderator, m=m,

@@ -14,7 +14,7 @@ from outcomes.stages.lineage import (
     StageFiles,
     stage,
 )
-from outcomes.stages.records import StageRecord
+from outcomes.stages.records import PROBLEM_RECORDS, StageRecord
 
 
 @stage(reads=(RESPONSES, RAW_RESPONSES), writes=(VALID, QUARANTINED))
@@ -67,8 +67,10 @@ def validate_stage(
         QUARANTINED,
         spec.id,
         rows=result.quarantine.height,
+        unit=PROBLEM_RECORDS,
         paths={"quarantine": quarantine_path, "csv": csv_path},
         metadata={
+            "problem_records": result.quarantine.height,
             "rows_quarantined": summary["rows_quarantined"],
             "problems_per_rule": "\n".join(f"- {k}: {v}" for k, v in sorted(per_rule.items()))
             or "none",
