@@ -12,14 +12,20 @@ import dagster as dg
 from pipelines.analysis import assets as analysis
 from pipelines.ingest import assets as ingest
 from pipelines.ingest.sensors import build_landing_sensor
-from pipelines.jobs import project_job, report_job, synthesis_job
+from pipelines.jobs import project_job, refresh_project, report_job, synthesis_job
 from pipelines.owners import load_owners, with_owners
 from pipelines.panel import assets as panel
 from pipelines.reports import assets as reports
 from pipelines.resources import default_resources
 from pipelines.runs import end_abandoned_runs_at_load
-from pipelines.schedules import build_rerun_schedule, materialize_all_job
+from pipelines.schedules import (
+    build_automation_sensor,
+    build_rerun_schedule,
+    materialize_all_job,
+    with_automation,
+)
 from pipelines.scoring import assets as scoring
+from pipelines.sources import landing_exports
 from pipelines.validation import assets as validation
 
 STAGES = [ingest, validation, scoring, panel, analysis, reports]
@@ -28,18 +34,20 @@ assets = dg.load_assets_from_modules(STAGES)
 everything = materialize_all_job()
 
 defs = with_owners(
-    dg.Definitions(
-        assets=assets,
-        asset_checks=dg.load_asset_checks_from_modules(STAGES),
-        jobs=[project_job, synthesis_job, report_job, everything],
-        schedules=[
-            build_rerun_schedule(everything, assets, [project_job, synthesis_job, report_job])
-        ],
-        sensors=[build_landing_sensor(project_job)],
-        resources=default_resources(),
-        # A step is shorter than starting a Python process for it; the runs of a backfill
-        # already run side by side, so each run executes its steps in one process.
-        executor=dg.in_process_executor,
+    with_automation(
+        dg.Definitions(
+            assets=[landing_exports, *assets],
+            asset_checks=dg.load_asset_checks_from_modules(STAGES),
+            jobs=[project_job, synthesis_job, report_job, refresh_project, everything],
+            schedules=[
+                build_rerun_schedule(everything, assets, [project_job, synthesis_job, report_job])
+            ],
+            sensors=[build_landing_sensor(project_job), build_automation_sensor()],
+            resources=default_resources(),
+            # A step is shorter than starting a Python process for it; the runs of a backfill
+            # already run side by side, so each run executes its steps in one process.
+            executor=dg.in_process_executor,
+        )
     ),
     load_owners(),
 )

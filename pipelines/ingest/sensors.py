@@ -6,21 +6,20 @@ import json
 
 import dagster as dg
 
-from outcomes.ingest import export_files
-from outcomes.ingest.archive import sha256_of
 from outcomes.workspace import Workspace
 from pipelines.resources import project_specs
+from pipelines.sources import export_versions
 
 
 def landing_file_versions(workspace: Workspace) -> dict[str, list[tuple[str, str]]]:
     """Return project → [(file name, sha256)] of every export now in ``landing/``, as ingest
-    lists and hashes them (data dictionaries and hidden files are not exports)."""
+    lists and hashes them (:func:`pipelines.sources.export_versions`); projects without
+    exports are left out."""
     versions: dict[str, list[tuple[str, str]]] = {}
     for project, spec in project_specs().items():
-        folder = workspace.project_landing(project)
-        files = export_files(spec, folder)
+        files = export_versions(workspace, spec)
         if files:
-            versions[project] = [(p.relative_to(folder).as_posix(), sha256_of(p)) for p in files]
+            versions[project] = files
     return versions
 
 
