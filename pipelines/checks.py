@@ -12,6 +12,7 @@ schemas themselves.
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,9 @@ import pandera.errors as pa_errors
 import polars as pl
 
 from outcomes import catalog, markdown
+from outcomes.stages import per_project
 from outcomes.validation import table_schema
+from pipelines.partitions import PROJECTS
 from pipelines.resources import project_specs
 
 #: Name of the check on every table asset.
@@ -45,9 +48,9 @@ def catalog_check_specs(*assets: str) -> list[dg.AssetCheckSpec]:
         if table is None:
             continue
         specs.append(
-            dg.AssetCheckSpec(
+            project_check_spec(
                 CHECK_NAME,
-                asset=name,
+                name,
                 blocking=True,
                 description=(
                     f"{name} matches its declaration in the catalog: every column with its "
@@ -58,6 +61,21 @@ def catalog_check_specs(*assets: str) -> list[dg.AssetCheckSpec]:
             )
         )
     return specs
+
+
+def project_check_spec(name: str, asset: str, **kwargs: Any) -> dg.AssetCheckSpec:
+    """Return the spec of check ``name`` on ``asset``; ``kwargs`` go to ``dg.AssetCheckSpec``.
+
+    The check of a per-project asset (``outcomes.stages.per_project``) is partitioned by
+    project like the asset, so each evaluation carries its project and the UI shows the
+    result, and plots its numbers, per project (docs/architecture.md, "Results in the UI").
+    """
+    if not per_project(asset):
+        return dg.AssetCheckSpec(name, asset=asset, **kwargs)
+    with warnings.catch_warnings():
+        # partitioned checks are a preview feature of Dagster 1.13; the warning is expected
+        warnings.simplefilter("ignore", dg.PreviewWarning)
+        return dg.AssetCheckSpec(name, asset=asset, partitions_def=PROJECTS, **kwargs)
 
 
 def catalog_check_result(

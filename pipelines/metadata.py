@@ -1,8 +1,10 @@
 """Turn a stage record of the library into Dagster materialization metadata and check results.
 
 Belongs here: how numbers, tables, files and figures of a :class:`StageRecord` appear in the
-Dagster UI — a warehouse table with its column schema from the catalog and its row count — and
-the check results a materialization carries: the stage's own checks and, for a warehouse table,
+Dagster UI — a warehouse table with its column schema from the catalog and its row count, result
+tables as Dagster tables, the headline numbers of the analysis documents as typed values the
+Plots tab can chart (docs/architecture.md, "Results in the UI") — and the check results a
+materialization carries: the stage's own checks and, for a warehouse table,
 its ``catalog_schema`` check (``pipelines/checks.py``). Does not belong here: computing any of
 those numbers (``outcomes.stages``).
 """
@@ -10,14 +12,15 @@ those numbers (``outcomes.stages``).
 from __future__ import annotations
 
 import base64
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 import dagster as dg
 import polars as pl
 
-from outcomes import catalog
+from outcomes import catalog, documents, stages
 from outcomes.stages import StageRecord
 from pipelines.checks import catalog_check_result
 
@@ -94,10 +97,122 @@ def table_path(record: StageRecord) -> Path | None:
     return None
 
 
+_CELL_SPLIT = re.compile(r"(?<!\\)\|")
+
+
+def _cells(line: str) -> list[str]:
+    inner = line.strip()[1:-1]
+    return [c.strip().replace("\\|", "|").replace("**", "") for c in _CELL_SPLIT.split(inner)]
+
+
+def _column_type(values: list[str]) -> str:
+    filled = [v for v in values if v]
+    for kind, parse in (("int", int), ("float", float)):
+        try:
+            for v in filled:
+                parse(v)
+        except ValueError:
+            continue
+        return kind if filled else "string"
+    return "string"
+
+
+def markdown_table(text: str) -> dg.MetadataValue | None:
+    """Return the markdown table ``text`` (as ``outcomes.markdown.table`` writes it) as a
+    Dagster table with its schema — columns of whole numbers typed ``int``, of numbers
+    ``float``, others ``string`` — so the UI shows every column instead of cutting the
+    markdown off; ``None`` when ``text`` is not such a table."""
+    lines = [line for line in text.strip().splitlines() if line.strip()]
+    if len(lines) < 2 or not all(line.strip().startswith("|") for line in lines):
+        return None
+    header, rows = _cells(lines[0]), [_cells(line) for line in lines[2:]]
+    if any(len(row) != len(header) for row in rows):
+        return None
+    types = [_column_type([row[i] for row in rows]) for i in range(len(header))]
+    parse: dict[str, Callable[[str], Any]] = {"int": int, "float": float, "string": str}
+    records = [
+        dg.TableRecord(
+            {
+                name: (parse[kind](value) if value or kind == "string" else None)
+                for name, kind, value in zip(header, types, row, strict=True)
+            }
+        )
+        for row in rows
+    ]
+    schema = dg.TableSchema(
+        columns=[dg.TableColumn(name, kind) for name, kind in zip(header, types, strict=True)]
+    )
+    return dg.MetadataValue.table(records, schema=schema)
+
+
+def _floats(**values: float | None) -> dict[str, dg.MetadataValue]:
+    """Return the numbers of ``values`` as float metadata, leaving out those not estimated."""
+    return {k: dg.MetadataValue.float(float(v)) for k, v in values.items() if v is not None}
+
+
+def matthew_headline(path: Path) -> dict[str, Any]:
+    """Return the declared primary Matthew test of ``analysis/matthew.json`` as typed values:
+    the interaction estimate with its 95% interval, p, verdict, method and minimal detectable
+    effect at 80% power (docs/architecture.md, "One declared primary test")."""
+    matthew = documents.read(documents.MatthewDocument, path)
+    primary = next((r for r in matthew.results if r.role == "primary"), None)
+    if primary is None:
+        return {"verdict": dg.MetadataValue.text("no primary test")}
+    return {
+        **_floats(
+            primary_estimate=primary.estimate,
+            primary_ci_low=primary.ci_low,
+            primary_ci_high=primary.ci_high,
+            primary_p=primary.p,
+        ),
+        "verdict": dg.MetadataValue.text(primary.verdict or "none"),
+        "method": dg.MetadataValue.text(primary.method),
+        **_floats(mde=primary.mde80),
+    }
+
+
+def pooled_headline(path: Path) -> dict[str, Any]:
+    """Return each pooled result of ``analysis/pooled.json`` as typed values named
+    ``<outcome>_<parameter>_<number>``: the REML estimate with its 95% interval, τ² and I²
+    (docs/architecture.md, "Pooling across projects")."""
+    pooled = documents.read(documents.PooledDocument, path)
+    metadata: dict[str, Any] = {}
+    for result in pooled.results:
+        name = f"{result.outcome}_{result.parameter}"
+        numbers = {
+            "estimate": result.estimate,
+            "ci_low": result.ci_low,
+            "ci_high": result.ci_high,
+            "tau2": result.tau2,
+            "i2": result.i2,
+        }
+        metadata.update(_floats(**{f"{name}_{k}": v for k, v in numbers.items()}))
+    return metadata
+
+
+#: The headline numbers of an analysis asset: its document's file key and how to read them.
+HEADLINES: dict[str, tuple[str, Callable[[Path], dict[str, Any]]]] = {
+    stages.MATTHEW_EFFECT: ("matthew", matthew_headline),
+    stages.POOLED_EFFECT: ("pooled", pooled_headline),
+}
+
+
+def headline_metadata(record: StageRecord) -> dict[str, Any]:
+    """Return the headline numbers of ``record`` as typed metadata (:data:`HEADLINES`); none
+    for a stage without them or when its document was not written."""
+    entry = HEADLINES.get(record.name)
+    if entry is None or entry[0] not in record.paths:
+        return {}
+    path = Path(record.paths[entry[0]])
+    return entry[1](path) if path.exists() else {}
+
+
 def to_metadata(record: StageRecord) -> dict[str, Any]:
     """Return Dagster metadata values for ``record``: the row count, a path per file written
-    (figures also shown inline), markdown for tables and lists, JSON for mappings, and for a
-    warehouse table its column schema and the rows in the file (:func:`table_metadata`)."""
+    (figures also shown inline), Dagster tables for markdown tables (:func:`markdown_table`),
+    markdown for other text, JSON for mappings, for a warehouse table its column schema and
+    the rows in the file (:func:`table_metadata`), and the headline numbers of an analysis
+    document (:func:`headline_metadata`), which replace the mappings they spell out."""
     metadata: dict[str, Any] = {}
     if record.rows is not None:
         metadata["dagster/row_count"] = dg.MetadataValue.int(record.rows)
@@ -109,8 +224,13 @@ def to_metadata(record: StageRecord) -> dict[str, Any]:
             metadata.update(figure_metadata(name, Path(path)))
         else:
             metadata[f"path_{name}"] = dg.MetadataValue.path(str(Path(path)))
+    headline = headline_metadata(record)
     for name, value in record.metadata.items():
-        if isinstance(value, str) and (value.startswith("|") or "\n" in value):
+        if isinstance(value, dict) and any(key.startswith(f"{name}_") for key in headline):
+            continue
+        if isinstance(value, str) and value.startswith("|"):
+            metadata[name] = markdown_table(value) or dg.MetadataValue.md(value)
+        elif isinstance(value, str) and "\n" in value:
             metadata[name] = dg.MetadataValue.md(value)
         elif isinstance(value, (dict, list)):
             metadata[name] = dg.MetadataValue.json(value)
@@ -122,6 +242,7 @@ def to_metadata(record: StageRecord) -> dict[str, Any]:
             metadata[name] = dg.MetadataValue.float(value)
         else:
             metadata[name] = dg.MetadataValue.text(str(value))
+    metadata.update(headline)
     return metadata
 
 

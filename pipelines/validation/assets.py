@@ -5,9 +5,9 @@ from pathlib import Path
 
 import dagster as dg
 
-from outcomes import documents, markdown, stages
+from outcomes import documents, stages
 from outcomes.validation import rule_label
-from pipelines.checks import catalog_check_specs
+from pipelines.checks import catalog_check_specs, project_check_spec
 from pipelines.lineage import stage_spec
 from pipelines.metadata import materialize_result
 from pipelines.partitions import PROJECTS
@@ -20,21 +20,28 @@ QUARANTINED = dg.AssetKey(stages.QUARANTINED)
 
 def quarantine_by_rule(validation_json: Path, lang: str = "en") -> dict[str, dg.MetadataValue]:
     """Return metadata with the quarantined rows per rule, from ``validation/<project>.json``:
-    a markdown table with each rule's label (``outcomes.validation.rule_label``) and the counts
-    as JSON, so the UI can plot them over materializations (docs/architecture.md,
-    "Documents")."""
+    a table with each rule's label (``outcomes.validation.rule_label``), the counts as JSON,
+    and the rows valid and quarantined as whole numbers the UI can plot over materializations
+    (docs/architecture.md, "Documents" and "Results in the UI")."""
     summary = documents.read(documents.ValidationSummary, validation_json)
     by_rule = summary.rows_by_rule
-    rows = [
-        [rule, rule_label(rule, lang), count]
+    records = [
+        dg.TableRecord({"rule": rule, "meaning": rule_label(rule, lang), "rows": count})
         for rule, count in sorted(by_rule.items(), key=lambda item: (-item[1], item[0]))
-    ] or [["—", "no row quarantined", 0]]
+    ]
+    schema = dg.TableSchema(
+        columns=[
+            dg.TableColumn("rule", "string", description="identifier of the broken rule"),
+            dg.TableColumn("meaning", "string", description="what the rule checks"),
+            dg.TableColumn("rows", "int", description="rows quarantined by the rule"),
+        ]
+    )
     return {
-        "quarantined_by_rule": dg.MetadataValue.md(
-            markdown.table(["rule", "meaning", "rows"], rows)
-        ),
+        "quarantined_by_rule": dg.MetadataValue.table(records, schema=schema),
         "rows_by_rule": dg.MetadataValue.json(by_rule),
         "quarantined_share": dg.MetadataValue.float(float(summary.quarantined_share)),
+        "rows_valid": dg.MetadataValue.int(summary.rows_valid),
+        "rows_quarantined": dg.MetadataValue.int(summary.rows_quarantined),
     }
 
 
@@ -66,16 +73,16 @@ def quarantine_by_rule(validation_json: Path, lang: str = "en") -> dict[str, dg.
     ],
     check_specs=[
         *catalog_check_specs(*stages.validate_stage.io.writes),
-        dg.AssetCheckSpec(
+        project_check_spec(
             "reconciliation",
-            asset=VALID,
+            stages.VALID,
             blocking=True,
             description="Nothing is lost: for every export file, rows read = rows valid + rows "
             "quarantined.",
         ),
-        dg.AssetCheckSpec(
+        project_check_spec(
             "quarantine_share",
-            asset=VALID,
+            stages.VALID,
             blocking=True,
             description="The share of quarantined rows stays below the project spec's "
             "threshold (default 5%), so models never run silently on a broken export.",

@@ -106,5 +106,6 @@ def test_stage_record_figures_show_inline_unless_large(tmp_path: Path) -> None:
     assert "data:image/svg+xml;base64," in metadata["figure_trajectories"].value
     assert "figure_forest" not in metadata
     assert metadata["path_forest"].value == str(large)
-    assert isinstance(metadata["table"], dg.MarkdownMetadataValue)
+    assert isinstance(metadata["table"], dg.TableMetadataValue)  # every column shown
+    assert [r.data for r in metadata["table"].records] == [{"a": 1}]
     assert metadata["pages"].value == 7
