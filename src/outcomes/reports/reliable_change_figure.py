@@ -69,6 +69,7 @@ def reliable_change_figure(shown: ShownReliableChange, lang: str) -> bytes:
         axes.set_yticks(range(len(ordered)))
         axes.set_yticklabels(list(reversed(labels)))
         axes.set_xlim(0, 100)
+        axes.set_ylim(-0.7, len(ordered) - 0.3)  # room for a text-only row at the bottom
         axes.set_xlabel(word("rc_axis", lang))
         axes.grid(axis="x", color=GRID, linewidth=0.6)
         axes.set_axisbelow(True)

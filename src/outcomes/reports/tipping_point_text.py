@@ -92,48 +92,51 @@ def tipping_point_paragraphs(tables: ReportTables, lang: str) -> list[str]:
         return []
     edges = {edge.parametrisation: edge for edge in shown.edges}
     limit = shown.delta_limit
+    # the synthesis holds the primary test's verdict; a project's own test is exploratory
+    primary = shown.project == "all"
+    subject_nl = "De conclusie" if primary else "De uitkomst van de verkennende toets"
+    subject_en = "The conclusion" if primary else "The result of the exploratory test"
     sentences = []
     if lang == "nl":
         sentences.append(
             "Niet iedereen deed tot het einde mee. Voor wie stopte, hebben we de gemiste "
             f"metingen {shown.imputations} keer bijgeschat met het model. Zo gaan we na hoe "
-            "sterk de conclusie over het Mattheuseffect afhangt van wie stopte."
+            f"sterk {subject_nl.lower()} over het Mattheuseffect afhangt van wie stopte."
         )
         if "all_groups" in edges:
             sentences.append(
-                "De conclusie blijft staan, "
+                f"{subject_nl} blijft staan, "
                 + _unless(edges["all_groups"], limit, "mensen die stopten", lang)
                 + "."
             )
         if "small_group" in edges:
             sentences.append(
-                "Kijken we alleen naar mensen met een klein netwerk: de conclusie blijft staan, "
-                + _unless(edges["small_group"], limit, "zij", lang)
-                + "."
+                f"Kijken we alleen naar mensen met een klein netwerk: {subject_nl.lower()} blijft "
+                "staan, " + _unless(edges["small_group"], limit, "zij", lang) + "."
             )
         sentences.append(
             "Het gaat om punten op de schaal van welbevinden (0 tot 100), bij elke gemiste meting."
         )
         if shown.verdict_at_zero != shown.measured_verdict:
             sentences.append(
-                "Let op: met de bijgeschatte metingen is de uitkomst al anders dan zonder. De "
-                "conclusie is dus niet stevig."
+                "Let op: met de bijgeschatte metingen is de uitkomst al anders dan zonder. Het "
+                "resultaat is dus niet stevig."
             )
         return [" ".join(sentences)]
     sentences.append(
         "Not everyone took part until the end. For those who stopped, we estimated the missed "
-        f"measurements {shown.imputations} times with the model. This shows how much the "
-        "conclusion about the Matthew effect depends on who stopped."
+        f"measurements {shown.imputations} times with the model. This shows how much "
+        f"{subject_en.lower()} about the Matthew effect depends on who stopped."
     )
     if "all_groups" in edges:
         sentences.append(
-            "The conclusion holds "
+            f"{subject_en} holds "
             + _unless(edges["all_groups"], limit, "people who dropped out", lang)
             + "."
         )
     if "small_group" in edges:
         sentences.append(
-            "Looking only at people with a small network: the conclusion holds "
+            f"Looking only at people with a small network: {subject_en.lower()} holds "
             + _unless(edges["small_group"], limit, "they", lang)
             + "."
         )
@@ -143,6 +146,6 @@ def tipping_point_paragraphs(tables: ReportTables, lang: str) -> list[str]:
     if shown.verdict_at_zero != shown.measured_verdict:
         sentences.append(
             "Note: with the estimated measurements the result already differs from the one "
-            "without them, so the conclusion is not robust."
+            "without them, so the result is not robust."
         )
     return [" ".join(sentences)]
