@@ -54,10 +54,12 @@ def postgres_run(
 
 
 def _assets() -> tuple[list[Any], list[Any]]:
-    """Return the partitioned and the unpartitioned asset keys of the code location."""
+    """Return the partitioned and the unpartitioned keys of the code location's materializable
+    assets (the observed exports, ``landing_exports``, are observed, never materialized)."""
     from pipelines.definitions import defs
 
-    specs = list(defs.resolve_all_asset_specs())
+    materializable = defs.resolve_asset_graph().materializable_asset_keys
+    specs = [s for s in defs.resolve_all_asset_specs() if s.key in materializable]
     return (
         [s.key for s in specs if s.partitions_def is not None],
         [s.key for s in specs if s.partitions_def is None],
