@@ -167,6 +167,24 @@ def line(run: dict) -> str:
     return f"{run['seconds']:6.2f} s  {rate:>12,.0f} rows/s  peak {run['peak_kib'] / 2**20:.2f} GiB"
 
 
+def all_runs(plains: list[dict], name: str, runs: list[dict]) -> str:
+    """Return the line listing every run's seconds: the plain reads, then ``name``'s runs."""
+    return (
+        "all runs (s): plain "
+        + ", ".join(f"{m['seconds']:.2f}" for m in plains)
+        + f"; {name} "
+        + ", ".join(f"{m['seconds']:.2f}" for m in runs)
+    )
+
+
+def write_report(lines: list[str], out: Path) -> None:
+    """Print the report ``lines`` and write them to ``out``."""
+    report = "\n".join(lines) + "\n"
+    print(report, end="")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(report, encoding="utf-8")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
@@ -212,15 +230,9 @@ def main() -> None:
         f"output: {ingest['rows']:,} rows x {ingest['columns']} columns; issues {ingest['issues']}",
         f"runs: {args.repeat} interleaved of each, fastest shown; peak = highest ru_maxrss of "
         "a fresh subprocess",
-        "all runs (s): plain "
-        + ", ".join(f"{m['seconds']:.2f}" for m in plains)
-        + "; ingest "
-        + ", ".join(f"{m['seconds']:.2f}" for m in ingests),
+        all_runs(plains, "ingest", ingests),
     ]
-    report = "\n".join(lines) + "\n"
-    print(report, end="")
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(report, encoding="utf-8")
+    write_report(lines, args.out)
 
 
 if __name__ == "__main__":

@@ -25,7 +25,7 @@ import polars as pl
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from ingest import GENERATE, PLAIN, line, measure, spec_data
+from ingest import GENERATE, PLAIN, all_runs, line, measure, spec_data, write_report
 
 DRAFT = """
 import resource, sys, time
@@ -79,15 +79,9 @@ def main() -> None:
         f"ratio draft/plain     : {ratio:.2f}x wall, fastest runs (target <= 2x); "
         f"peak {draft['peak_kib'] / 2**20:.2f} GiB against {plain['peak_kib'] / 2**20:.2f} GiB",
         f"mapping: {same} of the {len(hand)} columns the benchmark spec maps drafted the same",
-        "all runs (s): plain "
-        + ", ".join(f"{m['seconds']:.2f}" for m in plains)
-        + "; draft "
-        + ", ".join(f"{m['seconds']:.2f}" for m in drafts),
+        all_runs(plains, "draft", drafts),
     ]
-    report = "\n".join(lines) + "\n"
-    print(report, end="")
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(report, encoding="utf-8")
+    write_report(lines, args.out)
 
 
 if __name__ == "__main__":

@@ -212,7 +212,7 @@ def to_metadata(record: StageRecord) -> dict[str, Any]:
     (figures also shown inline), Dagster tables for markdown tables (:func:`markdown_table`),
     markdown for other text, JSON for mappings, for a warehouse table its column schema and
     the rows in the file (:func:`table_metadata`), and the headline numbers of an analysis
-    document (:func:`headline_metadata`), which replace the mappings they spell out."""
+    document (:func:`headline_metadata`)."""
     metadata: dict[str, Any] = {}
     if record.rows is not None:
         metadata["dagster/row_count"] = dg.MetadataValue.int(record.rows)
@@ -224,10 +224,7 @@ def to_metadata(record: StageRecord) -> dict[str, Any]:
             metadata.update(figure_metadata(name, Path(path)))
         else:
             metadata[f"path_{name}"] = dg.MetadataValue.path(str(Path(path)))
-    headline = headline_metadata(record)
     for name, value in record.metadata.items():
-        if isinstance(value, dict) and any(key.startswith(f"{name}_") for key in headline):
-            continue
         if isinstance(value, str) and value.startswith("|"):
             metadata[name] = markdown_table(value) or dg.MetadataValue.md(value)
         elif isinstance(value, str) and "\n" in value:
@@ -242,7 +239,7 @@ def to_metadata(record: StageRecord) -> dict[str, Any]:
             metadata[name] = dg.MetadataValue.float(value)
         else:
             metadata[name] = dg.MetadataValue.text(str(value))
-    metadata.update(headline)
+    metadata.update(headline_metadata(record))
     return metadata
 
 

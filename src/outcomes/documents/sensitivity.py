@@ -8,24 +8,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from outcomes.documents.codec import Document
+from outcomes.documents.model import Estimate
 
 
 @dataclass(frozen=True)
-class BaselineAdjusted(Document):
-    """The Matthew term of the baseline-adjusted model: change from baseline per year regressed
-    on the centred moderator and the centred baseline outcome, with its inference and
-    reference."""
+class BaselineAdjustedModel:
+    """The keys ``BaselineAdjusted`` holds before its estimate: the model's formula, the term
+    tested and its inference."""
 
     formula: str
     term: str
     inference: str
-    estimate: float | None
-    se: float | None
-    df: float | None
-    t: float | None
-    p: float | None
-    ci_low: float | None
-    ci_high: float | None
+
+
+@dataclass(frozen=True)
+class BaselineAdjusted(Estimate, BaselineAdjustedModel):
+    """The Matthew term of the baseline-adjusted model: change from baseline per year regressed
+    on the centred moderator and the centred baseline outcome, with its inference and
+    reference."""
+
     n_participants: int
     n_observations: int
     reference: str

@@ -325,14 +325,6 @@ def pooled_stage(files: StageFiles) -> StageRecord:
             "pooled": table,
             "metric": pooled.get("metric_note") or "",
             "by_intervention_type": (pooled.get("intervention_type") or {}).get("analysis", ""),
-            **{
-                f"{p['outcome']}_{p['parameter']}": {
-                    "estimate": round(p["estimate"], 3),
-                    "ci": [round(p["ci_low"], 3), round(p["ci_high"], 3)],
-                    "i2": round(p["i2"], 3),
-                }
-                for p in pooled["results"]
-            },
         },
     )
 
