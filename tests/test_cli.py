@@ -292,7 +292,7 @@ def test_real_user_errors_end_without_traceback(
     # a spec that is not there (SpecError)
     export = tmp_path / "export.csv"
     export.write_text("ID\nA1\n", encoding="utf-8")
-    assert main(["validate", str(export), "--project", "no-such-project"]) == 2
+    assert main(["validate", str(export), "--project", "no-such-project", "--lang", "en"]) == 2
     err = capsys.readouterr().err
     assert "no-such-project.yaml: project spec not found" in err and "Traceback" not in err
 
@@ -301,7 +301,8 @@ def test_real_user_errors_end_without_traceback(
     config.write_text("primary: {method: coin_toss}\n", encoding="utf-8")
     panel = tmp_path / "panel.csv"
     panel.write_text("participant_id,months_since_baseline,network_size_bl,wellbeing\n")
-    code = main(["analyse", str(panel), "--out", str(tmp_path / "out"), "--config", str(config)])
+    args = ["analyse", str(panel), "--out", str(tmp_path / "out"), "--config", str(config)]
+    code = main([*args, "--lang", "en"])
     err = capsys.readouterr().err
     assert code == 2
     assert (

@@ -196,19 +196,21 @@ def ingest_warning_lines(warnings: Sequence[IngestWarning], lang: str) -> list[s
 
 
 def cmd_spec_init(args: argparse.Namespace) -> int:
+    from outcomes.errors import worded
     from outcomes.ingest.draft import draft_spec, render_draft
+    from outcomes.language import word
 
     draft = draft_spec([Path(name) for name in args.files], args.project)
     text = render_draft(draft)
     if args.out == "-":
         sys.stdout.write(text)
-        print(draft.summary(), file=sys.stderr)
+        print(draft.summary(args.lang), file=sys.stderr)
         return EXIT_OK
     out = Path(args.out) if args.out else Path(f"{args.project}.yaml")
     if out.exists() and not args.force:
-        raise UserError(f"{out}: already exists; give --force to overwrite it or --out elsewhere")
+        raise worded(UserError, "error_spec_exists", path=str(out))
     out.write_text(text, encoding="utf-8")
-    print(f"wrote {out}\n{draft.summary()}")
+    print(word("spec_written", args.lang, path=out) + "\n" + draft.summary(args.lang))
     return EXIT_OK
 
 
@@ -216,18 +218,19 @@ def cmd_analyse(args: argparse.Namespace) -> int:
     import polars as pl
 
     from outcomes import progress
+    from outcomes.errors import worded
     from outcomes.models.analysis import write_analysis
     from outcomes.models.config import load_analysis_config
 
     path = Path(args.panel)
     if not path.is_file():
-        raise UserError(f"{path}: no such panel file")
+        raise worded(UserError, "error_panel_not_found", path=str(path))
     if path.suffix.lower() == ".parquet":
         panel = pl.read_parquet(path)
     elif path.suffix.lower() in {".csv", ".txt"}:
         panel = pl.read_csv(path, infer_schema_length=10_000)
     else:
-        raise UserError(f"{path}: expected a .csv or .parquet panel file")
+        raise worded(UserError, "error_panel_format", path=str(path))
     config = load_analysis_config(args.config)
     with progress.reporting(progress.stderr_reporter(force=args.progress)):
         written = write_analysis(
@@ -345,6 +348,9 @@ def build_parser() -> argparse.ArgumentParser:
         "'-': standard output)",
     )
     spec_init.add_argument("--force", action="store_true", help="overwrite an existing --out")
+    spec_init.add_argument(
+        "--lang", choices=["nl", "en"], default="nl", help="language of messages and errors"
+    )
     spec_init.set_defaults(handler=cmd_spec_init)
 
     analyse = sub.add_parser(
@@ -370,6 +376,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="bootstrap replicates of the primary test (0: none; default: the configuration's)",
     )
     analyse.add_argument("--seed", type=int, default=None, help="random seed (default: config)")
+    analyse.add_argument("--lang", choices=["nl", "en"], default="nl", help="language of errors")
     analyse.add_argument(
         "--progress",
         action="store_true",

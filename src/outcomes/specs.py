@@ -23,7 +23,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from outcomes.errors import SpecError
+from outcomes.errors import SpecError, worded
 from outcomes.yamlfile import read_yaml
 
 __all__ = [
@@ -203,27 +203,27 @@ class ProjectSpec(_Strict):
         return set(self.identifiers) | set(self.free_text) | set(self.drop)
 
 
-def _format_validation_error(path: Path, error: ValidationError) -> str:
-    lines = [f"{path}: invalid project spec"]
+def _invalid_spec(path: Path, error: ValidationError) -> SpecError:
+    """Return the error naming ``path`` and, one line each, every key pydantic refused with its
+    (English) reason."""
+    lines = []
     for problem in error.errors():
         key = ".".join(str(part) for part in problem["loc"]) or "(top level)"
-        lines.append(f"  key '{key}': {problem['msg']}")
-    return "\n".join(lines)
+        lines.append(f"\n  key '{key}': {problem['msg']}")
+    return worded(SpecError, "error_spec_invalid", file=str(path), problems="".join(lines))
 
 
 def parse_spec(data: Any, source: Path | str = "<spec>") -> ProjectSpec:
     """Return the validated :class:`ProjectSpec` for already-parsed YAML ``data``."""
     path = Path(source)
     if not isinstance(data, dict):
-        raise SpecError(
-            f"{path}: a project spec must be a mapping of keys, got {type(data).__name__}"
-        )
+        raise worded(SpecError, "error_spec_not_mapping", file=str(path), type=type(data).__name__)
     try:
         spec = ProjectSpec.model_validate(data)
     except ValidationError as error:
-        raise SpecError(_format_validation_error(path, error)) from None
+        raise _invalid_spec(path, error) from None
     if path.suffix in {".yaml", ".yml"} and path.stem != spec.id:
-        raise SpecError(f"{path}: key 'id' is {spec.id!r} but the file is named {path.name!r}")
+        raise worded(SpecError, "error_spec_id_file", file=str(path), id=spec.id, name=path.name)
     return spec
 
 

@@ -12,22 +12,25 @@ from typing import Any
 
 import yaml
 
-from outcomes.errors import OutcomesError
+from outcomes.errors import OutcomesError, worded
 
 
 def read_yaml(path: Path, kind: str, error: type[OutcomesError]) -> Any:
     """Return the parsed YAML of ``path`` (None for an empty file).
 
     Raises ``error`` naming ``path`` when the file is missing (``"<kind> not found"``), is not
-    UTF-8 text or is not valid YAML; ``kind`` names the file's role ("project spec").
+    UTF-8 text or is not valid YAML; ``kind`` names the file's role ("project spec"), and the
+    language catalogs word its messages as ``error_<kind>_not_found`` and
+    ``error_<kind>_not_utf8`` (spaces as ``_``).
     """
+    words = "error_" + kind.replace(" ", "_")
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise error(f"{path}: {kind} not found") from None
+        raise worded(error, f"{words}_not_found", file=str(path)) from None
     except UnicodeDecodeError:
-        raise error(f"{path}: {kind} is not UTF-8 text") from None
+        raise worded(error, f"{words}_not_utf8", file=str(path)) from None
     try:
         return yaml.safe_load(text)
     except yaml.YAMLError as problem:
-        raise error(f"{path}: not valid YAML ({problem})") from None
+        raise worded(error, "error_yaml_invalid", file=str(path), problem=str(problem)) from None

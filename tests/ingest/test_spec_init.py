@@ -44,7 +44,8 @@ def test_demo_draft_maps_what_the_hand_written_spec_maps_and_validates(
     monkeypatch.setenv("OUTCOMES_PSEUDONYM_KEY", "spec-init-test-key-0123456789")
     files = _exports(landing, project)
     out = tmp_path / f"{project}.yaml"
-    assert main(["spec", "init", *map(str, files), "--project", project, "--out", str(out)]) == 0
+    args = ["spec", "init", *map(str, files), "--project", project, "--out", str(out)]
+    assert main([*args, "--lang", "en"]) == 0
     assert "mapped" in capsys.readouterr().out
     drafted = load_spec(out)
     hand = load_spec(default_specs_dir() / f"{project}.yaml")
@@ -106,7 +107,8 @@ def test_unreadable_files_exit_2_with_one_line(
     pdf = tmp_path / "report.csv"
     pdf.write_bytes(b"%PDF-1.7\n" + b"\x00" * 100)
     for path in (tmp_path / "missing.csv", garbage, pdf):
-        assert main(["spec", "init", str(path), "--project", "proef", "--out", "-"]) == 2
+        args = ["spec", "init", str(path), "--project", "proef", "--out", "-", "--lang", "en"]
+        assert main(args) == 2
         err = capsys.readouterr().err
         assert err.startswith(f"error: {path.name}") or err.startswith(f"error: {path}")
         assert err.count("\n") == 1 and "Traceback" not in err

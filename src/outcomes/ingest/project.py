@@ -216,9 +216,8 @@ def ingest_project(
     landing = workspace.project_landing(spec.id)
     paths = export_files(spec, landing)
     if not paths:
-        raise ExportError(
-            f"landing/{spec.id}/: no export files matching {spec.export.pattern!r}; "
-            "expected at least one export"
+        raise worded(
+            ExportError, "error_no_exports_landing", project=spec.id, pattern=spec.export.pattern
         )
     files: list[FileInfo] = []
     mapped_exports: list[MappedExport] = []
@@ -262,7 +261,7 @@ def ingest_files(
     name given twice (rows are traced by file name)."""
     exports = [Path(path) for path in paths]
     if not exports:
-        raise ExportError("no export files given; expected at least one export")
+        raise worded(ExportError, "error_no_exports")
     repeated = sorted(name for name, n in Counter(p.name for p in exports).items() if n > 1)
     if repeated:
         raise worded(ExportError, "error_same_file_name", files=", ".join(repeated))

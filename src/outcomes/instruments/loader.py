@@ -19,6 +19,7 @@ from typing import Any
 import polars as pl
 from pydantic import ValidationError
 
+from outcomes.errors import worded
 from outcomes.instruments.base import (
     AnswerOption,
     Cutoff,
@@ -65,8 +66,12 @@ def library_dirs() -> list[Path]:
 
 
 class _Problem(Exception):
-    def __init__(self, key: str, expected: str) -> None:
-        super().__init__(f"key '{key}': {expected}")
+    """A key of an instrument file that does not hold what it must: the dotted ``key`` and the
+    catalog's ``error_instrument_<words>`` saying what was expected, filled with ``fields``."""
+
+    def __init__(self, key: str, words: str, **fields: object) -> None:
+        super().__init__(key, words)
+        self.key, self.words, self.fields = key, words, fields
 
 
 def _format_validation_error(path: Path, error: ValidationError) -> str:
@@ -79,27 +84,23 @@ def _format_validation_error(path: Path, error: ValidationError) -> str:
 
 def _check_items(declaration: InstrumentDeclaration) -> None:
     if (declaration.answers is None) == (declaration.value_range is None):
-        raise _Problem(
-            "answers",
-            "give exactly one of 'answers' (answer options shared by all items) or "
-            "'value_range' (the inclusive range of items without answer options)",
-        )
+        raise _Problem("answers", "answers_or_range")
     if declaration.answers is not None:
         codes = [answer.code for answer in declaration.answers]
         if not codes:
-            raise _Problem("answers", "at least one answer option")
+            raise _Problem("answers", "no_answers")
         for i, code in enumerate(codes):
             if codes.index(code) != i:
-                raise _Problem(f"answers.{i}.code", f"a code not used before, got {code}")
+                raise _Problem(f"answers.{i}.code", "code_repeated", code=code)
     elif (
         declaration.value_range is not None
         and declaration.value_range[0] > declaration.value_range[1]
     ):
-        raise _Problem("value_range", "[lowest, highest] with lowest <= highest")
+        raise _Problem("value_range", "value_range_order")
     seen: set[str] = set()
     for i, item in enumerate(declaration.items):
         if item.column in seen:
-            raise _Problem(f"items.{i}.column", f"a column not used before, got {item.column!r}")
+            raise _Problem(f"items.{i}.column", "column_repeated", column=item.column)
         seen.add(item.column)
 
 
@@ -113,44 +114,40 @@ def _check_rule(
         if key in rule.model_fields_set and key not in _KIND_KEYS[rule.kind]
     )
     if extra:
-        allowed = ", ".join(sorted(_KIND_KEYS[rule.kind])) or "none"
-        raise _Problem(f"{at}.{extra[0]}", f"a key of a {rule.kind} rule ({allowed})")
+        allowed = ", ".join(sorted(_KIND_KEYS[rule.kind]))
+        raise _Problem(f"{at}.{extra[0]}", "rule_key_foreign", kind=rule.kind, allowed=allowed)
     subscales = {item.subscale for item in declaration.items if item.subscale}
     if rule.items != "all":
         for j, name in enumerate(rule.items):
             if name not in subscales:
-                raise _Problem(
-                    f"{at}.items.{j}", f"'all' or a subscale of the items {sorted(subscales)}"
-                )
+                raise _Problem(f"{at}.items.{j}", "rule_items", subscales=str(sorted(subscales)))
     items = [
         item for item in declaration.items if rule.items == "all" or item.subscale in rule.items
     ]
     if rule.min_answered is not None and rule.min_answered > len(items):
-        raise _Problem(f"{at}.min_answered", f"at most the rule's {len(items)} items")
+        raise _Problem(f"{at}.min_answered", "min_answered", n=len(items))
     if rule.kind == "threshold":
         if rule.of not in earlier:
-            raise _Problem(f"{at}.of", f"an earlier item score of this instrument {earlier}")
+            raise _Problem(f"{at}.of", "threshold_of", earlier=str(earlier))
         if (rule.below is None) == (rule.above is None):
-            raise _Problem(at, "exactly one of 'below' or 'above' for a threshold rule")
+            raise _Problem(at, "threshold_below_above")
         if score.dtype != "boolean":
-            raise _Problem(f"scores.{index}.dtype", "'boolean' for a threshold rule")
+            raise _Problem(f"scores.{index}.dtype", "threshold_dtype")
         return
     if score.dtype != "float":
-        raise _Problem(f"scores.{index}.dtype", f"'float' for a {rule.kind} rule")
+        raise _Problem(f"scores.{index}.dtype", "rule_dtype", kind=rule.kind)
     if rule.kind == "count":
         if (rule.codes is None) == (rule.above is None):
-            raise _Problem(at, "exactly one of 'codes' or 'above' for a count rule")
+            raise _Problem(at, "count_codes_above")
         if isinstance(rule.codes, dict):
             if any(item.subscale is None for item in items):
-                raise _Problem(f"{at}.codes", "one list of codes: some items have no subscale")
+                raise _Problem(f"{at}.codes", "count_codes_list")
             needed = {str(item.subscale) for item in items}
             missing = sorted(needed - set(rule.codes))
             if missing:
-                raise _Problem(
-                    f"{at}.codes", f"codes for every subscale of the rule, missing {missing}"
-                )
+                raise _Problem(f"{at}.codes", "count_codes_missing", missing=str(missing))
     if rule.kind == "lookup" and not rule.table:
-        raise _Problem(f"{at}.table", "a table of item sum → score for a lookup rule")
+        raise _Problem(f"{at}.table", "lookup_table")
 
 
 def _check_scores(declaration: InstrumentDeclaration) -> None:
@@ -158,19 +155,22 @@ def _check_scores(declaration: InstrumentDeclaration) -> None:
     item_scores: list[str] = []
     for i, score in enumerate(declaration.scores):
         if score.column in columns:
-            raise _Problem(f"scores.{i}.column", f"a column not used before, got {score.column!r}")
+            raise _Problem(f"scores.{i}.column", "column_repeated", column=score.column)
         low, high = score.range
         if low >= high:
-            raise _Problem(f"scores.{i}.range", "[lowest, highest] with lowest < highest")
+            raise _Problem(f"scores.{i}.range", "score_range_order")
         _check_rule(declaration, i, score, item_scores)
         if score.transform is not None and score.transform.source[0] == score.transform.source[1]:
-            raise _Problem(f"scores.{i}.transform.from", "two different values")
+            raise _Problem(f"scores.{i}.transform.from", "transform_from")
         for j, cutoff in enumerate(score.cutoffs):
             if not (low <= cutoff.lower <= cutoff.upper <= high):
                 raise _Problem(
                     f"scores.{i}.cutoffs.{j}",
-                    f"a band with {low:g} <= from <= to <= {high:g} (the score's range), "
-                    f"got from {cutoff.lower:g} to {cutoff.upper:g}",
+                    "cutoff_band",
+                    low=f"{low:g}",
+                    high=f"{high:g}",
+                    lower=f"{cutoff.lower:g}",
+                    upper=f"{cutoff.upper:g}",
                 )
         columns.append(score.column)
         if score.rule.kind != "threshold":
@@ -178,9 +178,9 @@ def _check_scores(declaration: InstrumentDeclaration) -> None:
     if declaration.wellbeing is not None:
         wellbeing = next((s for s in declaration.scores if s.column == declaration.wellbeing), None)
         if wellbeing is None:
-            raise _Problem("wellbeing", f"one of the score columns {columns}")
+            raise _Problem("wellbeing", "wellbeing_column", columns=str(columns))
         if wellbeing.higher_is_better is None:
-            raise _Problem("wellbeing", "a score with higher_is_better true or false")
+            raise _Problem("wellbeing", "wellbeing_direction")
 
 
 def _instrument(declaration: InstrumentDeclaration) -> Instrument:
@@ -246,8 +246,11 @@ def parse_instrument(data: Any, source: Path | str = "<instrument>") -> Instrume
     """
     path = Path(source)
     if not isinstance(data, dict):
-        raise InstrumentError(
-            f"{path}: key '(top level)': a mapping of instrument keys, got {type(data).__name__}"
+        raise worded(
+            InstrumentError,
+            "error_instrument_not_mapping",
+            file=str(path),
+            type=type(data).__name__,
         )
     try:
         declaration = InstrumentDeclaration.model_validate(data)
@@ -255,11 +258,17 @@ def parse_instrument(data: Any, source: Path | str = "<instrument>") -> Instrume
         raise InstrumentError(_format_validation_error(path, error)) from None
     try:
         if path.suffix in {".yaml", ".yml"} and path.stem != declaration.key:
-            raise _Problem("key", f"the file's stem {path.stem!r}, got {declaration.key!r}")
+            raise _Problem("key", "key_stem", stem=path.stem, declared=declaration.key)
         _check_items(declaration)
         _check_scores(declaration)
     except _Problem as problem:
-        raise InstrumentError(f"{path}: {problem}") from None
+        raise worded(
+            InstrumentError,
+            f"error_instrument_{problem.words}",
+            file=str(path),
+            at=problem.key,
+            **problem.fields,
+        ) from None
     return _instrument(declaration)
 
 
@@ -299,9 +308,12 @@ def load_library(directories: Iterable[Path | str] | None = None) -> dict[str, I
     for directory in directories if directories is not None else library_dirs():
         for key, instrument in load_directory(directory).items():
             if key in library:
-                raise InstrumentError(
-                    f"{Path(directory) / (key + '.yaml')}: key 'key': an instrument key not "
-                    f"declared before, but {key!r} is also declared in {origin[key]}"
+                raise worded(
+                    InstrumentError,
+                    "error_instrument_declared_twice",
+                    file=str(Path(directory) / (key + ".yaml")),
+                    instrument=key,
+                    origin=str(origin[key]),
                 )
             library[key] = instrument
             origin[key] = Path(directory)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from outcomes.errors import ExportError, SpecError
+from outcomes.errors import ExportError, SpecError, worded
 from outcomes.ingest.canonical.coding import ExportColumns, ValueMap
 from outcomes.ingest.canonical.values import as_code, normalised_labels, number_key, parse_number
 from outcomes.specs import ProjectSpec
@@ -51,18 +51,24 @@ def item_instruments(
     items: dict[str, str] = {}
     for key in spec.instruments:
         if key not in registry:
-            raise SpecMismatchError(
-                f"spec {spec.id}: key 'instruments': unknown instrument {key!r}; "
-                f"expected one of {sorted(registry)}"
+            raise worded(
+                SpecMismatchError,
+                "error_unknown_instrument",
+                spec=spec.id,
+                instrument=key,
+                known=str(sorted(registry)),
             )
         for column in registry[key].item_columns:
             items[column] = key
     primary = spec.primary_wellbeing
     if primary is not None and registry[primary].wellbeing_column is None:
         scored = sorted(k for k, i in registry.items() if i.wellbeing_column is not None)
-        raise SpecMismatchError(
-            f"spec {spec.id}: key 'primary_wellbeing': instrument {primary!r} declares no "
-            f"wellbeing score; choose one that does ({', '.join(scored)}) or leave the key out"
+        raise worded(
+            SpecMismatchError,
+            "error_primary_without_wellbeing",
+            spec=spec.id,
+            instrument=primary,
+            scored=", ".join(scored),
         )
     return items
 

@@ -89,19 +89,25 @@ def spec_sources(
             meta.setdefault(canonical, raw)
         elif canonical == "participant_id":
             if raw != spec.participant_id:
-                raise SpecMismatchError(
-                    f"spec {spec.id}: key 'columns.{raw}': the participant ID column is given by "
-                    f"'participant_id' ({spec.participant_id!r}), not by 'columns'"
+                raise worded(
+                    SpecMismatchError,
+                    "error_participant_id_in_columns",
+                    spec=spec.id,
+                    raw=raw,
+                    column=spec.participant_id,
                 )
         else:
-            raise SpecMismatchError(
-                f"spec {spec.id}: key 'columns.{raw}': {canonical!r} is neither an item of the "
-                f"instruments {spec.instruments} nor one of {list(MAPPABLE_META)}"
+            raise worded(
+                SpecMismatchError,
+                "error_column_target_unknown",
+                spec=spec.id,
+                raw=raw,
+                canonical=canonical,
+                instruments=str(spec.instruments),
+                meta=str(list(MAPPABLE_META)),
             )
     if "birth_date" in meta and "birth_year" in meta:
-        raise SpecMismatchError(
-            f"spec {spec.id}: key 'columns': map either birth_date or birth_year"
-        )
+        raise worded(SpecMismatchError, "error_birth_date_and_year", spec=spec.id)
     return meta, mapped_items
 
 
@@ -176,10 +182,12 @@ def refuse_mapped_identifiers(
     )
     if findings:
         finding = findings[0]
-        raise ExportError(
-            f"{name}: column {finding.column!r} is mapped by the spec but its "
-            f"{finding.by} look like {finding.kind} (a direct identifier); identifiers never "
-            "enter the warehouse — list it under 'identifiers' in the spec and do not map it"
+        raise worded(
+            ExportError,
+            f"error_identifier_mapped_by_{finding.by}",
+            file=name,
+            column=finding.column,
+            kind=finding.kind,
         )
 
 

@@ -18,7 +18,7 @@ from typing import Any
 
 import polars as pl
 
-from outcomes.errors import ExportError, SpecError
+from outcomes.errors import ExportError, SpecError, worded
 from outcomes.ingest.canonical.values import parse_number
 from outcomes.ingest.draft import roles
 from outcomes.ingest.draft.items import ColumnEvidence, ItemMatch, match_items
@@ -53,14 +53,22 @@ class Draft:
         """Return the key paths marked UNSURE."""
         return [key for key, note in self.notes.items() if note.startswith("UNSURE")]
 
-    def summary(self) -> str:
-        """Return one line: columns read, mapped (and of those unsure), named, unmapped."""
+    def summary(self, lang: str = "en") -> str:
+        """Return one line in ``lang``: columns read, mapped (and of those unsure), named,
+        unmapped (the catalog's ``spec_draft_summary``)."""
+        from outcomes.language import word
+
         mapped = len(self.data.get("columns", {}))
-        unsure_columns = sum(1 for key in self.unsure() if key.startswith("columns."))
-        return (
-            f"{self.project}: {self.n_columns} columns — {mapped} mapped ({unsure_columns} "
-            f"unsure), {self.n_columns - mapped - len(self.unmapped)} other roles, "
-            f"{len(self.unmapped)} unmapped; {len(self.unsure())} UNSURE marks to check"
+        return word(
+            "spec_draft_summary",
+            lang,
+            project=self.project,
+            n=self.n_columns,
+            mapped=mapped,
+            unsure_columns=sum(1 for key in self.unsure() if key.startswith("columns.")),
+            other=self.n_columns - mapped - len(self.unmapped),
+            unmapped=len(self.unmapped),
+            unsure=len(self.unsure()),
         )
 
 
@@ -214,17 +222,14 @@ def draft_spec(
 
         instruments = INSTRUMENTS
     if not re.fullmatch(r"[a-z][a-z0-9-]*", project):
-        raise SpecError(
-            f"project id {project!r}: expected lower-case letters, digits and '-', starting "
-            "with a letter (e.g. 'netwerkcoach')"
-        )
+        raise worded(SpecError, "error_project_id", project=project)
     if not paths:
-        raise ExportError("no export files given")
+        raise worded(ExportError, "error_no_exports_draft")
     samples = [read_sample(Path(p)) for p in paths]
     formats = {s.format for s in samples}
     if len(formats) > 1:
         found = ", ".join(f"{s.path.name}: {s.format}" for s in samples)
-        raise ExportError(f"the exports are of different tools ({found}); draft one at a time")
+        raise worded(ExportError, "error_mixed_tools", found=found)
     first = samples[0]
     columns = list(dict.fromkeys(c for s in samples for c in s.columns))
     evidence = _evidence(samples, columns)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import polars as pl
 
-from outcomes.errors import ExportError
+from outcomes.errors import ExportError, worded
 from outcomes.ingest.readers.base import READER_COLUMNS, RawExport, describe_content
 from outcomes.ingest.readers.castor import CASTOR_ALIASES, read_castor
 from outcomes.ingest.readers.excel import read_excel_export
@@ -69,10 +69,7 @@ class ExportSample:
 def _text_header(path: Path, head: bytes) -> list[str]:
     """Return the first record of a text export (any encoding the readers accept)."""
     if b"\x00" in head[:8192] and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise ExportError(
-            f"{path.name}: the file holds binary data, not a survey export; expected a CSV, "
-            "TSV, .xlsx or .sav export"
-        )
+        raise worded(ExportError, "error_binary_not_export", file=path.name)
     cut = head.rfind(b"\n")
     if cut > 0 and len(head) >= 65536:
         head = head[: cut + 1 + (cut % 2 if head.startswith((b"\xff\xfe", b"\xfe\xff")) else 0)]
@@ -107,11 +104,14 @@ def workbook_sheet(path: Path) -> tuple[str, list[str]]:
             if best is None or sum(map(bool, header)) > sum(map(bool, best[1])):
                 best = (name, header)
     except Exception as error:  # calamine raises its own types for broken zips
-        raise ExportError(
-            f"{path.name}: cannot be opened as an .xlsx workbook ({str(error).splitlines()[0]})"
+        raise worded(
+            ExportError,
+            "error_workbook_unopenable_draft",
+            file=path.name,
+            problem=str(error).splitlines()[0],
         ) from None
     if best is None:
-        raise ExportError(f"{path.name}: the workbook has no sheets")
+        raise worded(ExportError, "error_workbook_no_sheets", file=path.name)
     return best
 
 
@@ -121,11 +121,11 @@ def detect_format(path: Path) -> tuple[ExportFormat, str]:
     Raises :class:`ExportError` for a missing, empty or binary file that is no survey export.
     """
     if not path.is_file():
-        raise ExportError(f"{path}: export file not found")
+        raise worded(ExportError, "error_file_not_found", file=str(path))
     with open(path, "rb") as handle:
         head = handle.read(65536)
     if not head.strip():
-        raise ExportError(f"{path.name}: the file is empty; expected a survey export")
+        raise worded(ExportError, "error_empty_export", file=path.name)
     if head.startswith((b"$FL2", b"$FL3")):
         return "spss", "an SPSS .sav file"
     if head.startswith(b"PK\x03\x04"):
@@ -137,16 +137,10 @@ def detect_format(path: Path) -> tuple[ExportFormat, str]:
         return "excel", "an Excel workbook"
     what = describe_content(head[:16])
     if what is not None:
-        raise ExportError(
-            f"{path.name}: the file is {what}, not a survey export; expected a CSV, TSV, "
-            ".xlsx or .sav export"
-        )
+        raise worded(ExportError, f"error_not_export_{what}", file=path.name)
     names = _text_header(path, head)
     if sum(1 for name in names if name.strip()) < 2:
-        raise ExportError(
-            f"{path.name}: the first row holds fewer than two column names; expected a survey "
-            "export with a header row"
-        )
+        raise worded(ExportError, "error_too_few_column_names", file=path.name)
     present = set(names)
     options = _options(format="qualtrics")
     if len(present & QUALTRICS_METADATA) >= 3 or qualtrics_header_rows(path, options) > 1:
@@ -214,13 +208,15 @@ def read_sample(path: Path) -> ExportSample:
     except ExportError:
         raise
     except (OSError, MemoryError, ValueError) as error:
-        raise ExportError(f"{path.name}: cannot be read ({error})") from None
+        raise worded(
+            ExportError, "error_file_unreadable", file=path.name, problem=str(error)
+        ) from None
     header_rows = 1
     if fmt == "qualtrics":
         header_rows = qualtrics_header_rows(path, _options(format="qualtrics"))
     sample = ExportSample(path, fmt, raw, header_rows, big, [why])
     if not sample.columns:
-        raise ExportError(f"{path.name}: no columns found; expected a survey export")
+        raise worded(ExportError, "error_no_columns", file=path.name)
     return sample
 
 

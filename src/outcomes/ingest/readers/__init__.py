@@ -92,4 +92,6 @@ def _read(path: Path, spec: ProjectSpec) -> RawExport:
     except ExportError:
         raise
     except (OSError, MemoryError) as error:
-        raise ExportError(f"{path.name}: cannot be read ({error})") from None
+        raise worded(
+            ExportError, "error_file_unreadable", file=path.name, problem=str(error)
+        ) from None

@@ -97,23 +97,29 @@ class RawExport:
 
 # -- file content checks ----------------------------------------------------------------------
 
+#: the first bytes of binary formats an export is mistaken for, and the format's name in the
+#: keys of the messages that name it (``error_not_text_<name>``, ``error_xlsx_is_<name>``, …)
 _MAGIC: tuple[tuple[bytes, str], ...] = (
-    (b"PK\x03\x04", "a zip archive (an .xlsx workbook is one)"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old binary Office file (.xls/.doc)"),
-    (b"$FL2", "an SPSS .sav file"),
-    (b"$FL3", "an SPSS .zsav file"),
-    (b"%PDF", "a PDF document"),
-    (b"\x1f\x8b", "a gzip archive"),
-    (b"\x89PNG", "a PNG image"),
-    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"PK\x03\x04", "zip"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "xls"),
+    (b"$FL2", "sav"),
+    (b"$FL3", "zsav"),
+    (b"%PDF", "pdf"),
+    (b"\x1f\x8b", "gzip"),
+    (b"\x89PNG", "png"),
+    (b"\xff\xd8\xff", "jpeg"),
 )
+
+#: every name :func:`describe_content` returns
+CONTENT_KINDS = tuple(name for _, name in _MAGIC)
 
 
 def describe_content(head: bytes) -> str | None:
-    """Return what known binary format ``head`` starts with, else None."""
-    for magic, what in _MAGIC:
+    """Return the name (one of :data:`CONTENT_KINDS`) of the known binary format ``head``
+    starts with, else None; the language catalogs word each message naming it."""
+    for magic, name in _MAGIC:
         if head.startswith(magic):
-            return what
+            return name
     return None
 
 
@@ -123,30 +129,26 @@ def check_text_content(path: Path, data: bytes) -> None:
         raise worded(ExportError, "error_file_empty", file=path.name)
     what = describe_content(data[:16])
     if what is not None:
-        raise ExportError(
-            f"{path.name}: the file is {what}, not delimited text as its "
-            f"'{path.suffix}' name and the spec say; export it again as CSV"
-        )
+        raise worded(ExportError, f"error_not_text_{what}", file=path.name, suffix=path.suffix)
     head = data[:8192]
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return  # UTF-16 text (Qualtrics TSV) holds NUL bytes legitimately
     if b"\x00" in head:
-        raise ExportError(
-            f"{path.name}: the file holds binary data (NUL bytes), not delimited text; "
-            "expected a CSV export"
-        )
+        raise worded(ExportError, "error_binary_data", file=path.name)
 
 
 def check_magic(path: Path, data_head: bytes, magic: tuple[bytes, ...], expected: str) -> None:
-    """Raise :class:`ExportError` unless ``data_head`` starts with one of ``magic``."""
+    """Raise :class:`ExportError` unless ``data_head`` starts with one of ``magic``;
+    ``expected`` names the format the spec asks for (``"xlsx"``, ``"sav"``) in the keys of the
+    messages (``error_empty_<expected>``, ``error_<expected>_found_text``, …)."""
     if not data_head.strip():
-        raise ExportError(f"{path.name}: the file is empty; expected {expected}")
+        raise worded(ExportError, f"error_empty_{expected}", file=path.name)
     if not data_head.startswith(magic):
-        what = describe_content(data_head) or "not"
-        if what == "not":
-            found = "text" if _looks_like_text(data_head) else "unrecognised binary data"
-            raise ExportError(f"{path.name}: expected {expected}, found {found}")
-        raise ExportError(f"{path.name}: expected {expected}, but the file is {what}")
+        what = describe_content(data_head)
+        if what is None:
+            found = "text" if _looks_like_text(data_head) else "binary"
+            raise worded(ExportError, f"error_{expected}_found_{found}", file=path.name)
+        raise worded(ExportError, f"error_{expected}_is_{what}", file=path.name)
 
 
 def _looks_like_text(head: bytes) -> bool:

@@ -15,7 +15,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
-from outcomes.errors import ExportError
+from outcomes.errors import ExportError, worded
 from outcomes.ingest.warning import IngestWarning
 
 
@@ -41,7 +41,7 @@ def unique_header(
     """
     names = [name.strip() for name in header]
     if not any(names):
-        raise ExportError(f"{path.name}: row {header_line}: the header row is empty")
+        raise worded(ExportError, "error_header_empty", file=path.name, row=header_line)
     names = [name or f"column_{position}" for position, name in enumerate(names, start=1)]
     positions: dict[str, list[int]] = {}
     for position, name in enumerate(names, start=1):
@@ -92,16 +92,19 @@ def refuse_ambiguous_columns(
     wanted = {loose_name(name) for name in mapped}
     for duplicate in duplicates:
         if loose_name(duplicate.name) in wanted:
-            positions = " and ".join(str(p) for p in duplicate.positions)
-            raise ExportError(
-                f"{path.name}: row {duplicate.header_line}: column {duplicate.name!r} appears "
-                f"twice in the header (positions {positions}) and the spec maps it; expected "
-                "unique column names — rename one of them in the export"
+            positions = ", ".join(str(p) for p in duplicate.positions)
+            raise worded(
+                ExportError,
+                "error_mapped_column_twice"
                 if len(duplicate.positions) == 2
-                else f"{path.name}: row {duplicate.header_line}: column {duplicate.name!r} "
-                f"appears {len(duplicate.positions)} times in the header (positions "
-                f"{positions}) and the spec maps it; expected unique column names — rename "
-                "them in the export"
+                else "error_mapped_column_repeated",
+                file=path.name,
+                row=duplicate.header_line,
+                column=duplicate.name,
+                count=len(duplicate.positions),
+                positions=positions,
+                first=duplicate.positions[0],
+                second=duplicate.positions[1],
             )
 
 

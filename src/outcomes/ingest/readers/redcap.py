@@ -16,6 +16,7 @@ from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
+from outcomes.errors import worded
 from outcomes.ingest.readers.base import ExportError, RawExport
 from outcomes.ingest.readers.text import read_delimited
 from outcomes.specs import ExportOptions
@@ -39,9 +40,12 @@ def find_data_dictionary(path: Path, options: ExportOptions) -> Path | None:
         if found:
             return found[-1]
     if options.data_dictionary:
-        raise ExportError(
-            f"{path.name}: the spec's data dictionary {options.data_dictionary!r} is not in "
-            f"{path.parent.name}/; expected the REDCap data dictionary CSV beside the records"
+        raise worded(
+            ExportError,
+            "error_redcap_dictionary_missing",
+            file=path.name,
+            pattern=options.data_dictionary,
+            folder=path.parent.name,
         )
     return None
 
@@ -70,9 +74,7 @@ def read_data_dictionary(path: Path) -> dict[str, dict[str, Any]]:
 
     name_col = pick("variable / field name", "variable", "field name")
     if name_col is None:
-        raise ExportError(
-            f"{path.name}: not a REDCap data dictionary; expected a 'Variable / Field Name' column"
-        )
+        raise worded(ExportError, "error_redcap_not_dictionary", file=path.name)
     type_col = pick("field type")
     label_col = pick("field label")
     choice_col = pick("choices")

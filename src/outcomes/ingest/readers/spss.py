@@ -18,6 +18,7 @@ from typing import Any
 
 import polars as pl
 
+from outcomes.errors import worded
 from outcomes.ingest.readers.base import (
     SOURCE_ROW,
     ExportError,
@@ -97,7 +98,7 @@ def read_spss(
 
     with open(path, "rb") as handle:
         head = handle.read(16)
-    check_magic(path, head, (b"$FL2", b"$FL3"), "an SPSS .sav file (starting with $FL2)")
+    check_magic(path, head, (b"$FL2", b"$FL3"), "sav")
     warnings: list[str | IngestWarning] = []
     attempts: list[str | None] = [options.encoding] if options.encoding else [None, "WINDOWS-1252"]
     data = meta = None
@@ -115,8 +116,8 @@ def read_spss(
         break
     if data is None or meta is None:
         message = str(last_error).splitlines()[0] if last_error else "unknown error"
-        hint = " (set 'export: encoding' in the spec)" if "encod" in message.lower() else ""
-        raise ExportError(f"{path.name}: cannot be read as an SPSS .sav file: {message}{hint}")
+        hint = "_encoding" if "encod" in message.lower() else ""
+        raise worded(ExportError, f"error_sav_unreadable{hint}", file=path.name, problem=message)
     missing_ranges: dict[str, list[Any]] = {
         str(k): list(v) for k, v in (meta.missing_ranges or {}).items()
     }
@@ -145,7 +146,7 @@ def read_spss(
     )
     frame = drop_blank_rows(frame)
     if frame.height == 0:
-        raise ExportError(f"{path.name}: the SPSS file has variables but no cases (data rows)")
+        raise worded(ExportError, "error_sav_no_cases", file=path.name)
     codebook: dict[str, dict[str, Any]] = {}
     value_labels: dict[str, dict[str, str]] = {}
     labels_by_variable = meta.variable_value_labels or {}

@@ -95,7 +95,9 @@ def decode_export(
     try:
         text = data.decode(encoding)
     except LookupError:
-        raise ExportError(f"{path.name}: unknown encoding {encoding!r} in the spec") from None
+        raise worded(
+            ExportError, "error_encoding_name", file=path.name, encoding=encoding
+        ) from None
     except UnicodeDecodeError as error:
         raise _decode_error(path, data, error, encoding) from None
     return text.encode("utf-8"), name, warnings
@@ -279,7 +281,7 @@ def read_delimited(
             names,
         )
     except _NotUtf8:
-        raise ExportError(f"{path.name}: the file is not valid UTF-8 text") from None
+        raise worded(ExportError, "error_not_utf8", file=path.name) from None
 
 
 class _NotUtf8(Exception):
@@ -307,9 +309,12 @@ def _read_utf8(
         check_separator(path, header_line[0] if header_line else first_line, sep)
     records = head_records(head_text, sep, header_row + header_rows + 1)
     if len(records) <= header_row:
-        raise ExportError(
-            f"{path.name}: found {len(records)} rows but the header is expected in row "
-            f"{header_row + 1}"
+        raise worded(
+            ExportError,
+            "error_header_row_missing",
+            file=path.name,
+            found=len(records),
+            row=header_row + 1,
         )
     raw_header = list(names) if names is not None else records[header_row]
     header, duplicates, header_warnings = unique_header(path, raw_header, header_row + 1)
@@ -365,9 +370,14 @@ def _read_utf8(
             warnings.append(trailing_delimiter_warning(path, sep))
         elif extra not in header:
             row = frame.filter(pl.col(extra).is_not_null()).get_column(SOURCE_ROW).item(0)
-            raise ExportError(
-                f"{path.name}: row {row}: found {len(parsed)} fields, expected {len(header)} "
-                f"as in the header (a stray delimiter {sep!r} or quote?)"
+            raise worded(
+                ExportError,
+                "error_too_many_fields",
+                file=path.name,
+                row=row,
+                found=len(parsed),
+                expected=len(header),
+                delimiter=sep,
             )
     frame = drop_blank_rows(frame)
     if frame.height == 0:
@@ -398,23 +408,22 @@ def _parse_error(
     try:
         for record in reader:
             if len(record) > n_columns:
-                return ExportError(
-                    f"{path.name}: row {start}: found {len(record)} fields, expected "
-                    f"{n_columns} as in the header (a stray delimiter {sep!r} or quote?)"
+                return worded(
+                    ExportError,
+                    "error_too_many_fields",
+                    file=path.name,
+                    row=start,
+                    found=len(record),
+                    expected=n_columns,
+                    delimiter=sep,
                 )
             start = reader.line_num + 1
     except csv.Error:
-        return ExportError(
-            f"{path.name}: row {start}: a quoted field is not closed — the file "
-            "looks cut off (truncated) or holds an unbalanced quote; export it again"
-        )
+        return worded(ExportError, "error_quote_open_in_row", file=path.name, row=start)
     message = str(error).split("\n", 1)[0]
     if "not properly escaped" in str(error) or "quote" in str(error).lower():
-        return ExportError(
-            f"{path.name}: a quoted field is not closed — the file looks cut off (truncated) "
-            "or holds an unbalanced quote; export it again"
-        )
-    return ExportError(f"{path.name}: cannot be read as delimited text ({message})")
+        return worded(ExportError, "error_quote_open", file=path.name)
+    return worded(ExportError, "error_not_delimited", file=path.name, problem=message)
 
 
 def _tail(source: Path | bytes, size: int = 1 << 16) -> bytes:
@@ -449,7 +458,11 @@ def _check_truncated(
         return  # the end of a multi-line quoted field, or no data rows at all
     fields = next(csv.reader([last_line], delimiter=sep), [])
     if n_columns > 1 and len(fields) < n_columns:
-        raise ExportError(
-            f"{path.name}: row {last_row}: found {len(fields)} of the {n_columns} fields of the "
-            "header — the file looks cut off (truncated); export it again"
+        raise worded(
+            ExportError,
+            "error_truncated",
+            file=path.name,
+            row=last_row,
+            found=len(fields),
+            expected=n_columns,
         )

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import polars as pl
 
-from outcomes.errors import ExportError
+from outcomes.errors import ExportError, worded
 from outcomes.ingest.readers.base import SOURCE_ROW, SOURCE_SHEET, check_magic, drop_blank_rows
 from outcomes.ingest.readers.header import DuplicateColumn, loose_name, unique_header
 from outcomes.ingest.warning import IngestWarning
@@ -41,27 +41,30 @@ def read_workbook(
 
     with open(path, "rb") as handle:
         head = handle.read(16)
-    check_magic(path, head, (b"PK\x03\x04",), "an .xlsx workbook (a zip file)")
+    check_magic(path, head, (b"PK\x03\x04",), "xlsx")
     try:
         workbook = fastexcel.read_excel(path)
     except Exception as error:  # calamine raises its own types for broken zips
-        raise ExportError(
-            f"{path.name}: cannot be opened as an .xlsx workbook ({_first_line(error)}); "
-            "expected an Excel workbook saved as .xlsx"
+        raise worded(
+            ExportError, "error_workbook_unopenable", file=path.name, problem=_first_line(error)
         ) from None
     names = list(workbook.sheet_names)
     if sheet is not None:
         if isinstance(sheet, int):
             if not 0 <= sheet < len(names):
-                raise ExportError(
-                    f"{path.name}: the spec asks for sheet {sheet} but the workbook has "
-                    f"{len(names)} sheets: {names}"
+                raise worded(
+                    ExportError,
+                    "error_sheet_number",
+                    file=path.name,
+                    sheet=sheet,
+                    n=len(names),
+                    sheets=str(names),
                 )
             chosen = [names[sheet]]
         else:
             if sheet not in names:
-                raise ExportError(
-                    f"{path.name}: the spec asks for sheet {sheet!r}; the workbook has {names}"
+                raise worded(
+                    ExportError, "error_sheet_name", file=path.name, sheet=sheet, sheets=str(names)
                 )
             chosen = [sheet]
     else:
@@ -78,12 +81,16 @@ def read_workbook(
         try:
             grid = workbook.load_sheet(name, header_row=None, dtypes="string").to_polars()
         except Exception as error:
-            raise ExportError(
-                f"{path.name}: sheet {name!r} cannot be read ({_first_line(error)})"
+            raise worded(
+                ExportError,
+                "error_sheet_unreadable",
+                file=path.name,
+                sheet=name,
+                problem=_first_line(error),
             ) from None
         if grid.height <= header_row:
             if sheet is not None:
-                raise ExportError(f"{path.name}: sheet {name!r} is empty; expected a header row")
+                raise worded(ExportError, "error_sheet_empty", file=path.name, sheet=name)
             warnings.append(f"{path.name}: sheet {name!r} is empty; skipped")
             continue
         raw_header = ["" if v is None else str(v) for v in grid.row(header_row)]
@@ -122,16 +129,18 @@ def read_workbook(
         frames.append(body)
         read.append(name)
     if not frames:
-        raise ExportError(
-            f"{path.name}: no sheet of the workbook has a header row"
-            + (f" with column {' / '.join(required_column)}" if required_column else "")
-            + f"; sheets are {names}"
-        )
+        if required_column:
+            raise worded(
+                ExportError,
+                "error_no_sheet_with_column",
+                file=path.name,
+                column=" / ".join(required_column),
+                sheets=str(names),
+            )
+        raise worded(ExportError, "error_no_sheet_with_header", file=path.name, sheets=str(names))
     frame = pl.concat(frames, how="diagonal_relaxed")
     if frame.height == 0:
-        raise ExportError(
-            f"{path.name}: the workbook has a header but no data rows; expected at least one row"
-        )
+        raise worded(ExportError, "error_workbook_no_rows", file=path.name)
     if len(read) == 1:
         frame = frame.drop(SOURCE_SHEET)
     ordered = [SOURCE_ROW] + [c for c in frame.columns if c != SOURCE_ROW]
