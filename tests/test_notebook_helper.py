@@ -348,3 +348,75 @@ def test_codebook_for_chosen_projects() -> None:
     assert "stamtafel" not in text
     with pytest.raises(ValueError, match="no project spec"):
         nb.codebook(projects=["nope"])
+
+
+def _shown(monkeypatch: pytest.MonkeyPatch) -> list[tuple[pl.DataFrame, str, str]]:
+    """Capture what ``nb.show`` displays: the frame, its text and its HTML as shown then."""
+    import IPython.display
+
+    shown: list[tuple[pl.DataFrame, str, str]] = []
+    monkeypatch.setattr(
+        IPython.display,
+        "display",
+        lambda frame: shown.append((frame, str(frame), frame._repr_html_())),
+    )
+    return shown
+
+
+def test_show_displays_the_chosen_columns_once_in_one_screen(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    shown = _shown(monkeypatch)
+    frame = pl.DataFrame(
+        {
+            "project": [f"project-{i}" for i in range(60)],
+            "estimate": [i / 7 for i in range(60)],
+            "p": [2.7e-05] * 60,
+            "note": ["a long explanation that goes on and on " * 4] * 60,
+            **{f"extra_{i}": list(range(60)) for i in range(20)},
+        }
+    )
+    assert nb.show(frame, ["project", "estimate", "p", "note"]) is None
+    assert len(shown) == 1
+    displayed, text, html = shown[0]
+    assert displayed.columns == ["project", "estimate", "p", "note"]
+    assert displayed["estimate"][1] == 0.143
+    assert displayed["p"][0] == 2.7e-05
+    lines = text.splitlines()
+    assert max(map(len, lines)) <= nb.SCREEN_WIDTH
+    assert sum("project-" in line for line in lines) == nb.SCREEN_ROWS
+    assert html.count("<tr>") == nb.SCREEN_ROWS + 3  # header, dtypes and a row of "…"
+    # outside show, the session's own polars configuration is untouched
+    assert len(str(frame.select("project", "estimate")).splitlines()) < len(lines)
+
+    nb.show(frame)
+    _, text, html = shown[1]
+    assert max(map(len, text.splitlines())) <= nb.SCREEN_WIDTH
+    header = html.split("</tr>")[0]
+    assert header.count("<th>") == nb.SCREEN_COLUMNS + 1  # and a column of "…"
+
+
+def test_show_names_a_column_the_frame_lacks(monkeypatch: pytest.MonkeyPatch) -> None:
+    _shown(monkeypatch)
+    with pytest.raises(pl.exceptions.ColumnNotFoundError, match="verdict"):
+        nb.show(pl.DataFrame({"project": ["a"]}), ["project", "verdict"])
+
+
+def test_fields_shows_one_record_long() -> None:
+    record = {"n_boot": 200, "seed": 20261122, "p": 2.7e-05, "estimate": 0.19583, "mde": True,
+              "outcomes": ["wellbeing", "loneliness"], "note": None}  # fmt: skip
+    long = nb.fields(record)
+    assert long.columns == ["field", "value"]
+    assert dict(long.iter_rows()) == {
+        "n_boot": "200",
+        "seed": "20261122",
+        "p": "2.7e-05",
+        "estimate": "0.196",
+        "mde": "True",
+        "outcomes": '["wellbeing", "loneliness"]',
+        "note": None,
+    }
+    row = pl.DataFrame([{"project": "all", "estimate": 1153.0}])
+    assert nb.fields(row).rows() == [("project", "all"), ("estimate", "1153.0")]
+    with pytest.raises(ValueError, match="2 rows"):
+        nb.fields(pl.concat([row, row]))

@@ -9,6 +9,7 @@ analysis writes (subgroups, bootstrap replicates, sensitivity analyses), so thos
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -30,6 +31,12 @@ EXPECTED = {
 }
 MAJOR, MINOR = sys.version_info[:2]
 PYTHON_NAMES = {"python", f"python{MAJOR}", f"python{MAJOR}.{MINOR}"}
+#: One screen of a table: characters per line and lines of its text, columns and rows of its HTML
+#: (a row or column of "…" that stands for the hidden ones counts too).
+SCREEN_WIDTH = 120
+SCREEN_LINES = 40
+SCREEN_COLUMNS = 11
+SCREEN_ROWS = 26
 
 
 def _read(name: str) -> nbformat.NotebookNode:
@@ -97,6 +104,62 @@ def _images(notebook: nbformat.NotebookNode) -> int:
     )
 
 
+def _tables(cell: nbformat.NotebookNode) -> list[tuple[str, str]]:
+    """Return the tables a code cell shows, as (kind, content): the text of a printed or
+    displayed frame (``text``) and the HTML of a displayed one (``html``)."""
+    found = []
+    for output in cell.outputs:
+        data = output.get("data", {})
+        text = output.get("text", "") if output.output_type == "stream" else data.get("text/plain")
+        if text and "┌" in text:
+            found.append(("text", text))
+        if "<table" in data.get("text/html", ""):
+            found.append(("html", data["text/html"]))
+    return found
+
+
+def _asks(cell: nbformat.NotebookNode) -> bool:
+    """Return whether a markdown cell is a heading or asks a question."""
+    lines = [line.strip() for line in cell.source.splitlines() if line.strip()]
+    return bool(lines) and (lines[0].startswith("#") or any("?" in line for line in lines))
+
+
+def _layout_problems(name: str, notebook: nbformat.NotebookNode) -> list[str]:
+    """Return where an executed notebook breaks "one screen per question"."""
+    problems = []
+    seen: dict[str, int] = {}
+    cells = notebook.cells[:-1]  # the interpreter cell _execute appends
+    for index, cell in enumerate(cells):
+        if cell.cell_type != "code" or not cell.outputs:
+            continue
+        before = cells[index - 1] if index else None
+        if before is None or before.cell_type != "markdown" or not _asks(before):
+            problems.append(f"{name} cell {index}: output not preceded by a question or heading")
+        for kind, content in _tables(cell):
+            if kind == "text":
+                text = content.strip()
+                lines = text.splitlines()
+                if text in seen:
+                    problems.append(
+                        f"{name} cell {index}: shows the table of cell {seen[text]} again"
+                    )
+                seen.setdefault(text, index)
+                if max(map(len, lines)) > SCREEN_WIDTH:
+                    problems.append(f"{name} cell {index}: table wider than {SCREEN_WIDTH}")
+                if len(lines) > SCREEN_LINES:
+                    problems.append(f"{name} cell {index}: table of {len(lines)} lines")
+            else:
+                header = re.search(r"<thead>\s*<tr>(.*?)</tr>", content, re.S)
+                columns = header.group(1).count("<th") if header else 0
+                body = re.search(r"<tbody>(.*?)</tbody>", content, re.S)
+                rows = body.group(1).count("<tr") if body else 0
+                if columns > SCREEN_COLUMNS:
+                    problems.append(f"{name} cell {index}: HTML table of {columns} columns")
+                if rows > SCREEN_ROWS:
+                    problems.append(f"{name} cell {index}: HTML table of {rows} rows")
+    return problems
+
+
 def _errors(notebook: nbformat.NotebookNode) -> list[str]:
     return [
         f"{o.ename}: {o.evalue}"
@@ -143,6 +206,7 @@ def test_notebook_executes_on_demo_data(
     printed = "\n".join(_stdout(cell) for cell in notebook.cells if cell.cell_type == "code")
     assert EXPECTED[name] in printed
     assert "do NOT reconcile" not in printed
+    assert _layout_problems(name, notebook) == []
     prefix, executable = _stdout(notebook.cells[-1]).split()
     assert (prefix, executable) == (sys.prefix, sys.executable)
 
@@ -182,6 +246,40 @@ def test_matthew_notebook_shows_every_section_the_analysis_writes(
     ):
         assert absent not in printed
     assert "checklist" in _stdout(notebook.cells[1])
+    assert _layout_problems("03_matthew_check.ipynb", notebook) == []
     # results, subgroups, bootstrap intervals, completers-only comparison, tipping point,
     # pooled and regression-to-the-mean figures
     assert _images(notebook) >= 7
+
+
+def test_layout_check_finds_what_breaks_one_screen_per_question() -> None:
+    table = "shape: (1, 1)\n┌───┐\n│ a │\n└───┘"
+    wide = "┌" + "─" * (SCREEN_WIDTH + 1) + "┐"
+    columns = "".join(f"<th>c{i}</th>" for i in range(SCREEN_COLUMNS + 1))
+    html = f"<table><thead><tr>{columns}</tr></thead><tbody></tbody></table>"
+
+    def shows(*outputs: nbformat.NotebookNode) -> nbformat.NotebookNode:
+        cell = nbformat.v4.new_code_cell("...")
+        cell.outputs = list(outputs)
+        return cell
+
+    def result(text: str, html: str | None = None) -> nbformat.NotebookNode:
+        data = {"text/plain": text} | ({"text/html": html} if html else {})
+        return nbformat.v4.new_output("display_data", data=data)
+
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [
+        nbformat.v4.new_markdown_cell("## How many rows?"),
+        shows(result(table), nbformat.v4.new_output("stream", text=table)),
+        nbformat.v4.new_markdown_cell("Some remark, not a question."),
+        shows(result(wide, html)),
+        nbformat.v4.new_markdown_cell("### Which rules?"),
+        nbformat.v4.new_code_cell("x = 1"),
+        nbformat.v4.new_code_cell("appended by _execute"),
+    ]
+    assert _layout_problems("x", notebook) == [
+        "x cell 1: shows the table of cell 1 again",
+        "x cell 3: output not preceded by a question or heading",
+        f"x cell 3: table wider than {SCREEN_WIDTH}",
+        f"x cell 3: HTML table of {SCREEN_COLUMNS + 1} columns",
+    ]

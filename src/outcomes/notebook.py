@@ -17,7 +17,8 @@ Typical use in a notebook::
     nb.plot_by_wave(nb.mean_by_wave(panel, "wellbeing"), "wellbeing (0–100)", "Wellbeing")
 
 The descriptive summaries and figures (``mean_by_wave``, ``plot_by_wave``, ``plot_retention``,
-``GROUP_STYLES``) live in ``outcomes.notebook_figures`` and are re-exported here.
+``GROUP_STYLES``) live in ``outcomes.notebook_figures`` and are re-exported here. ``show`` and
+``fields`` display a table in one screen (notebooks/README.md, "One screen per question").
 """
 
 from __future__ import annotations
@@ -55,6 +56,10 @@ Home = str | os.PathLike[str] | Workspace | None
 __all__ = [
     "GROUP_STYLES",
     "HOW_TO_MATERIALIZE",
+    "SCREEN_COLUMNS",
+    "SCREEN_ROWS",
+    "SCREEN_TEXT",
+    "SCREEN_WIDTH",
     "SMALL_CELL",
     "Home",
     "NotMaterialized",
@@ -62,6 +67,7 @@ __all__ = [
     "as_frame",
     "bootstrap_draws",
     "codebook",
+    "fields",
     "load",
     "matthew",
     "mean_by_wave",
@@ -72,6 +78,8 @@ __all__ = [
     "pooled",
     "project_effects",
     "quarantine",
+    "screen",
+    "show",
     "sql",
     "tables",
     "validation",
@@ -86,6 +94,14 @@ HOW_TO_MATERIALIZE = (
     "`outcomes run` processes the exports in landing/ (or materialize the assets in the Dagster "
     "UI). Point OUTCOMES_HOME at the workspace if it lives elsewhere."
 )
+
+
+#: One screen of a table (notebooks/README.md, "One screen per question"): rows shown (head and
+#: tail around a row of "…"), columns shown, characters per line and per text value.
+SCREEN_ROWS = 20
+SCREEN_COLUMNS = 10
+SCREEN_WIDTH = 120
+SCREEN_TEXT = 40
 
 
 class NotMaterialized(StageInputMissing):
@@ -474,3 +490,80 @@ def codebook(lang: str = "en", projects: Sequence[str] | None = None) -> str:
             raise ValueError(f"no project spec for {unknown}; known: {sorted(specs)}")
         specs = {pid: spec for pid, spec in specs.items() if pid in projects}
     return build_codebook(specs, lang=lang)
+
+
+def screen(rows: int = SCREEN_ROWS) -> pl.Config:
+    """Return a polars configuration (use it as ``with nb.screen(): ...``) in which a frame is
+    shown in one screen: at most ``rows`` rows and :data:`SCREEN_COLUMNS` columns (the others
+    stand behind a "…"), text lines of at most :data:`SCREEN_WIDTH` characters (longer values
+    wrap) and text values cut at :data:`SCREEN_TEXT` characters (notebooks/README.md, "One
+    screen per question")."""
+    return pl.Config(
+        tbl_rows=rows,
+        tbl_cols=SCREEN_COLUMNS,
+        tbl_width_chars=SCREEN_WIDTH,
+        fmt_str_lengths=SCREEN_TEXT,
+    )
+
+
+def show(
+    frame: pl.DataFrame,
+    columns: Sequence[str] | None = None,
+    *,
+    rows: int = SCREEN_ROWS,
+    digits: int | None = 3,
+) -> None:
+    """Display ``frame`` once, in one screen (:func:`screen`), and return nothing, so a cell that
+    ends with it shows the table once.
+
+    Only ``columns`` are shown (all when ``None``; a name the frame lacks raises
+    :class:`polars.exceptions.ColumnNotFoundError`), floats rounded to ``digits`` decimals
+    (smaller ones, such as a p-value of 2.7e-05, keep ``digits`` significant digits; ``None``
+    keeps every float as it is). Select the columns that answer the question; a record with many
+    fields reads better long, through :func:`fields`.
+    """
+    from IPython.display import display
+
+    shown = frame if columns is None else frame.select(columns)
+    if digits is not None:
+        floats = pl.col(pl.Float32, pl.Float64)
+        shown = shown.with_columns(
+            pl.when(floats.abs() < 10**-digits)
+            .then(floats.round_sig_figs(digits))
+            .otherwise(floats.round(digits))
+            .name.keep()
+        )
+    with screen(rows):
+        display(shown)
+
+
+def fields(record: Mapping[str, Any] | pl.DataFrame, *, digits: int = 3) -> pl.DataFrame:
+    """Return one record long, as columns ``field`` and ``value`` (one row per key, values as
+    text), so a record with many fields fits a screen.
+
+    ``record`` is a JSON object (e.g. a section of :func:`matthew`) or a frame of one row.
+    Numbers are rounded to ``digits`` decimals (smaller ones keep ``digits`` significant digits,
+    e.g. a p-value of 2.7e-05), lists and objects are shown as JSON, ``None`` stays null.
+    """
+    if isinstance(record, pl.DataFrame):
+        if record.height != 1:
+            raise ValueError(f"fields() shows one record; this frame has {record.height} rows")
+        record = record.row(0, named=True)
+    values = [_field_text(value, digits) for value in record.values()]
+    return pl.DataFrame(
+        {"field": [str(key) for key in record], "value": values},
+        schema={"field": pl.Utf8, "value": pl.Utf8},
+    )
+
+
+def _field_text(value: Any, digits: int) -> str | None:
+    """Return ``value`` as the text :func:`fields` shows."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, bool | int):
+        return str(value)
+    if isinstance(value, float):
+        if value and abs(value) < 10**-digits:
+            return f"{value:.{digits}g}"
+        return str(round(value, digits))
+    return json.dumps(value, ensure_ascii=False, default=str)
