@@ -17,11 +17,12 @@ from pipelines.owners import load_owners, with_owners
 from pipelines.panel import assets as panel
 from pipelines.reports import assets as reports
 from pipelines.resources import default_resources
-from pipelines.runs import end_abandoned_runs_at_load
+from pipelines.runs import build_abandoned_runs_sensor, end_abandoned_runs_at_load
 from pipelines.schedules import (
     build_automation_sensor,
     build_rerun_schedule,
     materialize_all_job,
+    stored_trigger_status,
     with_automation,
 )
 from pipelines.scoring import assets as scoring
@@ -42,12 +43,17 @@ defs = with_owners(
             schedules=[
                 build_rerun_schedule(everything, assets, [project_job, synthesis_job, report_job])
             ],
-            sensors=[build_landing_sensor(project_job), build_automation_sensor()],
+            sensors=[
+                build_landing_sensor(project_job),
+                build_automation_sensor(),
+                build_abandoned_runs_sensor(),
+            ],
             resources=default_resources(),
             # A step is shorter than starting a Python process for it; the runs of a backfill
             # already run side by side, so each run executes its steps in one process.
             executor=dg.in_process_executor,
-        )
+        ),
+        stored_trigger_status(),
     ),
     load_owners(),
 )

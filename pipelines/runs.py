@@ -8,8 +8,9 @@ with its process id and host (:func:`launcher_tags`); at every start — ``outco
 exists is reported failed with a message that says so (:func:`end_abandoned_runs`); and
 SIGINT or SIGTERM ends the runner's own run before the process exits (:func:`stop_on_signals`,
 :func:`end_own_runs`). Runs the UI launches are watched by Dagster's run monitoring instead
-(the daemon; ``run_monitoring`` in ``dagster.yaml``). See docs/architecture.md, "Runs that
-never hang".
+(the daemon; ``run_monitoring`` in ``dagster.yaml``), and while the daemon runs, the sensor
+``abandoned_runs`` ends abandoned runs every 30 s (:func:`build_abandoned_runs_sensor`). See
+docs/architecture.md, "Runs that never hang".
 """
 
 from __future__ import annotations
@@ -230,6 +231,35 @@ def stop_on_signals() -> Iterator[SignalWatch]:
         signal.set_wakeup_fd(previous_fd)
         os.close(read_end)
         os.close(write_end)
+
+
+#: The sensor that ends abandoned runs while the daemon runs, and how often it looks.
+WATCH_SENSOR = "abandoned_runs"
+WATCH_SECONDS = 30
+
+
+def build_abandoned_runs_sensor() -> dg.SensorDefinition:
+    """Return the sensor, running by default, that ends abandoned runs every
+    :data:`WATCH_SECONDS` s while the daemon runs (``dagster dev``, ``./dev ui``), so that a
+    run killed while the UI is open blocks the queue for at most that long; it launches
+    nothing (docs/architecture.md, "Runs that never hang")."""
+
+    @dg.sensor(
+        name=WATCH_SENSOR,
+        minimum_interval_seconds=WATCH_SECONDS,
+        default_status=dg.DefaultSensorStatus.RUNNING,
+        description=(
+            "Marks failed every unfinished run whose process (an `outcomes run` on this "
+            "machine) no longer exists, so that the run queue goes on. Launches no runs."
+        ),
+    )
+    def abandoned_runs(context: dg.SensorEvaluationContext) -> dg.SkipReason:
+        ended = end_abandoned_runs(context.instance)
+        for line in ended:
+            context.log.warning(line)
+        return dg.SkipReason("; ".join(ended) or "no run was left unfinished by its process")
+
+    return abandoned_runs
 
 
 def main() -> int:

@@ -10,10 +10,12 @@ carry a changed export through its project's steps, the synthesis and the report
 
 from __future__ import annotations
 
+import os
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import dagster as dg
+from dagster._core.scheduler.instigation import InstigatorStatus
 
 from pipelines.jobs import PROJECT_GROUPS
 from pipelines.partitions import PROJECTS
@@ -140,11 +142,72 @@ def build_automation_sensor() -> dg.AutomationConditionSensorDefinition:
     )
 
 
-def refreshed_by(key: dg.AssetKey, group: str | None) -> str:
-    """Return markdown for asset ``key``'s page: what would refresh it and whether that is on
-    by default (every trigger here is off until switched on under *Automation*)."""
+#: The schedule and sensors an asset page names.
+TRIGGERS = (AUTOMATION_SENSOR, "weekly_rerun", "landing_sensor")
+
+
+def trigger_defaults(defs: dg.Definitions) -> dict[str, bool]:
+    """Return whether each of :data:`TRIGGERS` is on by default, as ``defs`` declares it."""
+    declared = {
+        **{s.name: s.default_status == dg.DefaultSensorStatus.RUNNING for s in defs.sensors or []},
+        **{
+            s.name: s.default_status == dg.DefaultScheduleStatus.RUNNING
+            for s in defs.schedules or []
+            if isinstance(s, dg.ScheduleDefinition)
+        },
+    }
+    return {name: declared[name] for name in TRIGGERS}
+
+
+def trigger_status(
+    stored: Mapping[str, InstigatorStatus], defaults: Mapping[str, bool]
+) -> dict[str, bool]:
+    """Return whether each trigger of ``defaults`` is on, given the ``stored`` status of the
+    instance's schedules and sensors: a switch flipped in the UI is stored as running or
+    stopped; without one the trigger keeps its default (Dagster's ``DECLARED_IN_CODE``)."""
+    status = {}
+    for name, default in defaults.items():
+        stored_status = stored.get(name)
+        if stored_status in (InstigatorStatus.RUNNING, InstigatorStatus.AUTOMATICALLY_RUNNING):
+            status[name] = True
+        elif stored_status == InstigatorStatus.STOPPED:
+            status[name] = False
+        else:
+            status[name] = default
+    return status
+
+
+def stored_trigger_status() -> dict[str, InstigatorStatus] | None:
+    """Return the stored status of every schedule and sensor of the instance in
+    ``DAGSTER_HOME``, read as the code location loads; None without an instance or when it
+    cannot be read (the asset pages then show the defaults only)."""
+    if not os.environ.get("DAGSTER_HOME"):
+        return None
+    try:
+        with dg.DagsterInstance.get() as instance:
+            return {state.name: state.status for state in instance.all_instigator_state()}
+    except Exception:  # the UI reports an unreachable instance itself
+        return None
+
+
+def refreshed_by(
+    key: dg.AssetKey,
+    group: str | None,
+    defaults: Mapping[str, bool],
+    status: Mapping[str, bool] | None = None,
+) -> str:
+    """Return markdown for asset ``key``'s page: what would refresh it, whether each trigger
+    is on by default (``defaults``) and, when ``status`` is known (:func:`trigger_status`),
+    whether it was on when the code location loaded (the UI dates this table by that load)."""
+
+    def state(name: str) -> str:
+        default = "on" if defaults[name] else "off"
+        if status is None:
+            return f"{default} by default"
+        return f"**{'on' if status[name] else 'off'}** ({default} by default)"
+
     rows = [
-        f"| `{AUTOMATION_SENSOR}` (sensor) | off by default | "
+        f"| `{AUTOMATION_SENSOR}` (sensor) | {state(AUTOMATION_SENSOR)} | "
         + (
             "observes `landing/` every 15 minutes"
             if key == LANDING_EXPORTS
@@ -154,31 +217,37 @@ def refreshed_by(key: dg.AssetKey, group: str | None) -> str:
     ]
     if key != LANDING_EXPORTS:
         rows.append(
-            f"| `weekly_rerun` (schedule) | off by default | re-runs it Mondays 06:00 {TIMEZONE} |"
+            f"| `weekly_rerun` (schedule) | {state('weekly_rerun')} | re-runs it Mondays 06:00 "
+            f"{TIMEZONE} |"
         )
     if group in PROJECT_GROUPS and key != LANDING_EXPORTS:
         rows.append(
-            "| `landing_sensor` (sensor) | off by default | runs `project_job` for a project "
-            "when one of its exports is new or changed |"
+            f"| `landing_sensor` (sensor) | {state('landing_sensor')} | runs `project_job` for "
+            "a project when one of its exports is new or changed |"
         )
     rows.append(
         "| `refresh_project` (job) | launch by hand | refreshes one project from its exports "
         "to its report and the synthesis |"
     )
-    return "| Refreshed by | Default status | What it does |\n|---|---|---|\n" + "\n".join(rows)
+    header = "Status" if status is None else "Status at load"
+    return f"| Refreshed by | {header} | What it does |\n|---|---|---|\n" + "\n".join(rows)
 
 
-def with_automation(defs: dg.Definitions) -> dg.Definitions:
+def with_automation(
+    defs: dg.Definitions, stored: Mapping[str, InstigatorStatus] | None = None
+) -> dg.Definitions:
     """Return ``defs`` with every asset's :func:`automation_condition` and, in its metadata
-    (``refreshed_by``), what would refresh it (:func:`refreshed_by`)."""
+    (``refreshed_by``), what would refresh it and whether that is on (:func:`refreshed_by`;
+    ``stored``: the instance's schedule and sensor status, :func:`stored_trigger_status`)."""
+    defaults = trigger_defaults(defs)
+    status = trigger_status(stored, defaults) if stored is not None else None
 
     def apply(spec: dg.AssetSpec) -> dg.AssetSpec:
         deps = {dep.asset_key for dep in spec.deps}
+        note = refreshed_by(spec.key, spec.group_name, defaults, status)
         return spec.replace_attributes(
             automation_condition=automation_condition(spec.key, deps)
-        ).merge_attributes(
-            metadata={"refreshed_by": dg.MetadataValue.md(refreshed_by(spec.key, spec.group_name))}
-        )
+        ).merge_attributes(metadata={"refreshed_by": dg.MetadataValue.md(note)})
 
     with warnings.catch_warnings():
         # map_asset_specs is marked preview in Dagster 1.13; tests pin its behaviour here.

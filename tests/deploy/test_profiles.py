@@ -119,3 +119,14 @@ def test_an_unknown_profile_is_a_one_line_error(
     assert code != 0
     assert "OUTCOMES_INSTANCE='cluster'" in err and "local, team" in err
     assert "Traceback" not in err
+
+
+def test_both_profiles_monitor_runs_with_the_same_timeouts() -> None:
+    """A run that never starts, never finishes canceling or runs for hours is ended by the
+    daemon in the team profile as in the local one (docs/architecture.md, "Runs that never
+    hang")."""
+    local = yaml.safe_load(LOCAL.read_text())["run_monitoring"]
+    team = yaml.safe_load(TEAM.read_text())["run_monitoring"]
+    assert local["enabled"] and team["enabled"]
+    for key in ("start_timeout_seconds", "cancel_timeout_seconds", "max_runtime_seconds"):
+        assert team[key] == local[key] > 0, key

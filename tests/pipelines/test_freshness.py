@@ -8,6 +8,7 @@ from pathlib import Path
 
 import dagster as dg
 import pytest
+from dagster._core.scheduler.instigation import InstigatorStatus
 
 from outcomes import stages
 from outcomes.stages import StageFiles, stage
@@ -16,6 +17,12 @@ from pipelines.definitions import defs
 from pipelines.lineage import code_version
 from pipelines.partitions import PROJECTS
 from pipelines.resources import OutcomesWorkspace, project_specs
+from pipelines.schedules import (
+    stored_trigger_status,
+    trigger_defaults,
+    trigger_status,
+    with_automation,
+)
 from pipelines.sources import LANDING_EXPORTS, landing_data_version, landing_exports
 
 EXPORT = "NEN_T0_baseline.csv"
@@ -126,6 +133,38 @@ def test_asset_pages_say_what_would_refresh_them_and_that_it_is_off(graph) -> No
     assert (
         "weekly_rerun" in graph.get(dg.AssetKey("synthesis_report")).metadata["refreshed_by"].value
     )
+
+
+def test_asset_pages_say_whether_each_trigger_was_on_when_the_code_location_loaded() -> None:
+    defaults = trigger_defaults(defs)
+    # the defaults come from the definitions: every trigger is off until switched on
+    assert defaults == {"freshness_sensor": False, "weekly_rerun": False, "landing_sensor": False}
+    stored = {
+        "freshness_sensor": InstigatorStatus.RUNNING,  # switched on in the UI
+        "weekly_rerun": InstigatorStatus.DECLARED_IN_CODE,  # never switched
+        "abandoned_runs": InstigatorStatus.RUNNING,  # not a trigger of any asset
+    }
+    status = trigger_status(stored, defaults)
+    assert status == {"freshness_sensor": True, "weekly_rerun": False, "landing_sensor": False}
+    assert trigger_status({"weekly_rerun": InstigatorStatus.STOPPED}, {"weekly_rerun": True}) == {
+        "weekly_rerun": False
+    }
+    graph = with_automation(defs, stored).resolve_asset_graph()
+    note = graph.get(dg.AssetKey(stages.SCORED)).metadata["refreshed_by"].value
+    assert "| Status at load |" in note
+    assert "| `freshness_sensor` (sensor) | **on** (off by default) |" in note
+    assert "| `weekly_rerun` (schedule) | **off** (off by default) |" in note
+    assert "| `landing_sensor` (sensor) | **off** (off by default) |" in note
+
+
+def test_without_an_instance_the_pages_show_the_defaults(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
+    assert stored_trigger_status() is None
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path))
+    (tmp_path / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    assert stored_trigger_status() == {}  # a fresh instance: nothing switched yet
 
 
 def test_the_refresh_job_runs_one_project_to_its_report_and_the_synthesis(graph) -> None:

@@ -23,10 +23,12 @@ import dagster as dg
 import pytest
 from dagster._core.test_utils import create_run_for_test
 
+from pipelines.definitions import defs
 from pipelines.runs import (
     HOST_TAG,
     PID_TAG,
     PROCESS_START_TAG,
+    WATCH_SENSOR,
     end_abandoned_runs,
     launcher_is_gone,
     launcher_tags,
@@ -82,6 +84,29 @@ def test_abandoned_runs_are_marked_failed_and_live_or_finished_ones_are_left() -
 
 
 # ---- a real `outcomes run`, stopped mid-run ------------------------------------------------
+
+
+def test_the_sensor_ends_abandoned_runs_while_the_daemon_runs() -> None:
+    """``abandoned_runs`` is on by default, launches nothing, and ends a run whose process is
+    gone at its next tick."""
+    sensor = defs.resolve_sensor_def(WATCH_SENSOR)
+    assert sensor.default_status == dg.DefaultSensorStatus.RUNNING
+    assert sensor.minimum_interval_seconds == 30
+    assert not sensor.targets
+    with dg.instance_for_test() as instance:
+        dead = {**launcher_tags(), PID_TAG: str(_dead_pid())}
+        abandoned = create_run_for_test(instance, status=dg.DagsterRunStatus.STARTED, tags=dead)
+        live = create_run_for_test(
+            instance, status=dg.DagsterRunStatus.STARTED, tags=launcher_tags()
+        )
+        tick = sensor.evaluate_tick(dg.build_sensor_context(instance=instance))
+        assert tick.run_requests == []
+        assert "no longer exists: marked failed" in (tick.skip_message or "")
+        status = {r.run_id: r.status for r in instance.get_runs()}
+        assert status[abandoned.run_id] == dg.DagsterRunStatus.FAILURE
+        assert status[live.run_id] == dg.DagsterRunStatus.STARTED
+        quiet = sensor.evaluate_tick(dg.build_sensor_context(instance=instance))
+        assert quiet.skip_message == "no run was left unfinished by its process"
 
 
 @pytest.fixture
