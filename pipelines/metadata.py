@@ -19,10 +19,12 @@ from typing import Any
 
 import dagster as dg
 import polars as pl
+from dagster._core.storage.local_compute_log_manager import LocalComputeLogManager
 
 from outcomes import catalog, documents, stages
+from outcomes.atomic import write_bytes
 from outcomes.stages import StageRecord
-from pipelines.checks import catalog_check_result
+from pipelines.checks import catalog_check_result, per_project_numbers
 
 #: Figures larger than this are linked by path only; metadata lives in the event log.
 MAX_FIGURE_BYTES = 256_000
@@ -30,20 +32,55 @@ MAX_FIGURE_BYTES = 256_000
 _IMAGE_TYPES = {".svg": "image/svg+xml", ".png": "image/png"}
 
 
+#: Where a run's figures are published under the compute-log storage of the instance, whose
+#: files the Dagster webserver serves at ``/logs/<key>/<extension>``.
+FIGURES = "outcomes-figures"
+
+
 def figure_markdown(title: str, image: bytes, mime: str = "image/svg+xml") -> dg.MetadataValue:
-    """Return markdown that shows ``image`` inline in the Dagster UI (a base64 data URI)."""
+    """Return markdown that holds ``image`` itself (a base64 data URI), which the UI shows
+    behind *Show Markdown*."""
     encoded = base64.b64encode(image).decode("ascii")
     return dg.MetadataValue.md(f"**{title}**\n\n![{title}](data:{mime};base64,{encoded})")
 
 
+def published_figure(name: str, path: Path) -> str | None:
+    """Copy figure ``path`` of the running step into the instance's compute-log storage and
+    return the address the Dagster webserver serves it at (``/logs/outcomes-figures/<run>/
+    <asset>-<name>/<extension>``), so that a short image link shows it on the asset page
+    itself; None outside a run or when the instance keeps its compute logs elsewhere than on
+    this machine (docs/architecture.md, "Results in the UI")."""
+    try:
+        context = dg.OpExecutionContext.get()
+    except dg.DagsterInvariantViolationError:
+        return None
+    if context is None:
+        return None
+    manager = context.instance.compute_log_manager
+    if not isinstance(manager, LocalComputeLogManager):
+        return None
+    extension = path.suffix.lower().lstrip(".")
+    key = [FIGURES, context.run_id, f"{context.op.name}-{name}"]
+    target = Path(manager.get_captured_local_path(key, extension))
+    write_bytes(target, path.read_bytes())
+    return "/logs/" + "/".join(key) + f"/{extension}"
+
+
 def figure_metadata(name: str, path: Path) -> dict[str, Any]:
-    """Return metadata for a figure file: the path, and the image itself when it is small."""
+    """Return metadata for a figure file: the path, and the image itself when it is small,
+    shown on the asset page when the run can publish it (:func:`published_figure`), else
+    behind *Show Markdown*."""
     path = Path(path)
     metadata: dict[str, Any] = {f"path_{name}": dg.MetadataValue.path(str(path))}
     mime = _IMAGE_TYPES.get(path.suffix.lower())
     if mime and path.exists() and path.stat().st_size <= MAX_FIGURE_BYTES:
         title = name.replace("_", " ")
-        metadata[f"figure_{name}"] = figure_markdown(title, path.read_bytes(), mime)
+        address = published_figure(name, path)
+        metadata[f"figure_{name}"] = (
+            dg.MetadataValue.md(f"**{title}**\n\n![{title}]({address})")
+            if address is not None
+            else figure_markdown(title, path.read_bytes(), mime)
+        )
     return metadata
 
 
@@ -145,9 +182,25 @@ def markdown_table(text: str) -> dg.MetadataValue | None:
     return dg.MetadataValue.table(records, schema=schema)
 
 
+#: Decimals of an estimate shown in the UI, as in the reports' tables. A p-value and a
+#: between-project variance keep three significant digits instead, so that a small one is
+#: not shown as 0.
+DECIMALS = 3
+SIGNIFICANT = ("_p", "tau2")
+
+
+def _shown(key: str, value: float) -> float:
+    """Return ``value`` of metadata ``key`` rounded as the UI shows it: three significant
+    digits for a key ending in one of :data:`SIGNIFICANT`, else :data:`DECIMALS` decimals."""
+    if key.endswith(SIGNIFICANT):
+        return float(f"{value:.3g}")
+    return round(float(value), DECIMALS)
+
+
 def _floats(**values: float | None) -> dict[str, dg.MetadataValue]:
-    """Return the numbers of ``values`` as float metadata, leaving out those not estimated."""
-    return {k: dg.MetadataValue.float(float(v)) for k, v in values.items() if v is not None}
+    """Return the numbers of ``values`` as float metadata rounded as shown (:func:`_shown`),
+    leaving out those not estimated."""
+    return {k: dg.MetadataValue.float(_shown(k, v)) for k, v in values.items() if v is not None}
 
 
 def matthew_headline(path: Path) -> dict[str, Any]:
@@ -216,6 +269,8 @@ def to_metadata(record: StageRecord) -> dict[str, Any]:
     metadata: dict[str, Any] = {}
     if record.rows is not None:
         metadata["dagster/row_count"] = dg.MetadataValue.int(record.rows)
+    # the headline numbers first: the UI lists metadata in this order
+    metadata.update(headline_metadata(record))
     table = table_path(record)
     if table is not None and table.exists():
         metadata.update(table_metadata(record.name, table))
@@ -239,15 +294,17 @@ def to_metadata(record: StageRecord) -> dict[str, Any]:
             metadata[name] = dg.MetadataValue.float(value)
         else:
             metadata[name] = dg.MetadataValue.text(str(value))
-    metadata.update(headline_metadata(record))
     return metadata
 
 
-def _check_metadata(details: Mapping[str, Any]) -> dict[str, Any]:
-    return {
-        k: dg.MetadataValue.json(v) if isinstance(v, (dict, list)) else v
-        for k, v in details.items()
-    }
+def _check_metadata(details: Mapping[str, Any], project: str | None) -> dict[str, Any]:
+    return per_project_numbers(
+        {
+            k: dg.MetadataValue.json(v) if isinstance(v, (dict, list)) else v
+            for k, v in details.items()
+        },
+        project,
+    )
 
 
 def to_check_results(record: StageRecord, asset_key: dg.AssetKey) -> list[dg.AssetCheckResult]:
@@ -260,7 +317,7 @@ def to_check_results(record: StageRecord, asset_key: dg.AssetKey) -> list[dg.Ass
             check_name=name,
             passed=bool(passed),
             severity=dg.AssetCheckSeverity.ERROR,
-            metadata=_check_metadata(details),
+            metadata=_check_metadata(details, record.partition),
         )
         for name, (passed, details) in record.checks.items()
     ]

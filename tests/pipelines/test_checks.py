@@ -81,6 +81,15 @@ def test_the_checks_pass_on_a_project_run(checked: dg.ExecuteInProcessResult) ->
     assert set(evaluations) == {t.name for t in PER_PROJECT_TABLES}
     for name, evaluation in evaluations.items():
         assert evaluation.passed, (name, evaluation.metadata)
+    # every number of a per-project check is named by its project: one plot line per project
+    for evaluation in checked.get_asset_check_evaluations():
+        assert evaluation.metadata["project"].value == PROJECT, evaluation.check_name
+        numbers = [
+            key
+            for key, value in evaluation.metadata.items()
+            if isinstance(value, (dg.IntMetadataValue, dg.FloatMetadataValue))
+        ]
+        assert numbers and all(k.endswith(f" ({PROJECT})") for k in numbers), numbers
 
 
 def test_a_failed_check_fails_the_step_and_blocks_downstream(
@@ -155,6 +164,8 @@ def test_a_broken_file_fails_the_check_and_names_the_column(
     assert not result.passed
     assert result.severity == dg.AssetCheckSeverity.ERROR
     assert result.metadata["project"].value == PROJECT
+    # numbers are named by project, so the UI plots each project on its own line
+    assert f"rows ({PROJECT})" in result.metadata and "rows" not in result.metadata
     assert any(k.startswith("gender") for k in result.metadata["failing_checks"].value)
 
 

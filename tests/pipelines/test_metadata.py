@@ -109,3 +109,27 @@ def test_stage_record_figures_show_inline_unless_large(tmp_path: Path) -> None:
     assert isinstance(metadata["table"], dg.TableMetadataValue)  # every column shown
     assert [r.data for r in metadata["table"].records] == [{"a": 1}]
     assert metadata["pages"].value == 7
+
+
+def test_a_run_publishes_its_figures_where_the_webserver_serves_them(tmp_path: Path) -> None:
+    svg = b"<svg xmlns='http://www.w3.org/2000/svg' width='4' height='4'/>"
+    figure = tmp_path / "forest.svg"
+    figure.write_bytes(svg)
+
+    @dg.asset
+    def synthesis_report() -> dg.MaterializeResult:
+        record = StageRecord("synthesis_report", None, paths={"forest": figure})
+        return dg.MaterializeResult(metadata=to_metadata(record))
+
+    with dg.instance_for_test() as instance:
+        result = dg.materialize([synthesis_report], instance=instance)
+        key = ["outcomes-figures", result.run_id, "synthesis_report-forest"]
+        # the file the webserver's /logs/<key>/<extension> endpoint serves holds the figure
+        served = Path(instance.compute_log_manager.get_captured_local_path(key, "svg"))
+        assert served.read_bytes() == svg
+    (event,) = result.get_asset_materialization_events()
+    markdown = event.materialization.metadata["figure_forest"].value
+    # a short image link, which the UI shows in the metadata table itself (under 1000 chars)
+    address = f"/logs/outcomes-figures/{result.run_id}/synthesis_report-forest/svg"
+    assert markdown == f"**forest**\n\n![forest]({address})"
+    assert len(markdown) < 1000

@@ -68,7 +68,13 @@ def test_matthew_effect_shows_the_primary_test_as_typed_numbers(runs) -> None:
         metadata[k].value for k in ("primary_ci_low", "primary_estimate", "primary_ci_high")
     )
     assert low < estimate < high
-    assert 0 <= metadata["primary_p"].value <= 1
+    # shown as the reports show them: three decimals; p with three significant digits
+    assert all(round(v, 3) == v for v in (low, estimate, high))
+    assert 0 < metadata["primary_p"].value <= 1
+    assert float(f"{metadata['primary_p'].value:.3g}") == metadata["primary_p"].value
+    # the headline comes before the long tables in the UI's list
+    keys = list(metadata)
+    assert keys.index("primary_estimate") < keys.index("primary_results")
     assert isinstance(metadata["verdict"], dg.TextMetadataValue)
     assert metadata["verdict"].value in {"matthew", "no_evidence", "reverse"}
     assert metadata["method"].value == "satterthwaite"
