@@ -21,6 +21,7 @@ from typing import Any
 import dagster as dg
 
 import outcomes
+from outcomes import progress
 from outcomes.stages import STAGES, Stage, per_project, writers
 from pipelines.sources import LANDING_EXPORTS
 
@@ -155,20 +156,47 @@ def stage_spec(stage: Stage[..., Any], name: str, **kwargs: Any) -> dg.AssetSpec
     )
 
 
+def reports_progress(compute: Callable[..., Any]) -> Callable[..., Any]:
+    """Return ``compute`` (an asset's function) so that the progress lines of the stage it
+    runs (``outcomes.progress``: bootstrap replicates, tipping-point refits) go to the step's
+    log in the UI, and to the terminal of ``outcomes run`` when it shows them; the signature
+    Dagster reads is ``compute``'s (docs/architecture.md, "Progress and counts")."""
+
+    def reporter() -> progress.Reporter:
+        return progress.alongside(dg.OpExecutionContext.get().log.info)
+
+    if inspect.isgeneratorfunction(compute):  # a multi-asset yielding one result per asset
+
+        @functools.wraps(compute)
+        def yielding_with_progress(*args: Any, **kwargs: Any) -> Any:
+            with progress.reporting(reporter()):
+                yield from compute(*args, **kwargs)
+
+        return yielding_with_progress
+
+    @functools.wraps(compute)
+    def with_progress(*args: Any, **kwargs: Any) -> Any:
+        with progress.reporting(reporter()):
+            return compute(*args, **kwargs)
+
+    return with_progress
+
+
 def stage_asset(
     stage: Stage[..., Any], **kwargs: Any
 ) -> Callable[[Callable[..., Any]], dg.AssetsDefinition]:
     """Return ``dg.asset`` for the one asset ``stage`` writes: named after it, its
-    dependencies being what the stage reads, its :func:`code_version` the stage's; ``kwargs``
-    go to ``dg.asset``."""
+    dependencies being what the stage reads, its :func:`code_version` the stage's, its
+    progress in the step's log (:func:`reports_progress`); ``kwargs`` go to ``dg.asset``."""
     if len(stage.io.writes) != 1:
         raise ValueError(
             f"stage {stage.io.name!r} writes {', '.join(stage.io.writes)}; use stage_spec for "
             "each of them in a multi-asset"
         )
-    return dg.asset(
+    decorate = dg.asset(
         name=stage.io.writes[0],
         deps=upstream_keys(stage),
         code_version=code_version(stage),
         **kwargs,
     )
+    return lambda compute: decorate(reports_progress(compute))

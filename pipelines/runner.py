@@ -26,6 +26,7 @@ import dagster as dg
 
 from outcomes.errors import ConfigurationError
 from outcomes.ingest import export_files
+from outcomes.progress import reporting, stderr_reporter
 from pipelines.resources import OutcomesWorkspace, PseudonymKey, project_specs
 from pipelines.runs import (
     RunInterrupted,
@@ -159,7 +160,12 @@ def materialize_all(
     }
     started = time.perf_counter()
     summary = RunSummary(succeeded=True, seconds=0.0)
-    with dg.DagsterInstance.get() as instance, stop_on_signals() as signals:
+    # the steps' progress lines (bootstrap, tipping point) also reach a terminal
+    with (
+        dg.DagsterInstance.get() as instance,
+        stop_on_signals() as signals,
+        reporting(stderr_reporter()),
+    ):
         try:
             _materialize_delivered(instance, resources, summary, progress, signals)
         except RunInterrupted as interruption:

@@ -7,7 +7,7 @@ import dagster as dg
 
 from outcomes import stages
 from pipelines.checks import catalog_check_specs
-from pipelines.lineage import stage_spec
+from pipelines.lineage import reports_progress, stage_spec
 from pipelines.metadata import materialize_result
 from pipelines.partitions import PROJECTS
 from pipelines.resources import OutcomesWorkspace, PseudonymKey, project_specs
@@ -46,6 +46,7 @@ GROUP = "ingest"
     partitions_def=PROJECTS,
     can_subset=False,
 )
+@reports_progress
 def ingest(
     context: dg.AssetExecutionContext, outcomes: OutcomesWorkspace, pseudonym: PseudonymKey
 ) -> Iterator[dg.MaterializeResult]:

@@ -7,7 +7,7 @@ import dagster as dg
 
 from outcomes import stages
 from pipelines.checks import catalog_check_specs
-from pipelines.lineage import stage_spec
+from pipelines.lineage import reports_progress, stage_spec
 from pipelines.metadata import materialize_result
 from pipelines.resources import OutcomesWorkspace, project_specs
 
@@ -42,6 +42,7 @@ PANEL = dg.AssetKey(stages.PANEL)
     check_specs=catalog_check_specs(*stages.panel_stage.io.writes),
     can_subset=False,
 )
+@reports_progress
 def outcome_panel(outcomes: OutcomesWorkspace) -> Iterator[dg.MaterializeResult]:
     panel, attrition = stages.panel_stage(outcomes.workspace(), project_specs())
     yield materialize_result(panel, PANEL)

@@ -8,7 +8,7 @@ import dagster as dg
 from outcomes import documents, stages
 from outcomes.validation import rule_label
 from pipelines.checks import catalog_check_specs, project_check_spec
-from pipelines.lineage import stage_spec
+from pipelines.lineage import reports_progress, stage_spec
 from pipelines.metadata import materialize_result
 from pipelines.partitions import PROJECTS
 from pipelines.resources import OutcomesWorkspace, project_specs
@@ -91,6 +91,7 @@ def quarantine_by_rule(validation_json: Path, lang: str = "en") -> dict[str, dg.
     partitions_def=PROJECTS,
     can_subset=False,
 )
+@reports_progress
 def validate(
     context: dg.AssetExecutionContext, outcomes: OutcomesWorkspace
 ) -> Iterator[dg.MaterializeResult]:

@@ -4,9 +4,10 @@ A :class:`Reporter` receives progress lines through a callback (``write``). Libr
 not know where they go: it opens a :func:`task` (a step with a known number of units, such as
 bootstrap replicates) or writes a :func:`note` (one line, such as the scope an analysis starts),
 and both do nothing unless a reporter is installed with :func:`reporting`. The command line
-installs :func:`stderr_reporter` (a terminal only, unless asked); a Dagster step would install
-``Reporter(write=context.log.info)`` so the lines reach the step's log; :func:`logging_reporter`
-sends them to a :mod:`logging` logger. Reporting reads the clock and nothing else: results are
+installs :func:`stderr_reporter` (a terminal only, unless asked); every Dagster step installs
+:func:`alongside` its log (``pipelines.lineage.reports_progress``), so the lines reach the
+step's log and the terminal of ``outcomes run``; :func:`logging_reporter` sends them to a
+:mod:`logging` logger. Reporting reads the clock and nothing else: results are
 the same with and without it (docs/architecture.md, "Progress and counts").
 """
 
@@ -71,6 +72,20 @@ def stderr_reporter(
 def logging_reporter(logger: logging.Logger, level: int = logging.INFO) -> Reporter:
     """Return a reporter that logs each line to ``logger`` at ``level``."""
     return Reporter(write=lambda line: logger.log(level, line))
+
+
+def alongside(write: Callable[[str], None]) -> Reporter:
+    """Return a reporter that writes each line to ``write`` and to the reporter installed now,
+    if any, timed as that one (a Dagster step's log beside the terminal of ``outcomes run``)."""
+    outer = _current.get()
+    if outer is None:
+        return Reporter(write=write)
+
+    def both(line: str) -> None:
+        write(line)
+        outer.write(line)
+
+    return Reporter(write=both, delay=outer.delay, interval=outer.interval, clock=outer.clock)
 
 
 def note(message: str) -> None:
