@@ -306,8 +306,8 @@ def test_real_user_errors_end_without_traceback(
     err = capsys.readouterr().err
     assert code == 2
     assert (
-        err == f"error: {config}: key 'primary.method': Input should be 'satterthwaite' or "
-        "'bootstrap'\n"
+        err == f"error: {config}: key 'primary.method': expected one of 'satterthwaite', "
+        "'bootstrap', got 'coin_toss'\n"
     )
 
 

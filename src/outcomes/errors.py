@@ -11,17 +11,68 @@ traceback (docs/architecture.md, "Ingest and errors").
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TypeVar
 
 
 class OutcomesError(Exception):
     """A mistake the user can fix; the message says what is wrong, where, and what was expected.
 
-    ``words`` is the language catalog's key of the message and the fields it fills in, when the
-    error is worded in every language (see :func:`worded`); None: English only.
+    ``words`` is the language catalog's key of the message and the fields it fills in (a field
+    may be a :class:`Wording`), when the error is worded in every language (see
+    :func:`worded`); None: English only.
     """
 
     words: tuple[str, dict[str, object]] | None = None
+
+
+class Wording:
+    """A field of a worded error that is words itself, so it follows the printed language: the
+    problems pydantic found in a YAML file, say. :func:`worded` renders it in English for the
+    message, :func:`in_language` in the user's language; ``str()`` gives the English
+    (docs/architecture.md, "Schema problems in both languages")."""
+
+    def in_language(self, lang: str) -> str:
+        """Return the words in ``lang``."""
+        raise NotImplementedError
+
+    def __str__(self) -> str:
+        return self.in_language("en")
+
+
+class Phrase(Wording):
+    """The catalog's ``key`` filled with ``fields`` (which may be :class:`Wording` themselves)."""
+
+    def __init__(self, key: str, /, **fields: object) -> None:
+        self.key, self.fields = key, fields
+
+    def in_language(self, lang: str) -> str:
+        """Return the catalog's text of the key in ``lang``, its fields filled in ``lang``."""
+        from outcomes import language
+
+        return language.word(self.key, lang, **fields_in(self.fields, lang))
+
+    def __repr__(self) -> str:
+        return f"Phrase({self.key!r}, **{self.fields!r})"
+
+
+class Phrases(Wording):
+    """Several phrases as one text, in order: ``between`` them, ``before`` the first."""
+
+    def __init__(self, parts: Iterable[Wording], between: str, before: str = "") -> None:
+        self.parts, self.between, self.before = tuple(parts), between, before
+
+    def in_language(self, lang: str) -> str:
+        """Return every part in ``lang``, joined by ``between``, after ``before``."""
+        return self.before + self.between.join(part.in_language(lang) for part in self.parts)
+
+
+def fields_in(fields: dict[str, object], lang: str) -> dict[str, object]:
+    """Return ``fields`` with every :class:`Wording` rendered in ``lang``."""
+    return {
+        name: value.in_language(lang) if isinstance(value, Wording) else value
+        for name, value in fields.items()
+    }
 
 
 E = TypeVar("E", bound="OutcomesError")
@@ -30,10 +81,11 @@ E = TypeVar("E", bound="OutcomesError")
 def worded(error_class: type[E], key: str, **fields: object) -> E:
     """Return an ``error_class`` whose message is the catalog's ``key`` in English, filled with
     ``fields``, and which carries key and fields so the command line can print it in the user's
-    language (docs/architecture.md, "Validation report")."""
+    language; a field that is a :class:`Wording` is rendered in the language printed
+    (docs/architecture.md, "Validation report")."""
     from outcomes import language
 
-    error = error_class(language.word(key, "en", **fields))
+    error = error_class(language.word(key, "en", **fields_in(fields, "en")))
     error.words = (key, dict(fields))
     return error
 
@@ -46,7 +98,8 @@ def in_language(error: OutcomesError, lang: str) -> str:
 
     if error.words is not None:
         key, fields = error.words
-        return language.word("error_line", lang, message=language.word(key, lang, **fields))
+        message = language.word(key, lang, **fields_in(fields, lang))
+        return language.word("error_line", lang, message=message)
     return language.word("error_untranslated", lang, message=str(error))
 
 

@@ -103,8 +103,9 @@ def has_word(key: str, lang: str) -> bool:
     return key in catalog(check_language(lang))
 
 
-def word(key: str, lang: str, **fields: object) -> str:
-    """Return the text of ``key`` in ``lang`` with its ``{placeholders}`` filled from ``fields``.
+def word(key: str, lang: str, /, **fields: object) -> str:
+    """Return the text of ``key`` in ``lang`` with its ``{placeholders}`` filled from ``fields``
+    (which may hold a ``{key}`` or ``{lang}`` of their own).
 
     Without ``fields`` the text is returned as the catalog holds it, so a template with ``{}``
     can go to polars' ``pl.format``. A key missing from the catalog raises

@@ -23,8 +23,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from outcomes.errors import SpecError, worded
-from outcomes.yamlfile import read_yaml
+from outcomes.errors import Phrases, SpecError, worded
+from outcomes.yamlfile import read_yaml, schema_error, schema_problems
 
 __all__ = [
     "CANONICAL_META_COLUMNS",
@@ -103,9 +103,7 @@ class WaveRule(_Strict):
             self.constant is not None,
         ]
         if sum(chosen) != 1:
-            raise ValueError(
-                "give exactly one of 'column', 'file_pattern', 'date_order: true' or 'constant'"
-            )
+            raise schema_error("schema_spec_wave_rule")
         return self
 
 
@@ -171,10 +169,8 @@ class ProjectSpec(_Strict):
         from outcomes.catalog.vocabulary import INTERVENTION_TYPES
 
         if value is not None and value not in INTERVENTION_TYPES:
-            raise ValueError(
-                f"unknown intervention type {value!r}; choose one of "
-                + ", ".join(INTERVENTION_TYPES)
-            )
+            allowed = ", ".join(repr(name) for name in INTERVENTION_TYPES)
+            raise schema_error("schema_one_of", allowed=allowed, found=repr(value))
         return value
 
     @field_validator("columns")
@@ -183,8 +179,11 @@ class ProjectSpec(_Strict):
         seen: dict[str, str] = {}
         for raw, canonical in columns.items():
             if canonical in seen:
-                raise ValueError(
-                    f"raw columns {seen[canonical]!r} and {raw!r} both map to {canonical!r}"
+                raise schema_error(
+                    "schema_spec_columns_twice",
+                    first=seen[canonical],
+                    second=raw,
+                    canonical=canonical,
                 )
             seen[canonical] = raw
         return columns
@@ -192,9 +191,11 @@ class ProjectSpec(_Strict):
     @model_validator(mode="after")
     def _primary_is_used(self) -> ProjectSpec:
         if self.primary_wellbeing is not None and self.primary_wellbeing not in self.instruments:
-            raise ValueError(
-                f"primary_wellbeing {self.primary_wellbeing!r} is not among instruments "
-                f"{self.instruments}"
+            raise schema_error(
+                "schema_spec_primary_wellbeing",
+                at="primary_wellbeing",
+                value=self.primary_wellbeing,
+                instruments=str(self.instruments),
             )
         return self
 
@@ -204,13 +205,10 @@ class ProjectSpec(_Strict):
 
 
 def _invalid_spec(path: Path, error: ValidationError) -> SpecError:
-    """Return the error naming ``path`` and, one line each, every key pydantic refused with its
-    (English) reason."""
-    lines = []
-    for problem in error.errors():
-        key = ".".join(str(part) for part in problem["loc"]) or "(top level)"
-        lines.append(f"\n  key '{key}': {problem['msg']}")
-    return worded(SpecError, "error_spec_invalid", file=str(path), problems="".join(lines))
+    """Return the error naming ``path`` and, one indented line each, every key pydantic refused
+    with what was expected, in the user's language (:func:`outcomes.yamlfile.schema_problems`)."""
+    problems = Phrases(schema_problems(error), "\n  ", before="\n  ")
+    return worded(SpecError, "error_spec_invalid", file=str(path), problems=problems)
 
 
 def parse_spec(data: Any, source: Path | str = "<spec>") -> ProjectSpec:

@@ -371,8 +371,10 @@ CASES: list[tuple[str, Callable[[Path], object], str, str]] = [
     (
         "spec_invalid",
         lambda tmp: parse_spec({**_spec_dict(), "quarantine_threshold": 2}, "specs/p.yaml"),
-        "error: specs/p.yaml: invalid project spec\n  key 'quarantine_threshold': …",
-        "fout: specs/p.yaml: ongeldige projectspec\n  key 'quarantine_threshold': …",
+        "error: specs/p.yaml: invalid project spec\n  key 'quarantine_threshold': expected a "
+        "number of at most 1, got 2",
+        "fout: specs/p.yaml: ongeldige projectspec\n  sleutel 'quarantine_threshold': verwacht "
+        "een getal van hoogstens 1, gevonden: 2",
     ),
     (
         "spec_id_file",

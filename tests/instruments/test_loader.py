@@ -236,10 +236,10 @@ def mutate(path: str, value: Any) -> dict[str, Any]:
 DELETE = object()
 
 ERRORS = [
-    ("nonsense", 1, "nonsense", "Extra inputs are not permitted"),
-    ("key", "Demo", "key", "should match pattern"),
-    ("licence", DELETE, "licence", "Field required"),
-    ("dutch_wording.verified", "perhaps", "dutch_wording.verified", "valid boolean"),
+    ("nonsense", 1, "nonsense", "unknown key; check its spelling"),
+    ("key", "Demo", "key", "expected text matching the pattern"),
+    ("licence", DELETE, "licence", "missing; this key is required"),
+    ("dutch_wording.verified", "perhaps", "dutch_wording.verified", "true or false"),
     ("scores.0.rule.kind", "median", "scores.0.rule.kind", "'sum', 'mean', 'count'"),
     ("items.1.column", "demo_1", "items.1.column", "a column not used before"),
     ("value_range", [0, 4], "answers", "exactly one of 'answers'"),

@@ -19,7 +19,7 @@ from typing import Any
 import polars as pl
 from pydantic import ValidationError
 
-from outcomes.errors import worded
+from outcomes.errors import Phrases, worded
 from outcomes.instruments.base import (
     AnswerOption,
     Cutoff,
@@ -32,7 +32,7 @@ from outcomes.instruments.base import (
 )
 from outcomes.instruments.schema import InstrumentDeclaration, ScoreDeclaration
 from outcomes.instruments.scoring import compile_scorer
-from outcomes.yamlfile import read_yaml
+from outcomes.yamlfile import read_yaml, schema_problems
 
 __all__ = [
     "default_instruments_dir",
@@ -72,14 +72,6 @@ class _Problem(Exception):
     def __init__(self, key: str, words: str, **fields: object) -> None:
         super().__init__(key, words)
         self.key, self.words, self.fields = key, words, fields
-
-
-def _format_validation_error(path: Path, error: ValidationError) -> str:
-    problems = []
-    for problem in error.errors():
-        key = ".".join(str(part) for part in problem["loc"]) or "(top level)"
-        problems.append(f"{path}: key '{key}': {problem['msg']}")
-    return "\n".join(problems)
 
 
 def _check_items(declaration: InstrumentDeclaration) -> None:
@@ -255,7 +247,11 @@ def parse_instrument(data: Any, source: Path | str = "<instrument>") -> Instrume
     try:
         declaration = InstrumentDeclaration.model_validate(data)
     except ValidationError as error:
-        raise InstrumentError(_format_validation_error(path, error)) from None
+        # one line per refused key, each naming the file
+        problems = Phrases(schema_problems(error), f"\n{path}: ")
+        raise worded(
+            InstrumentError, "error_instrument_invalid", file=str(path), problems=problems
+        ) from None
     try:
         if path.suffix in {".yaml", ".yml"} and path.stem != declaration.key:
             raise _Problem("key", "key_stem", stem=path.stem, declared=declaration.key)

@@ -16,9 +16,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from outcomes.errors import ConfigurationError
+from outcomes.errors import ConfigurationError, Phrases, worded
 from outcomes.models.formula import ModelInputError
-from outcomes.yamlfile import read_yaml
+from outcomes.yamlfile import read_yaml, schema_error, schema_problems
 
 #: The verdict methods: Satterthwaite t (lmerTest) or the parametric bootstrap (percentile
 #: interval, null-model likelihood-ratio p as pbkrtest's PBmodcomp).
@@ -62,7 +62,7 @@ class SimpleSlopes(_Strict):
     def _within_0_100(cls, values: tuple[float, ...]) -> tuple[float, ...]:
         bad = [v for v in values if not 0.0 <= v <= 100.0]
         if bad:
-            raise ValueError(f"percentiles lie between 0 and 100, got {bad}")
+            raise schema_error("schema_analysis_percentiles", bad=str(bad))
         return values
 
 
@@ -96,14 +96,6 @@ def default_config_path() -> Path:
     return Path(__file__).resolve().parents[3] / "data_schemas" / "analysis.yaml"
 
 
-def _describe(path: Path, error: ValidationError) -> str:
-    lines = []
-    for problem in error.errors():
-        key = ".".join(str(part) for part in problem["loc"]) or "(top level)"
-        lines.append(f"{path}: key '{key}': {problem['msg']}")
-    return "\n".join(lines)
-
-
 def load_analysis_config(path: Path | str | None = None) -> AnalysisConfig:
     """Return the validated :class:`AnalysisConfig` in ``path`` (default
     :func:`default_config_path`); the defaults when that default file does not exist. Raises
@@ -116,4 +108,11 @@ def load_analysis_config(path: Path | str | None = None) -> AnalysisConfig:
     try:
         return AnalysisConfig.model_validate(data)
     except ValidationError as error:
-        raise AnalysisConfigError(_describe(target, error)) from None
+        # one line per refused key, each naming the file
+        problems = Phrases(schema_problems(error), f"\n{target}: ")
+        raise worded(
+            AnalysisConfigError,
+            "error_analysis_configuration_invalid",
+            file=str(target),
+            problems=problems,
+        ) from None
