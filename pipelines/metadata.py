@@ -44,12 +44,37 @@ def figure_markdown(title: str, image: bytes, mime: str = "image/svg+xml") -> dg
     return dg.MetadataValue.md(f"**{title}**\n\n![{title}](data:{mime};base64,{encoded})")
 
 
+#: Width in CSS pixels of a figure on the asset page: the metadata table's value column at a
+#: usual window width, so a figure shows whole without scrolling sideways.
+PAGE_FIGURE_WIDTH = 380
+
+_SVG_SIZE = re.compile(
+    rb'(<svg\b[^>]*?)\swidth="([0-9.]+)(pt|px)?"\s+height="([0-9.]+)(pt|px)?"', re.DOTALL
+)
+
+
+def fit_to_page(svg: bytes, width: int = PAGE_FIGURE_WIDTH) -> bytes:
+    """Return ``svg`` drawn ``width`` pixels wide, its height in proportion (the root's
+    ``width`` and ``height``; the ``viewBox`` keeps the drawing), when it is wider; otherwise,
+    or when the root gives no size in pt or px, ``svg`` unchanged."""
+    match = _SVG_SIZE.search(svg)
+    if match is None:
+        return svg
+    scale = {b"pt": 4 / 3, b"px": 1.0, None: 1.0}
+    current = float(match.group(2)) * scale[match.group(3)]
+    height = float(match.group(4)) * scale[match.group(5)]
+    if current <= width:
+        return svg
+    size = f' width="{width}px" height="{height * width / current:.1f}px"'.encode()
+    return svg[: match.start()] + match.group(1) + size + svg[match.end() :]
+
+
 def published_figure(name: str, path: Path) -> str | None:
     """Copy figure ``path`` of the running step into the instance's compute-log storage and
     return the address the Dagster webserver serves it at (``/logs/outcomes-figures/<run>/
-    <asset>-<name>/<extension>``), so that a short image link shows it on the asset page
-    itself; None outside a run or when the instance keeps its compute logs elsewhere than on
-    this machine (docs/architecture.md, "Results in the UI")."""
+    <asset>-<name>/<extension>``; an SVG :func:`fit_to_page`), so that a short image link shows
+    it on the asset page itself; None outside a run or when the instance keeps its compute
+    logs elsewhere than on this machine (docs/architecture.md, "Results in the UI")."""
     try:
         context = dg.OpExecutionContext.get()
     except dg.DagsterInvariantViolationError:
@@ -62,7 +87,8 @@ def published_figure(name: str, path: Path) -> str | None:
     extension = path.suffix.lower().lstrip(".")
     key = [FIGURES, context.run_id, f"{context.op.name}-{name}"]
     target = Path(manager.get_captured_local_path(key, extension))
-    write_bytes(target, path.read_bytes())
+    image = path.read_bytes()
+    write_bytes(target, fit_to_page(image) if extension == "svg" else image)
     return "/logs/" + "/".join(key) + f"/{extension}"
 
 

@@ -12,7 +12,7 @@ import polars as pl
 from outcomes.stages import StageRecord
 from outcomes.validation import panel_schema
 from pipelines.checks import schema_check_result
-from pipelines.metadata import figure_markdown, to_metadata
+from pipelines.metadata import figure_markdown, fit_to_page, to_metadata
 
 PANEL = dg.AssetKey("outcome_panel")
 
@@ -133,3 +133,16 @@ def test_a_run_publishes_its_figures_where_the_webserver_serves_them(tmp_path: P
     address = f"/logs/outcomes-figures/{result.run_id}/synthesis_report-forest/svg"
     assert markdown == f"**forest**\n\n![forest]({address})"
     assert len(markdown) < 1000
+
+
+def test_a_wide_svg_is_drawn_as_wide_as_the_page_column() -> None:
+    wide = (
+        b'<svg xmlns="http://www.w3.org/2000/svg" width="453.6pt" height="231.84pt" '
+        b'viewBox="0 0 453.6 231.84"><rect/></svg>'
+    )
+    fitted = fit_to_page(wide, width=420)
+    # 453.6 × 231.84 pt is 604.8 × 309.1 px: drawn 420 px wide, 214.7 px high, same drawing
+    assert b'width="420px" height="214.7px" viewBox="0 0 453.6 231.84"><rect/></svg>' in fitted
+    narrow = b'<svg xmlns="http://www.w3.org/2000/svg" width="300" height="100"/>'
+    assert fit_to_page(narrow, width=420) == narrow
+    assert fit_to_page(b"<svg viewBox='0 0 1 1'/>") == b"<svg viewBox='0 0 1 1'/>"
