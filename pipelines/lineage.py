@@ -162,8 +162,12 @@ def reports_progress(compute: Callable[..., Any]) -> Callable[..., Any]:
     log in the UI, and to the terminal of ``outcomes run`` when it shows them; the signature
     Dagster reads is ``compute``'s (docs/architecture.md, "Progress and counts")."""
 
-    def reporter() -> progress.Reporter:
-        return progress.alongside(dg.OpExecutionContext.get().log.info)
+    def reporter() -> progress.Reporter | None:
+        try:
+            context = dg.OpExecutionContext.get()
+        except dg.DagsterInvariantViolationError:  # called directly, outside a run
+            return progress.current()
+        return progress.alongside(context.log.info)
 
     if inspect.isgeneratorfunction(compute):  # a multi-asset yielding one result per asset
 

@@ -74,6 +74,11 @@ def logging_reporter(logger: logging.Logger, level: int = logging.INFO) -> Repor
     return Reporter(write=lambda line: logger.log(level, line))
 
 
+def current() -> Reporter | None:
+    """Return the reporter installed now, or None."""
+    return _current.get()
+
+
 def alongside(write: Callable[[str], None]) -> Reporter:
     """Return a reporter that writes each line to ``write`` and to the reporter installed now,
     if any, timed as that one (a Dagster step's log beside the terminal of ``outcomes run``)."""

@@ -58,3 +58,10 @@ def test_every_asset_of_the_code_location_reports_its_progress() -> None:
     for key in graph.materializable_asset_keys:
         compute = graph.assets_def_for_key(key).op.compute_fn.decorated_fn
         assert hasattr(compute, "__wrapped__"), key.to_user_string()
+
+
+def test_an_asset_function_called_outside_a_run_reports_to_the_reporter_installed() -> None:
+    lines: list[str] = []
+    with progress.reporting(progress.Reporter(write=lines.append, delay=0.0, interval=0.0)):
+        counted()
+    assert lines[0] == "scope all projects"
