@@ -41,16 +41,9 @@ CHROMIUM_ARGS = [
 ]
 os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
 
-#: The test instance: runs start at once (no queue) and a backfill submits partitions side by
-#: side, so *Materialize all* finishes quickly; otherwise as the project's dagster.yaml.
-INSTANCE_YAML = """\
-telemetry:
-  enabled: false
-nux:
-  enabled: false
-run_coordinator:
-  module: dagster._core.run_coordinator
-  class: DefaultRunCoordinator
+#: The test instance: the project's dagster.yaml (its queue of one run at a time, so that a
+#: killed run would block it), with backfills submitting their partitions from threads.
+BACKFILL_YAML = """
 backfills:
   use_threads: true
   num_workers: 2
@@ -82,12 +75,13 @@ def free_port() -> int:
 
 @dataclass
 class DagsterUI:
-    """A running ``dagster dev``: its address, process, log file and workspace."""
+    """A running ``dagster dev``: its address, process, log file, workspace and instance."""
 
     url: str
     process: subprocess.Popen[bytes]
     log: Path
     workspace: Workspace
+    instance: Path
 
     def graphql(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
         """Return the ``data`` of a GraphQL query against the webserver."""
@@ -143,7 +137,9 @@ def dagster_ui(
     base = tmp_path_factory.mktemp("ui")
     instance = base / "dagster"
     shutil.copytree(os.environ["DAGSTER_HOME"], instance)
-    (instance / "dagster.yaml").write_text(INSTANCE_YAML, encoding="utf-8")
+    (instance / "dagster.yaml").write_text(
+        (REPO / "dagster.yaml").read_text(encoding="utf-8") + BACKFILL_YAML, encoding="utf-8"
+    )
     workspace = Workspace(base / "workspace")
     shutil.copytree(demo_workspace.home, workspace.home)
     env = {
@@ -166,7 +162,7 @@ def dagster_ui(
             stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group, stopped as a whole
         )
-    ui = DagsterUI(f"http://127.0.0.1:{port}", process, log, workspace)
+    ui = DagsterUI(f"http://127.0.0.1:{port}", process, log, workspace, instance)
     try:
         _wait_until_serving(ui)
         yield ui
