@@ -19,6 +19,8 @@ from typing import Any
 
 import dagster as dg
 import polars as pl
+
+# not exported by dagster; tests/pipelines/test_metadata.py pins its use
 from dagster._core.storage.local_compute_log_manager import LocalComputeLogManager
 
 from outcomes import catalog, documents, stages
@@ -295,8 +297,10 @@ def to_metadata(record: StageRecord) -> dict[str, Any]:
     metadata: dict[str, Any] = {}
     if record.rows is not None:
         metadata["dagster/row_count"] = dg.MetadataValue.int(record.rows)
-    # the headline numbers first: the UI lists metadata in this order
-    metadata.update(headline_metadata(record))
+    # the headline numbers first, as the UI lists metadata in this order; they win over the
+    # record's entries of the same name (set again at the end, keeping their place)
+    headline = headline_metadata(record)
+    metadata.update(headline)
     table = table_path(record)
     if table is not None and table.exists():
         metadata.update(table_metadata(record.name, table))
@@ -320,6 +324,7 @@ def to_metadata(record: StageRecord) -> dict[str, Any]:
             metadata[name] = dg.MetadataValue.float(value)
         else:
             metadata[name] = dg.MetadataValue.text(str(value))
+    metadata.update(headline)
     return metadata
 
 

@@ -15,6 +15,8 @@ import warnings
 from collections.abc import Mapping, Sequence
 
 import dagster as dg
+
+# not exported by dagster; tests/pipelines/test_freshness.py pins its use
 from dagster._core.scheduler.instigation import InstigatorStatus
 
 from pipelines.jobs import PROJECT_GROUPS
