@@ -217,6 +217,9 @@ IDENTIFIER_NAME_TOKENS: dict[str, frozenset[str]] = {
             "initialen",
             "roepnaam",
             "tussenvoegsel",
+            # the person who took the interview: a staff member's name
+            "interviewer",
+            "enqueteur",
         }
     ),
     "e-mail": frozenset({"email", "mail", "emailadres", "mailadres", "e-mail"}),

@@ -54,6 +54,8 @@ def test_demo_draft_maps_what_the_hand_written_spec_maps_and_validates(
     assert drafted.participant_id == hand.participant_id
     assert drafted.export.format == hand.export.format
     assert set(drafted.instruments) == set(hand.instruments)
+    # every identifier the hand-written spec names is named by the draft too (staff included)
+    assert set(hand.identifiers) <= set(drafted.identifiers), hand.identifiers
     code = main(["validate", *map(str, files), "--project", project, "--spec", str(out)])
     assert code in (0, 1), capsys.readouterr().err  # read and validated; 2 = unreadable
 
