@@ -6,6 +6,7 @@ raw column of the file is either in the frame or reported (skipped, dropped, war
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 from pathlib import Path
@@ -17,7 +18,7 @@ from outcomes.errors import ExportError
 from outcomes.ingest.readers import RawExport, read_export
 from outcomes.ingest.readers.castor import read_castor
 from outcomes.ingest.readers.limesurvey import read_limesurvey
-from outcomes.ingest.readers.qualtrics import import_id, read_qualtrics
+from outcomes.ingest.readers.qualtrics import import_id, qualtrics_header_rows, read_qualtrics
 from outcomes.ingest.readers.redcap import read_redcap
 from outcomes.ingest.readers.spss import read_spss
 from outcomes.ingest.warning import IngestWarning
@@ -32,6 +33,13 @@ def header(path: Path, delimiter: str = ",", row: int = 0) -> list[str]:
     """Return header row ``row`` of a text fixture as Python's csv module reads it."""
     text = path.read_text(encoding="utf-8-sig")
     return list(csv.reader(io.StringIO(text), delimiter=delimiter))[row]
+
+
+def utf16_records(path: Path, delimiter: str = "\t") -> list[list[str]]:
+    """Return the records of a UTF-16 text fixture as Python's codecs and csv module read them
+    (the byte-order mark decides the byte order)."""
+    text = codecs.decode(path.read_bytes(), "utf-16")
+    return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
 
 
 def assert_no_column_lost(raw: RawExport, file_columns: list[str]) -> None:
@@ -116,6 +124,54 @@ def test_qualtrics_utf16_tsv_with_bom(tmp_path: Path) -> None:
     assert raw.frame.get_column("ResponseId").to_list() == ["R_2YPOQ602ER1jkf1"]
     assert raw.codebook["Q1"]["import_id"] == "QID1"
     assert raw.frame.get_column("Q2").to_list() == ["Hello World!"]
+
+
+def test_qualtrics_utf16_tsv_export_with_multi_line_question_texts() -> None:
+    path = REAL / "qualtrics" / "dummy_data_split_cols.tsv"
+    assert path.read_bytes()[:2] == codecs.BOM_UTF16_LE
+    records = utf16_records(path)
+    names = records[0]
+    assert (len(records), len(names)) == (18, 112)
+    options = ExportOptions(format="qualtrics")
+    assert qualtrics_header_rows(path, options) == 3
+    raw = read_qualtrics(path, options)
+    assert raw.encoding == "utf-16"
+    assert raw.delimiter == "\t"
+    assert raw.rows_read == 15
+    # the question texts span many lines: source_row counts records, not lines
+    assert raw.frame.get_column("source_row").to_list() == list(range(4, 19))
+    ids = [record[names.index("ResponseId")] for record in records[3:]]
+    assert raw.frame.get_column("ResponseId").to_list() == ids
+    assert ids[0] == "R_9sfx8LSbunSMMYK"
+    assert raw.frame.get_column("Status").to_list() == ["Survey Test"] * 15
+    assert raw.frame.get_column("importance_opensrc_1").to_list()[:3] == [
+        "Slightly important",
+        "Important",
+        "Important",
+    ]
+    consent = records[1][names.index("consent_form_2")]
+    assert consent.count("\n") > 1
+    assert raw.codebook["consent_form_2"] == {"label": consent, "import_id": "QID66"}
+    assert raw.codebook["importance_opensrc_1"] == {
+        "label": "How important would you say open-source projects are to your...? - Research",
+        "import_id": "QID41_1",
+    }
+    assert raw.completed_column == "Finished"
+    assert raw.frame.get_column("Finished").to_list() == ["True"] * 15
+    assert {"contributor_role_11_TEXT", "motivations_11_TEXT"} <= raw.free_text
+    assert raw.identifiers == set()  # no IP address, location or recipient columns exported
+    assert raw.warnings == []
+    assert len(raw.columns) == len(names)
+    assert_no_column_lost(raw, names)
+    spec = make_spec(
+        export={"format": "qualtrics"},
+        participant_id="ResponseId",
+        wave={"column": "DistributionChannel", "labels": {"test": 0}},
+        assessed_on="RecordedDate",
+        columns={"importance_opensrc_1": "mood_1"},
+        instruments=["mood"],
+    )
+    assert read_export(path, spec).frame.equals(raw.frame)
 
 
 # -- LimeSurvey --------------------------------------------------------------------------------
