@@ -108,6 +108,8 @@ def test_qualtrics_import_id_row_with_single_quotes_is_a_header(tmp_path: Path) 
     assert raw.frame.get_column("source_row").to_list() == [4]
     assert raw.codebook["Q1"]["import_id"] == "QID1"
     assert import_id('{"ImportId":"QID2_1"}') == "QID2_1"
+    # a choice of a multiple-answer question in newer exports
+    assert import_id('{"ImportId":"QID42","choiceId":"6"}') == "QID42_6"
 
 
 def test_qualtrics_utf16_tsv_with_bom(tmp_path: Path) -> None:
@@ -151,11 +153,14 @@ def test_qualtrics_utf16_tsv_export_with_multi_line_question_texts() -> None:
     ]
     consent = records[1][names.index("consent_form_2")]
     assert consent.count("\n") > 1
-    assert raw.codebook["consent_form_2"] == {"label": consent, "import_id": "QID66"}
+    assert raw.codebook["consent_form_2"] == {"label": consent, "import_id": "QID66_2"}
     assert raw.codebook["importance_opensrc_1"] == {
         "label": "How important would you say open-source projects are to your...? - Research",
         "import_id": "QID41_1",
     }
+    # the choices of a multiple-answer question keep apart: {"ImportId":"QID42","choiceId":"6"}
+    roles = {raw.codebook[f"contributor_role_{n}"]["import_id"] for n in (1, 6, 7, 12)}
+    assert roles == {"QID42_1", "QID42_6", "QID42_7", "QID42_12"}
     assert raw.completed_column == "Finished"
     assert raw.frame.get_column("Finished").to_list() == ["True"] * 15
     assert {"contributor_role_11_TEXT", "motivations_11_TEXT"} <= raw.free_text

@@ -81,14 +81,17 @@ def _is_import_id_row(row: list[str]) -> bool:
 
 def import_id(text: str) -> str:
     """Return the ImportId of one ImportId-row cell (``{"ImportId":"QID1"}`` or
-    ``{'ImportId': 'QID1'}``), else the cell as it is."""
+    ``{'ImportId': 'QID1'}``), else the cell as it is. A choice of a multiple-answer question
+    (``{"ImportId":"QID42","choiceId":"1"}``) is ``QID42_1``, as older exports write it, so
+    that its columns keep apart."""
     for parse in (json.loads, ast.literal_eval):
         try:
             value = parse(text)
         except (ValueError, SyntaxError, MemoryError, RecursionError):
             continue
         if isinstance(value, dict) and "ImportId" in value:
-            return str(value["ImportId"])
+            choice = value.get("choiceId")
+            return str(value["ImportId"]) + (f"_{choice}" if choice not in (None, "") else "")
     return text
 
 
