@@ -158,3 +158,26 @@ def test_file_pattern_glob() -> None:
 def test_exports_of_two_tools_are_refused(landing: Path) -> None:
     with pytest.raises(ExportError, match="different tools"):
         draft_spec(_exports(landing, "stamtafel") + _exports(landing, "tijdvoorelkaar"), "gemengd")
+
+
+def test_a_real_utf16_qualtrics_export_is_drafted(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Qualtrics TSV in UTF-16 whose first 64 kB end inside the header: the header is read
+    in whole two-byte units, and with no participant number the response ID is proposed."""
+    monkeypatch.setenv("OUTCOMES_PSEUDONYM_KEY", "spec-init-test-key-0123456789")
+    export = REAL / "qualtrics" / "dummy_data_split_cols.tsv"
+    assert export.stat().st_size > 65536
+    out = tmp_path / "ospo.yaml"
+    args = ["spec", "init", str(export), "--project", "ospo", "--out", str(out), "--lang", "en"]
+    assert main(args) == 0, capsys.readouterr().err
+    draft = yaml.safe_load(out.read_text(encoding="utf-8"))
+    assert draft["export"]["format"] == "qualtrics"
+    assert draft["export"]["encoding"] == "utf-16"
+    assert draft["export"]["delimiter"] == "\t"
+    assert draft["participant_id"] == "ResponseId"
+    assert "UNSURE: the tool's response ID" in out.read_text(encoding="utf-8")
+    assert {"email_orb_info_email", "stay_in_touch_email"} <= set(draft["identifiers"])
+    assert "final_thoughts" in draft["free_text"]
+    code = main(["validate", str(export), "--project", "ospo", "--spec", str(out), "--lang", "en"])
+    assert code in (0, 1), capsys.readouterr().err  # read and validated; 2 = unreadable

@@ -241,10 +241,18 @@ def draft_spec(
 
     id_candidates = [c for c in columns if c not in metadata]
     participant_id, sure = roles.find_participant_id(id_candidates, values)
-    if participant_id is None:
+    response_id = roles.find_named(columns, roles.RESPONSE_ID_NAMES)
+    if participant_id is None and response_id is not None:
+        participant_id = response_id
+        notes["participant_id"] = (
+            "UNSURE: the tool's response ID: one per questionnaire filled in, so it does not "
+            "link a participant's waves; give the project's own participant number if the "
+            "export has one"
+        )
+    elif participant_id is None:
         participant_id = columns[0]
         sure = False
-    if not sure:
+    if not sure and "participant_id" not in notes:
         notes["participant_id"] = "UNSURE: no column named like a participant ID; check"
     assessed_on = roles.find_assessment_date(columns, values)
     completed = first.raw.completed_column or roles.find_named(columns, roles.COMPLETED_NAMES)

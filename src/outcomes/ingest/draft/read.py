@@ -72,7 +72,10 @@ def _text_header(path: Path, head: bytes) -> list[str]:
         raise worded(ExportError, "error_binary_not_export", file=path.name)
     cut = head.rfind(b"\n")
     if cut > 0 and len(head) >= 65536:
-        head = head[: cut + 1 + (cut % 2 if head.startswith((b"\xff\xfe", b"\xfe\xff")) else 0)]
+        end = cut + 1
+        if head.startswith((b"\xff\xfe", b"\xfe\xff")) and end % 2:
+            end += 1  # UTF-16: keep whole two-byte units (little-endian "\n\x00")
+        head = head[:end]
     utf8, _, _ = decode_export(path, head, None)
     text = utf8.decode("utf-8", errors="ignore")
     first_line = text.lstrip("\r\n").split("\n", 1)[0]

@@ -41,6 +41,9 @@ ID_NAMES = (
     "externaldatareference",
 )
 _ID_WORDS = ("deelnemer", "deelnr", "respnr", "participant", "respondent", "client")
+#: a survey tool's own ID of one filled-in questionnaire (squashed): the participant ID when
+#: the export has no other (Qualtrics ``ResponseId``, LimeSurvey ``Response ID``)
+RESPONSE_ID_NAMES = ("responseid", "recordid")
 #: assessment-date names, best first (squashed)
 DATE_NAMES = ("datumafname", "afnamedatum", "invuldatum", "startdate", "datum", "date")
 _NOT_ASSESSMENT = ("geb", "birth", "creation", "end", "recorded", "sent", "submit", "stamp")
