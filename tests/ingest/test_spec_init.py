@@ -181,3 +181,38 @@ def test_a_real_utf16_qualtrics_export_is_drafted(
     assert "final_thoughts" in draft["free_text"]
     code = main(["validate", str(export), "--project", "ospo", "--spec", str(out), "--lang", "en"])
     assert code in (0, 1), capsys.readouterr().err  # read and validated; 2 = unreadable
+
+
+REAL_EXPORTS = sorted(
+    p
+    for p in REAL.rglob("*")
+    if p.is_file() and p.suffix in {".csv", ".tsv", ".sav"} and "Dictionary" not in p.name
+)
+
+
+@pytest.mark.parametrize("export", REAL_EXPORTS, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_every_real_export_is_drafted_and_read_with_its_draft(
+    export: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("OUTCOMES_PSEUDONYM_KEY", "spec-init-test-key-0123456789")
+    out = tmp_path / "real.yaml"
+    args = ["spec", "init", str(export), "--project", "real", "--out", str(out), "--lang", "en"]
+    assert main(args) == 0, capsys.readouterr().err
+    draft = yaml.safe_load(out.read_text(encoding="utf-8"))
+    assert draft["export"]["format"] == export.parent.name  # the tool that wrote it
+    code = main(["validate", str(export), "--project", "real", "--spec", str(out)])
+    assert code in (0, 1), capsys.readouterr().err  # read and validated; 2 = unreadable
+
+
+def test_a_column_named_like_age_is_an_age_only_when_its_values_are_ages(tmp_path: Path) -> None:
+    export = tmp_path / "export.csv"
+    rows = [("respnr", "inc_age", "leeftijd")] + [
+        (f"R{i:03d}", "Yes" if i % 3 else "No", str(30 + i)) for i in range(12)
+    ]
+    export.write_text("\n".join(";".join(row) for row in rows) + "\n", encoding="utf-8")
+    draft = draft_spec([export], "ages")
+    assert draft.data["columns"].get("leeftijd") == "age"
+    assert "inc_age" not in draft.data["columns"]  # an inclusion criterion answered Yes/No

@@ -281,7 +281,11 @@ def draft_spec(
         if column in taken:
             continue
         role = roles.meta_role(column, evidence[column].text)
-        if role is not None and role not in mapping.values():
+        if (
+            role is not None
+            and role not in mapping.values()
+            and roles.values_fit(role, values.get(column, ()))
+        ):
             mapping[column] = role
             notes[f"columns.{column}"] = "by its name" + (
                 " and question text" if evidence[column].text else ""

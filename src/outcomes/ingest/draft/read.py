@@ -66,8 +66,9 @@ class ExportSample:
         return [c for c in self.raw.frame.columns if c not in READER_COLUMNS]
 
 
-def _text_header(path: Path, head: bytes) -> list[str]:
-    """Return the first record of a text export (any encoding the readers accept)."""
+def _text_head(path: Path, head: bytes) -> tuple[list[str], str]:
+    """Return the first record of a text export (any encoding the readers accept) and the
+    delimiter it is written with."""
     if b"\x00" in head[:8192] and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise worded(ExportError, "error_binary_not_export", file=path.name)
     cut = head.rfind(b"\n")
@@ -79,8 +80,15 @@ def _text_header(path: Path, head: bytes) -> list[str]:
     utf8, _, _ = decode_export(path, head, None)
     text = utf8.decode("utf-8", errors="ignore")
     first_line = text.lstrip("\r\n").split("\n", 1)[0]
-    records = head_records(text, sniff_delimiter(first_line), 1)
-    return [name.strip() for name in records[0]] if records else []
+    delimiter = sniff_delimiter(first_line)
+    records = head_records(text, delimiter, 1)
+    return ([name.strip() for name in records[0]] if records else []), delimiter
+
+
+def _text_delimiter(path: Path) -> str:
+    """Return the delimiter of text export ``path`` (its first line's, :func:`_text_head`)."""
+    with open(path, "rb") as handle:
+        return _text_head(path, handle.read(65536))[1]
 
 
 def _options(**options: object) -> ExportOptions:
@@ -141,7 +149,7 @@ def detect_format(path: Path) -> tuple[ExportFormat, str]:
     what = describe_content(head[:16])
     if what is not None:
         raise worded(ExportError, f"error_not_export_{what}", file=path.name)
-    names = _text_header(path, head)
+    names, _ = _text_head(path, head)
     if sum(1 for name in names if name.strip()) < 2:
         raise worded(ExportError, "error_too_few_column_names", file=path.name)
     present = set(names)
@@ -151,7 +159,11 @@ def detect_format(path: Path) -> tuple[ExportFormat, str]:
     squashed = {"".join(ch for ch in name.lower() if ch.isalnum()) for name in names}
     if len(squashed & _LIMESURVEY_COLUMNS) >= 3:
         return "limesurvey", "LimeSurvey columns (submitdate, lastpage, startlanguage)"
-    if present & _CASTOR_COLUMNS or {"institute", "survey_instance_id"} <= present:
+    # Castor's own columns; the castoredc_api spelling has `institute` beside `archived` (a
+    # study export) or `survey_instance_id` (a survey export)
+    if present & _CASTOR_COLUMNS or (
+        "institute" in present and present & {"archived", "survey_instance_id"}
+    ):
         return "castor", "Castor EDC columns (Participant Id, Survey Package Name, …)"
     redcap = "redcap_event_name" in present or (names and names[0] == "record_id")
     if redcap or find_data_dictionary(path, _options(format="redcap")) is not None:
@@ -160,9 +172,12 @@ def detect_format(path: Path) -> tuple[ExportFormat, str]:
 
 
 def _read(path: Path, fmt: ExportFormat) -> RawExport:
-    """Return the raw table of ``path`` read by the reader of ``fmt`` with detected options."""
-    sheet = workbook_sheet(path)[0] if path.suffix.lower() in {".xlsx", ".xlsm"} else None
-    options = _options(format=fmt, sheet=sheet)
+    """Return the raw table of ``path`` read by the reader of ``fmt`` with detected options:
+    a workbook's data sheet, a text export's delimiter."""
+    workbook = path.suffix.lower() in {".xlsx", ".xlsm"}
+    sheet = workbook_sheet(path)[0] if workbook else None
+    text = not workbook and fmt not in {"spss", "excel"}
+    options = _options(format=fmt, sheet=sheet, delimiter=_text_delimiter(path) if text else None)
     if fmt == "qualtrics":
         return read_qualtrics(path, options)
     if fmt == "limesurvey":

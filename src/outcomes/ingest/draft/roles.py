@@ -195,6 +195,31 @@ def meta_role(name: str, text: str) -> str | None:
     return None
 
 
+#: the plausible numbers of a meta column, checked against its values before it is mapped
+META_NUMBERS: dict[str, tuple[float, float]] = {"age": (0, 120), "birth_year": (1900, 2100)}
+
+
+def values_fit(role: str, values: Sequence[str]) -> bool:
+    """Return whether ``values`` can be the meta column ``role``: for age and birth year, at
+    least 80% of the non-empty values are numbers in :data:`META_NUMBERS`' range (an
+    inclusion criterion "inc_age" answered Yes/No is no age); other roles always fit."""
+    if role not in META_NUMBERS:
+        return True
+    low, high = META_NUMBERS[role]
+    texts = [v.strip() for v in values if v.strip()]
+    if not texts:
+        return True  # nothing to judge by: the name decides
+
+    def plausible(text: str) -> bool:
+        try:
+            number = float(text.replace(",", "."))
+        except ValueError:
+            return False
+        return low <= number <= high
+
+    return sum(map(plausible, texts)) >= 0.8 * len(texts)
+
+
 def is_free_text(name: str, text: str, values: Sequence[str]) -> bool:
     """Return True for a free-text column: a name or question about remarks, or answers that
     are mostly distinct sentences."""
