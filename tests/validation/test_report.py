@@ -11,6 +11,7 @@ import polars as pl
 import pytest
 
 from outcomes import language
+from outcomes.ingest.canonical.meta import GENDER_LABELS, GENDER_LABELS_SHOWN
 from outcomes.privacy import pseudonym
 from outcomes.validation.report import report_rules
 from pipelines.cli import main
@@ -93,6 +94,38 @@ def test_a_relabelled_column_gives_one_grouped_line_in_the_exports_terms(
         in dutch
     )
     assert "voeg het toe aan `value_labels` in de spec" in dutch
+
+
+def test_an_unknown_gender_label_lists_the_accepted_ones(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    command = _project(tmp_path, relabelled=0)
+    spec = tmp_path / "proef.yaml"
+    spec.write_text(
+        spec.read_text(encoding="utf-8").replace(
+            "  Q5_1: mhi5_1\n", "  Q5_1: mhi5_1\n  sex: gender\n"
+        ),
+        encoding="utf-8",
+    )
+    export = tmp_path / "proef.csv"
+    lines = export.read_text(encoding="utf-8").splitlines()
+    rows = [lines[0] + ",sex"] + [
+        f"{line},{'TRUE' if i % 2 else 'vrouw'}" for i, line in enumerate(lines[1:])
+    ]
+    export.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    assert main([*command, "--lang", "en"]) == 1
+    assert (
+        "100 rows: answer 'TRUE' in sex (gender) is not one of: female, male, other, prefer not "
+        "to say; add it to `value_labels` in the spec" in capsys.readouterr().out
+    )
+    assert main(command) == 1
+    assert (
+        "100 rijen: antwoord 'TRUE' in sex (gender) is geen van: vrouw, man, anders, zeg ik "
+        "liever niet;" in capsys.readouterr().out
+    )
+    # the labels listed are accepted ones
+    shown = [label for labels in GENDER_LABELS_SHOWN.values() for label in labels]
+    assert all(label in GENDER_LABELS for label in shown)
 
 
 def test_every_rule_says_what_to_do_in_every_language() -> None:

@@ -113,9 +113,11 @@ def allowed_answers(
     registry: Mapping[str, Instrument] | None = None,
 ) -> str | None:
     """Return the answers ``column`` accepts, in ``lang``: the instrument's answer labels in
-    their order, then the spec's own ``value_labels`` (at most :data:`ANSWERS_SHOWN`, then
-    ``…``); None when the column has none."""
+    their order (for ``gender`` the common gender labels), then the spec's own
+    ``value_labels`` (at most :data:`ANSWERS_SHOWN`, then ``…``); None when the column has
+    none."""
     from outcomes.ingest.canonical.items import instrument_registry, item_instruments
+    from outcomes.ingest.canonical.meta import GENDER_LABELS_SHOWN
 
     registry = registry if registry is not None else instrument_registry()
     answers: list[str] = []
@@ -123,6 +125,8 @@ def allowed_answers(
     if instrument_key is not None:
         for option in registry[instrument_key].options:
             answers.append(option.label_nl if lang == "nl" else option.label_en)
+    if column == "gender":
+        answers.extend(GENDER_LABELS_SHOWN[lang])
     for key in (instrument_key, column):
         if key is not None:
             answers.extend(str(label) for label in spec.value_labels.get(key, {}))

@@ -38,6 +38,11 @@ GENDER_LABELS: dict[str, str | None] = {
         None,
     ),
 }
+#: the gender labels a message lists as accepted, per language (all of ``GENDER_LABELS`` are)
+GENDER_LABELS_SHOWN: dict[str, tuple[str, ...]] = {
+    "nl": ("vrouw", "man", "anders", "zeg ik liever niet"),
+    "en": ("female", "male", "other", "prefer not to say"),
+}
 _FALSE_VALUES = frozenset(
     {"0", "false", "onwaar", "nee", "no", "n", "incomplete", "onvolledig", "niet afgerond"}
 )
