@@ -207,6 +207,12 @@ def test_limesurvey_question_text_headings_repeat_and_are_kept_apart() -> None:
     submitted = names.index("Date submitted")
     assert raw.frame.get_column("Date submitted").to_list() == [r[submitted] for r in rows[1:4]]
     assert raw.completed_column is None  # "Date submitted" is LimeSurvey's heading text
+    # the timings LimeSurvey recorded are tool metadata, not answers
+    timings = {
+        n for n in names if n == "Total time" or n.startswith(("Group time:", "Question time:"))
+    }
+    assert {"Total time", "Group time: ageGroup", "Question time: age"} <= timings
+    assert timings <= raw.metadata
     assert_no_column_lost(raw, names)
 
 

@@ -216,3 +216,11 @@ def test_a_column_named_like_age_is_an_age_only_when_its_values_are_ages(tmp_pat
     draft = draft_spec([export], "ages")
     assert draft.data["columns"].get("leeftijd") == "age"
     assert "inc_age" not in draft.data["columns"]  # an inclusion criterion answered Yes/No
+
+
+def test_a_long_question_that_mentions_sex_is_no_gender_question() -> None:
+    """LimeSurvey's "… visit any of the following locations/events …? [Sex club]" (a real
+    export) is a checkbox, not the participant's gender."""
+    export = REAL / "limesurvey" / "survey_100001_R_data_file.csv"
+    draft = draft_spec([export], "amsterdam")
+    assert "gender" not in draft.data["columns"].values()

@@ -183,12 +183,21 @@ def find_assessment_date(columns: Sequence[str], values: Mapping[str, Sequence[s
     return None
 
 
+#: a question text longer than this many words asks something else than gender or age, even
+#: when one of their words occurs in it ("… visit any of these places? [Sex club]")
+META_TEXT_WORDS = 8
+
+
 def meta_role(name: str, text: str) -> str | None:
     """Return the canonical meta column (gender, birth_date, birth_year, age) the column's
-    name or question text names, else None."""
+    short name or question text (at most :data:`META_TEXT_WORDS` words) names, else None."""
     name_words = set(words(re.sub(r"([a-z])([A-Z])", r"\1 \2", name).replace("_", " ")))
-    name_words |= {squash(name)} | set(name.lower().replace("_", " ").split())
-    text_words = set(words(text.split(" - ")[0])) if text else set()
+    name_words |= set(name.lower().replace("_", " ").split())
+    if len(name_words) > META_TEXT_WORDS:  # a question text as heading, about something else
+        name_words = set()
+    name_words.add(squash(name))
+    question = words(text.split(" - ")[0]) if text else []
+    text_words = set(question) if len(question) <= META_TEXT_WORDS else set()
     for role, vocabulary in META_WORDS.items():
         if name_words & set(vocabulary) or text_words & set(vocabulary):
             return role

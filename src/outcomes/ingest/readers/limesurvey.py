@@ -4,11 +4,14 @@ Headings are question codes: ``Q1``, ``Q2[SQ001]`` for array sub-questions, ``Q2
 "other" free text. An empty ``submitdate`` means the response was never submitted (incomplete).
 ``token``, ``ipaddr`` and ``refurl`` identify the respondent; ``id``, ``lastpage``,
 ``startlanguage``, ``seed``, ``startdate`` and ``datestamp`` are tool metadata. ``[other]`` and
-``[comment]`` columns hold free text.
+``[comment]`` columns hold free text. The timings LimeSurvey adds when it records them
+(``interviewtime``, ``123X4time``, ``123X4X56time``, or with headings ``Total time``,
+``Group time: …``, ``Question time: …``) are tool metadata too.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
 from pathlib import Path
 
@@ -18,6 +21,9 @@ from outcomes.ingest.readers.text import read_delimited
 from outcomes.ingest.readers.workbook import read_workbook
 from outcomes.ingest.warning import IngestWarning
 from outcomes.specs import ExportOptions
+
+#: LimeSurvey's timing columns, by question code or by heading
+LIMESURVEY_TIMING = re.compile(r"^(\d+X\d+(X\d+)?time|Total time|(Group|Question) time: .*)$")
 
 LIMESURVEY_IDENTIFIERS = frozenset({"token", "ipaddr", "refurl", "email", "firstname", "lastname"})
 LIMESURVEY_METADATA = frozenset(
@@ -78,7 +84,8 @@ def read_limesurvey(
         format="limesurvey",
         frame=frame,
         skipped=skipped,
-        metadata=columns & LIMESURVEY_METADATA,
+        metadata=(columns & LIMESURVEY_METADATA)
+        | {c for c in columns if LIMESURVEY_TIMING.match(c)},
         identifiers=columns & LIMESURVEY_IDENTIFIERS,
         free_text=free_text,
         completed_column="submitdate" if "submitdate" in columns else None,
