@@ -373,3 +373,22 @@ def test_every_schema_problem_is_in_both_catalogs_with_its_fields() -> None:
         key = call.args[0]
         assert isinstance(key, ast.Constant), ast.dump(key)
         _assert_worded(key.value, {k.arg for k in call.keywords if k.arg is not None} - {"at"})
+
+
+def test_a_key_of_several_types_is_named_as_the_file_writes_it(tmp_path: Path) -> None:
+    """``export.sheet`` takes a sheet name or number: each expectation names the key itself,
+    not pydantic's name of the type tried (``export.sheet.str``); a column mapping's key with
+    brackets (LimeSurvey's ``Q2[SQ001]``) keeps them."""
+    spec = tmp_path / "proef.yaml"
+    spec.write_text(
+        "id: proef\nname: Proef\nexport:\n  format: limesurvey\n  sheet: [1, 2]\n"
+        "participant_id: id\nwave:\n  constant: 0\ncolumns:\n  Q2[SQ001]: [mhi5_1]\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(OutcomesError) as raised:
+        load_spec(spec)
+    lines = in_language(raised.value, "en").splitlines()
+    assert "  key 'export.sheet': expected text, got [1, 2]" in lines
+    assert "  key 'export.sheet': expected a whole number, got [1, 2]" in lines
+    assert not any("export.sheet.str" in line or "sheet.int" in line for line in lines)
+    assert any(line.startswith("  key 'columns.Q2[SQ001]': ") for line in lines), lines

@@ -159,6 +159,15 @@ def _problem(problem: ErrorDetails) -> Phrase:
     return Phrase("schema_untranslated", message=message)
 
 
+#: How pydantic names the member of a union (``sheet: str | int``) in an error's location;
+#: left out of the key, so that ``export.sheet`` is named as the file writes it.
+_UNION_MEMBER = re.compile(
+    r"^(str|int|float|bool|none|bytes"
+    r"|(list|dict|tuple|set|frozenset|literal|nullable)\[.*\]"
+    r"|(function|constrained|lax|strict|json)-.*)$"
+)
+
+
 def schema_problems(error: ValidationError) -> tuple[Phrase, ...]:
     """Return one phrase per key pydantic refused in a user's YAML file: ``key
     'export.format': expected one of 'qualtrics', …, got 'sas'`` (``sleutel …`` in Dutch),
@@ -167,7 +176,11 @@ def schema_problems(error: ValidationError) -> tuple[Phrase, ...]:
     English (docs/architecture.md, "Schema problems in both languages")."""
     phrases = []
     for problem in error.errors():
-        where = [str(part) for part in problem["loc"]]
+        where = [
+            str(part)
+            for index, part in enumerate(problem["loc"])
+            if not (index and isinstance(part, str) and _UNION_MEMBER.match(part))
+        ]
         at = problem.get("ctx", {}).get("at") if problem["type"] == WORDED else None
         if at:
             where.append(str(at))
