@@ -7,6 +7,8 @@ hang").
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import dagster as dg
 
 from pipelines.analysis import assets as analysis
@@ -17,7 +19,11 @@ from pipelines.owners import load_owners, with_owners
 from pipelines.panel import assets as panel
 from pipelines.reports import assets as reports
 from pipelines.resources import default_resources
-from pipelines.runs import build_abandoned_runs_sensor, end_abandoned_runs_at_load
+from pipelines.runs import (
+    build_abandoned_runs_sensor,
+    end_abandoned_runs_at_load,
+    instance_at_load,
+)
 from pipelines.schedules import (
     build_automation_sensor,
     build_rerun_schedule,
@@ -29,10 +35,22 @@ from pipelines.scoring import assets as scoring
 from pipelines.sources import landing_exports
 from pipelines.validation import assets as validation
 
+if TYPE_CHECKING:
+    from dagster._core.scheduler.instigation import InstigatorStatus
+
 STAGES = [ingest, validation, scoring, panel, analysis, reports]
 
 assets = dg.load_assets_from_modules(STAGES)
 everything = materialize_all_job()
+
+
+def _at_load() -> dict[str, InstigatorStatus] | None:
+    """End the abandoned runs and return the stored schedule and sensor status, through one
+    instance opened as the code location loads (without one: nothing ended, the defaults)."""
+    with instance_at_load() as instance:
+        end_abandoned_runs_at_load(instance)
+        return stored_trigger_status(instance)
+
 
 defs = with_owners(
     with_automation(
@@ -53,9 +71,7 @@ defs = with_owners(
             # already run side by side, so each run executes its steps in one process.
             executor=dg.in_process_executor,
         ),
-        stored_trigger_status(),
+        _at_load(),
     ),
     load_owners(),
 )
-
-end_abandoned_runs_at_load()

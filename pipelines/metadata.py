@@ -297,8 +297,8 @@ def to_metadata(record: StageRecord) -> dict[str, Any]:
     metadata: dict[str, Any] = {}
     if record.rows is not None:
         metadata["dagster/row_count"] = dg.MetadataValue.int(record.rows)
-    # the headline numbers first, as the UI lists metadata in this order; they win over the
-    # record's entries of the same name (set again at the end, keeping their place)
+    # the headline numbers first, as the UI lists metadata in this order; they stand for the
+    # record's entries of the same name
     headline = headline_metadata(record)
     metadata.update(headline)
     table = table_path(record)
@@ -310,6 +310,8 @@ def to_metadata(record: StageRecord) -> dict[str, Any]:
         else:
             metadata[f"path_{name}"] = dg.MetadataValue.path(str(Path(path)))
     for name, value in record.metadata.items():
+        if name in headline:
+            continue
         if isinstance(value, str) and value.startswith("|"):
             metadata[name] = markdown_table(value) or dg.MetadataValue.md(value)
         elif isinstance(value, str) and "\n" in value:
@@ -324,7 +326,6 @@ def to_metadata(record: StageRecord) -> dict[str, Any]:
             metadata[name] = dg.MetadataValue.float(value)
         else:
             metadata[name] = dg.MetadataValue.text(str(value))
-    metadata.update(headline)
     return metadata
 
 

@@ -137,16 +137,32 @@ def end_own_runs(instance: dg.DagsterInstance, reason: str) -> list[str]:
     return ended
 
 
-def end_abandoned_runs_at_load() -> None:
-    """End abandoned runs of the instance in ``DAGSTER_HOME`` when the code location loads
-    (``dagster dev``, the daemon, a code server), logging each; never raise, since a load
-    must not fail over this."""
+@contextmanager
+def instance_at_load() -> Iterator[dg.DagsterInstance | None]:
+    """Yield the instance in ``DAGSTER_HOME`` for the work done as the code location loads
+    (``dagster dev``, the daemon, a code server), opened once; None without ``DAGSTER_HOME``
+    or when it cannot be opened (logged: a load must not fail over this)."""
     if not os.environ.get("DAGSTER_HOME"):
+        yield None
         return
     try:
-        with dg.DagsterInstance.get() as instance:
-            for line in end_abandoned_runs(instance):
-                logger.warning(line)
+        instance = dg.DagsterInstance.get()
+    except Exception as error:  # the instance is unreachable: the UI will say so itself
+        logger.warning("could not open the Dagster instance: %s", error)
+        yield None
+        return
+    with instance:
+        yield instance
+
+
+def end_abandoned_runs_at_load(instance: dg.DagsterInstance | None) -> None:
+    """End abandoned runs of ``instance`` (:func:`instance_at_load`) when the code location
+    loads, logging each; never raise, since a load must not fail over this."""
+    if instance is None:
+        return
+    try:
+        for line in end_abandoned_runs(instance):
+            logger.warning(line)
     except Exception as error:  # the instance is unreachable: the UI will say so itself
         logger.warning("could not check for runs left unfinished: %s", error)
 

@@ -10,7 +10,6 @@ carry a changed export through its project's steps, the synthesis and the report
 
 from __future__ import annotations
 
-import os
 import warnings
 from collections.abc import Mapping, Sequence
 
@@ -179,15 +178,16 @@ def trigger_status(
     return status
 
 
-def stored_trigger_status() -> dict[str, InstigatorStatus] | None:
-    """Return the stored status of every schedule and sensor of the instance in
-    ``DAGSTER_HOME``, read as the code location loads; None without an instance or when it
+def stored_trigger_status(
+    instance: dg.DagsterInstance | None,
+) -> dict[str, InstigatorStatus] | None:
+    """Return the stored status of every schedule and sensor of ``instance``, read as the code
+    location loads (``pipelines.runs.instance_at_load``); None without an instance or when it
     cannot be read (the asset pages then show the defaults only)."""
-    if not os.environ.get("DAGSTER_HOME"):
+    if instance is None:
         return None
     try:
-        with dg.DagsterInstance.get() as instance:
-            return {state.name: state.status for state in instance.all_instigator_state()}
+        return {state.name: state.status for state in instance.all_instigator_state()}
     except Exception:  # the UI reports an unreachable instance itself
         return None
 

@@ -17,6 +17,7 @@ from pipelines.definitions import defs
 from pipelines.lineage import code_version
 from pipelines.partitions import PROJECTS
 from pipelines.resources import OutcomesWorkspace, project_specs
+from pipelines.runs import instance_at_load
 from pipelines.schedules import (
     stored_trigger_status,
     trigger_defaults,
@@ -161,10 +162,12 @@ def test_without_an_instance_the_pages_show_the_defaults(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.delenv("DAGSTER_HOME", raising=False)
-    assert stored_trigger_status() is None
+    with instance_at_load() as instance:
+        assert stored_trigger_status(instance) is None
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path))
     (tmp_path / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
-    assert stored_trigger_status() == {}  # a fresh instance: nothing switched yet
+    with instance_at_load() as instance:
+        assert stored_trigger_status(instance) == {}  # a fresh instance: nothing switched yet
 
 
 def test_the_refresh_job_runs_one_project_to_its_report_and_the_synthesis(graph) -> None:
